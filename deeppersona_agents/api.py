@@ -1,0 +1,66 @@
+"""One-call entry point: a finished :class:`Persona` from anchors, with optional progress events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
+from langgraph.graph.state import CompiledStateGraph
+
+from deeppersona_agents.errors import GenerationError
+from deeppersona_agents.generation import GenerationConfig, PersonaRunContext, create_persona_generator
+from deeppersona_agents.persona import Persona
+from deeppersona_agents.taxonomy import AttributeTree
+
+
+def generate_persona(
+    anchors: dict[str, str] | None = None,
+    *,
+    bio: str | None = None,
+    country: str | None = None,
+    seed: int = 0,
+    config: GenerationConfig | None = None,
+    model: BaseChatModel | None = None,
+    embeddings: Embeddings | None = None,
+    tree: AttributeTree | str | Path | None = None,
+    generator: CompiledStateGraph | None = None,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
+) -> Persona:
+    """Generate one persona.
+
+    Args:
+        anchors: Fixed facts (``{"age": "34", "occupation": "nurse"}``), kept verbatim.
+        bio: Free-text background, kept verbatim; core facts it states are respected.
+        country: ISO-3 (or ISO-2 / name) of the country to draw missing core fields from.
+        seed: Run seed; every random choice derives from it.
+        config: Generation options (k, strata ratio, batch size, ...).
+        model: Chat model; defaults per ``llm.resolve_chat_model``.
+        embeddings: Embeddings; defaults per ``llm.resolve_embeddings``.
+        tree: Attribute tree (object or JSON path); default the shipped tree.
+        generator: A compiled generator to reuse (then model/embeddings/tree are ignored).
+        on_event: Called with each progress event (``{"stage": ..., "status"|"done": ...}``).
+
+    Returns:
+        The validated persona record.
+    """
+    cfg = config or GenerationConfig()
+    graph = generator or create_persona_generator(model, embeddings, tree=tree, config=cfg)
+    payload: dict[str, Any] = {"anchors": dict(anchors or {})}
+    if bio:
+        payload["bio"] = bio
+    if country:
+        payload["country"] = country
+    persona: dict[str, Any] | None = None
+    context = PersonaRunContext(seed=seed, config=cfg)
+    for mode, chunk in graph.stream(payload, context=context, stream_mode=["custom", "updates"]):
+        if mode == "custom":
+            if on_event:
+                on_event(chunk)
+        elif "summarize" in chunk:
+            persona = chunk["summarize"]["persona"]
+    if persona is None:  # pragma: no cover - the graph always ends with summarize
+        raise GenerationError("summarize", "the graph finished without a persona")
+    return Persona.model_validate(persona)

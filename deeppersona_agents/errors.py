@@ -1,0 +1,43 @@
+"""Exceptions raised by deeppersona-agents.
+
+Every error derives from one root so callers can catch the whole family::
+
+    DeepPersonaError
+    ├── ConfigError          bad user input or configuration (country, anchors, k, files)
+    ├── TaxonomyError        an attribute tree that cannot be loaded or fails validation
+    ├── ModelError           a chat model or embedding backend that cannot be reached or built
+    └── GenerationError      a stage that could not produce valid output after its retries
+        └── StructuredOutputError   the model's structured answer stayed invalid
+
+Messages name what is wrong and how to fix it.
+"""
+
+from __future__ import annotations
+
+
+class DeepPersonaError(Exception):
+    """Root of every error raised by this package."""
+
+
+class ConfigError(DeepPersonaError, ValueError):
+    """Invalid input or configuration; the message says which value and how to fix it."""
+
+
+class TaxonomyError(DeepPersonaError):
+    """The attribute tree cannot be read or is malformed."""
+
+
+class ModelError(DeepPersonaError):
+    """A chat model or embeddings backend could not be built or reached."""
+
+
+class GenerationError(DeepPersonaError):
+    """A generation stage failed after its retries."""
+
+    def __init__(self, stage: str, message: str) -> None:
+        super().__init__(f"[{stage}] {message}")
+        self.stage = stage
+
+
+class StructuredOutputError(GenerationError):
+    """The model kept returning output that does not match the requested schema."""

@@ -1,0 +1,84 @@
+"""Configuration of Stage 2: frozen, validated when built, passed via LangGraph runtime context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from deeppersona_agents.errors import ConfigError
+from deeppersona_agents.llm import STRUCTURED_METHODS
+from deeppersona_agents.taxonomy import CATEGORIES
+
+
+class GenerationConfig(BaseModel):
+    """How one persona is generated.
+
+    Attributes:
+        attributes: k, the number of tree leaves sampled and filled by the LLM.
+        strata_ratio: near : mid : far draw ratio (paper: 5:3:2).
+        batch_size: attributes filled per LLM call.
+        context_attributes: earlier values shown to each fill call (the most relevant ones).
+        include_categories: if set, sample only from these first-level categories.
+        exclude_categories: never sample from these first-level categories.
+        summary_style: ``concise`` (about 150-250 words) or ``detailed``.
+        structured_method: ``json_schema``, ``function_calling`` or ``json_mode``.
+        attempts: tries per structured call before failing.
+        min_fill_ratio: a persona fails unless this share of the k attributes got a value.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    attributes: int = Field(200, ge=1, le=5000)
+    strata_ratio: tuple[int, int, int] = (5, 3, 2)
+    batch_size: int = Field(40, ge=1, le=200)
+    context_attributes: int = Field(24, ge=0, le=500)
+    include_categories: tuple[str, ...] = ()
+    exclude_categories: tuple[str, ...] = ()
+    summary_style: Literal["concise", "detailed"] = "concise"
+    structured_method: str = "json_schema"
+    attempts: int = Field(3, ge=1, le=10)
+    min_fill_ratio: float = Field(0.99, gt=0, le=1)
+
+    @field_validator("strata_ratio")
+    @classmethod
+    def _ratio(cls, v: tuple[int, int, int]) -> tuple[int, int, int]:
+        if any(x < 0 for x in v) or sum(v) == 0:
+            raise ValueError("strata_ratio needs three non-negative weights with a positive sum, e.g. (5, 3, 2)")
+        return v
+
+    @field_validator("include_categories", "exclude_categories")
+    @classmethod
+    def _categories(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [c for c in v if c not in CATEGORIES]
+        if unknown:
+            raise ValueError(f"unknown categories {unknown}; choose from: {', '.join(CATEGORIES)}")
+        return v
+
+    @field_validator("structured_method")
+    @classmethod
+    def _method(cls, v: str) -> str:
+        if v not in STRUCTURED_METHODS:
+            raise ValueError(f"structured_method must be one of {STRUCTURED_METHODS}")
+        return v
+
+    @classmethod
+    def build(cls, **kwargs: object) -> GenerationConfig:
+        """Like the constructor, but raises :class:`ConfigError` naming the bad option."""
+        try:
+            return cls(**kwargs)  # type: ignore[arg-type]
+        except ValueError as exc:
+            errors = getattr(exc, "errors", lambda: [])()
+            if errors:
+                e = errors[0]
+                raise ConfigError(f"invalid generation option {e['loc'][0]!r}: {e['msg']}") from None
+            raise ConfigError(str(exc)) from None
+
+
+@dataclass(frozen=True)
+class PersonaRunContext:
+    """Per-run settings passed as LangGraph runtime context (``graph.invoke(..., context=...)``)."""
+
+    seed: int = 0
+    config: GenerationConfig = field(default_factory=GenerationConfig)

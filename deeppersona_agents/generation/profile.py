@@ -1,0 +1,96 @@
+"""Shared prompt pieces: the profile-so-far as compact text, and per-stage helpers."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+from langchain_core.messages import SystemMessage
+from langgraph.runtime import Runtime
+
+from deeppersona_agents.generation.config import PersonaRunContext
+from deeppersona_agents.generation.state import PersonaState
+
+SYSTEM = SystemMessage(
+    "You write realistic, specific details about one fictional person for a research simulation. "
+    "Stay consistent with everything already known about them, avoid clichés and idealised portraits, "
+    "and let ordinary, awkward or negative traits appear where they fit. Reply only with the JSON "
+    "object requested."
+)
+
+#: Stage ids keep each stage's random stream independent of the others.
+STAGE_IDS = {"anchor": 1, "values": 2, "attitude": 3, "stories": 4, "hobbies": 5, "select_attributes": 6,
+             "fill_attributes": 7, "summarize": 8}
+
+
+def run_context(runtime: Runtime | None) -> PersonaRunContext:
+    """The run's seed and config; defaults when the caller (or a parent graph) passed none."""
+    ctx = getattr(runtime, "context", None)
+    return ctx if isinstance(ctx, PersonaRunContext) else PersonaRunContext()
+
+
+def stage_rng(runtime: Runtime | None, stage: str) -> np.random.Generator:
+    """A generator derived from the run seed and the stage only."""
+    return np.random.default_rng([run_context(runtime).seed, STAGE_IDS[stage]])
+
+
+def emit(runtime: Runtime | None, **event: Any) -> None:
+    """Send a progress event to ``stream_mode="custom"`` listeners (no-op otherwise)."""
+    writer: Callable[[Any], None] | None = getattr(runtime, "stream_writer", None)
+    if writer is not None:
+        writer(event)
+
+
+@contextmanager
+def timed(runtime: Runtime | None, stage: str, update: dict[str, Any]) -> Iterator[None]:
+    """Time a stage into ``update["timings"]`` and announce its start and end."""
+    emit(runtime, stage=stage, status="start")
+    start = time.perf_counter()
+    yield
+    seconds = time.perf_counter() - start
+    update["timings"] = {stage: round(seconds, 4)}
+    emit(runtime, stage=stage, status="done", seconds=round(seconds, 3))
+
+
+def core_text(state: PersonaState) -> str:
+    """The anchored core plus the user's bio, if any."""
+    core = state["core"]
+    lines = [
+        f"Name: {core['name']}", f"Age: {core['age']}", f"Gender: {core['gender']}",
+        f"Lives in: {core['city']}, {core.get('country_name', core['country'])}",
+        f"Occupation: {core['occupation']}",
+    ]
+    lines += [f"{a['path'].split(' > ')[-1]}: {a['value']}" for a in state.get("anchor_attributes", [])]
+    if state.get("bio"):
+        lines.append(f"Background given by the user: {state['bio']}")
+    return "\n".join(lines)
+
+
+def profile_text(state: PersonaState, *, story_words: int = 45) -> str:
+    """Core, values, attitude, hobbies and story gists: the compact profile every later stage sees."""
+    parts = [core_text(state)]
+    if state.get("values"):
+        parts.append(f"Core values: {state['values']}")
+    if state.get("attitude"):
+        att = state["attitude"]
+        parts.append(f"Life attitude: {att['attitude']} {att['details']} Copes by: {att['coping']}")
+    for i, story in enumerate(state.get("stories", []), 1):
+        words = story.split()
+        gist = " ".join(words[:story_words]) + (" ..." if len(words) > story_words else "")
+        parts.append(f"Life story {i}: {gist}")
+    if state.get("hobbies"):
+        parts.append(f"Hobbies: {', '.join(state['hobbies'])}")
+    return "\n".join(parts)
+
+
+def trim_words(text: str, max_words: int) -> str:
+    """Cut ``text`` to at most ``max_words`` words, at a sentence end where one is near."""
+    words = text.split()
+    if len(words) <= max_words:
+        return text.strip()
+    cut = " ".join(words[:max_words])
+    end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "), cut.rfind("."))
+    return cut[: end + 1] if end > len(cut) // 2 else cut + " …"

@@ -1,0 +1,37 @@
+"""Node 6 — select_attributes: choose k tree leaves around the core (near / mid / far, 5:3:2).
+
+No LLM call: one embedding of the profile so far, cosine similarity to the precomputed leaf
+vectors, then :func:`~deeppersona_agents.generation.selection.select_leaves`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from langgraph.runtime import Runtime
+
+from deeppersona_agents.generation.anchor import CORE_PATHS
+from deeppersona_agents.generation.deps import PersonaDeps
+from deeppersona_agents.generation.profile import profile_text, run_context, stage_rng, timed
+from deeppersona_agents.generation.selection import STRATA, select_leaves
+from deeppersona_agents.generation.state import PersonaState
+
+
+def select_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:
+    """Pick exactly k distinct leaves, stratified by similarity to the core."""
+    update: dict[str, Any] = {}
+    ctx = run_context(runtime)
+    cfg = ctx.config
+    with timed(runtime, "select_attributes", update):
+        core_vec = np.asarray(deps.embeddings.embed_query(profile_text(state, story_words=0)), np.float32)
+        core_vec /= max(float(np.linalg.norm(core_vec)), 1e-12)
+        taken = frozenset(CORE_PATHS.values()) | {a["path"] for a in state.get("anchor_attributes", [])}
+        picks = select_leaves(
+            deps.tree, deps.leaf_vectors, core_vec, cfg.attributes, stage_rng(runtime, "select_attributes"),
+            ratio=cfg.strata_ratio, include=cfg.include_categories, exclude=cfg.exclude_categories, taken=taken,
+        )
+        # fill order: near first (it anchors coherence), then mid and far; tree order inside a stratum
+        picks.sort(key=lambda p: (STRATA.index(p[1]), p[0]))
+        update["selected"] = [{"path": deps.tree.leaves[i].key, "stratum": s} for i, s in picks]
+    return update

@@ -1,0 +1,51 @@
+"""Typed graph state of Stage 2: what flows between the nodes."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, TypedDict
+
+
+def add_usage(left: dict[str, int] | None, right: dict[str, int] | None) -> dict[str, int]:
+    """Reducer: sum LLM calls and tokens reported by each node."""
+    out = dict(left or {})
+    for key, value in (right or {}).items():
+        out[key] = out.get(key, 0) + value
+    return out
+
+
+def merge_timings(left: dict[str, float] | None, right: dict[str, float] | None) -> dict[str, float]:
+    """Reducer: collect per-stage seconds."""
+    return {**(left or {}), **(right or {})}
+
+
+class PersonaInput(TypedDict, total=False):
+    """What a caller gives: anchors (``key -> value``), an optional free-text bio, a country."""
+
+    anchors: dict[str, str]
+    bio: str
+    country: str
+
+
+class PersonaOutput(TypedDict):
+    """What the graph returns: the finished persona record as a dict (``Persona.model_validate``)."""
+
+    persona: dict[str, Any]
+
+
+class PersonaState(PersonaInput, total=False):
+    """Everything the nodes read and write, in stage order."""
+
+    core: dict[str, Any]
+    core_sources: dict[str, str]
+    anchor_attributes: list[dict[str, Any]]
+    value_tone: str
+    values: str
+    attitude: dict[str, str]
+    stories: list[str]
+    hobbies: list[str]
+    selected: list[dict[str, str]]
+    attributes: list[dict[str, Any]]
+    summary: str
+    persona: dict[str, Any]
+    usage: Annotated[dict[str, int], add_usage]
+    timings: Annotated[dict[str, float], merge_timings]

@@ -1,0 +1,46 @@
+"""Node 4 — stories: one to three life episodes (how many is drawn by the sampler)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.messages import HumanMessage
+from langgraph.runtime import Runtime
+from pydantic import BaseModel, Field, create_model
+
+from deeppersona_agents.generation.deps import PersonaDeps
+from deeppersona_agents.generation.profile import SYSTEM, profile_text, run_context, stage_rng, timed, trim_words
+from deeppersona_agents.generation.state import PersonaState
+from deeppersona_agents.structured import Usage, ask_structured
+
+
+STORY_WORDS = 200
+
+
+def stories_schema(n: int) -> type[BaseModel]:
+    """A schema with exactly ``n`` story fields (so constrained decoders return exactly n)."""
+    story = (str, Field(min_length=40, description="one episode, 60-150 words"))
+    return create_model(f"LifeStories{n}", **{f"story_{i}": story for i in range(1, n + 1)})  # type: ignore[call-overload]
+
+
+def stories_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:
+    """Write the drawn number of life stories."""
+    update: dict[str, Any] = {}
+    usage = Usage()
+    cfg = run_context(runtime).config
+    with timed(runtime, "stories", update):
+        n = int(stage_rng(runtime, "stories").integers(1, 4))
+        plural = "episode" if n == 1 else f"{n} different episodes"
+        prompt = (
+            f"{profile_text(state)}\n\n"
+            f"Tell {plural} from this person's life, each 60-150 words, in the third person. Ground each in "
+            "their country and region and in events that really happen to people like them: a turning point, "
+            "a loss, a mistake, a lucky break, a conflict or something mundane that stuck. Outcomes may be "
+            "good, bad or mixed. Report what happened plainly, without moralising."
+        )
+        schema = stories_schema(n)
+        answer = ask_structured(deps.model, schema, [SYSTEM, HumanMessage(prompt)], stage="stories",
+                                method=cfg.structured_method, attempts=cfg.attempts, usage=usage)
+        stories = [trim_words(getattr(answer, f"story_{i}"), STORY_WORDS) for i in range(1, n + 1)]
+        update.update(stories=stories, usage=usage.as_dict())
+    return update

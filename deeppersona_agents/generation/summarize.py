@@ -1,0 +1,130 @@
+"""Node 8 — summarize: a short narrative of the whole persona, then the finished record.
+
+Concise by default (about 150-250 words; the paper found concise summaries serve downstream
+prompts better than long ones); ``summary_style="detailed"`` allows up to about 600 words.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from langchain_core.messages import HumanMessage
+from langgraph.runtime import Runtime
+from pydantic import BaseModel, Field
+
+from deeppersona_agents.generation.anchor import CORE_FIELDS, CORE_PATHS
+from deeppersona_agents.generation.deps import PersonaDeps
+from deeppersona_agents.generation.profile import SYSTEM, emit, profile_text, run_context, trim_words
+from deeppersona_agents.generation.state import PersonaState, add_usage
+from deeppersona_agents.llm import chat_model_name, embeddings_name
+from deeppersona_agents.persona import Persona, format_value
+from deeppersona_agents.structured import Usage, ask_structured
+
+LIMITS = {"concise": 250, "detailed": 600}  # words at most; longer answers are cut at a sentence end
+SUMMARY_ATTRIBUTES = 40
+
+
+def _summary_schema(style: str) -> type[BaseModel]:
+    words = LIMITS[style]
+
+    class Summary(BaseModel):
+        summary: str = Field(min_length=80, description=f"at most {words} words, third person")
+
+    return Summary
+
+
+def _highlights(state: PersonaState, n: int) -> list[str]:
+    """An even spread of the filled attributes (every k/n-th), so the summary sees every stratum."""
+    attrs = state.get("attributes", [])
+    step = max(1, len(attrs) // n) if attrs else 1
+    return [f"- {a['path'].split(' > ')[-1]}: {format_value(a['value'])}" for a in attrs[::step][:n]]
+
+
+def _package_version() -> str:
+    try:
+        return version("deeppersona-agents")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0+source"
+
+
+def persona_id(seed: int, state: PersonaState) -> str:
+    """Deterministic id from the seed and what the caller gave."""
+    key = f"{seed}|{sorted((state.get('anchors') or {}).items())}|{state.get('bio', '')}|{state.get('country', '')}"
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, "deeppersona:" + key))
+
+
+def assemble_persona(state: PersonaState, deps: PersonaDeps, runtime: Runtime | None) -> Persona:
+    """Build the validated :class:`Persona` record from a finished state."""
+    ctx = run_context(runtime)
+    core = state["core"]
+    sources = state["core_sources"]
+    core_attrs = [
+        {"path": CORE_PATHS[f], "value": core[f] if f != "country" else core.get("country_name", core[f]),
+         "stratum": None, "provenance": sources[f]}
+        for f in CORE_FIELDS
+    ]
+    anchors = {k: str(v) for k, v in (state.get("anchors") or {}).items()}
+    if state.get("bio"):
+        anchors["bio"] = state["bio"]
+    if state.get("country"):
+        anchors.setdefault("country", state["country"])
+    usage = state.get("usage", {})
+    return Persona.model_validate({
+        "id": persona_id(ctx.seed, state),
+        "seed": ctx.seed,
+        "anchors": anchors,
+        "core": {f: core[f] for f in CORE_FIELDS},
+        "values": state["values"],
+        "value_tone": state["value_tone"],
+        "attitude": state["attitude"],
+        "stories": state["stories"],
+        "hobbies": state["hobbies"],
+        "attributes": core_attrs + list(state.get("anchor_attributes", [])) + list(state.get("attributes", [])),
+        "summary": state["summary"],
+        "manifest": {
+            "package_version": _package_version(),
+            "tree_version": deps.tree.version,
+            "tree_hash": deps.tree.content_hash,
+            "model": chat_model_name(deps.model),
+            "embeddings": embeddings_name(deps.embeddings),
+            "config": ctx.config.model_dump(mode="json"),
+            "timings": state.get("timings", {}),
+            "llm_calls": usage.get("llm_calls", 0),
+            "prompt_tokens": usage.get("prompt_tokens", 0),
+            "completion_tokens": usage.get("completion_tokens", 0),
+        },
+    })
+
+
+def summarize_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:
+    """Write the summary and return the finished persona record."""
+    emit(runtime, stage="summarize", status="start")
+    start = time.perf_counter()
+    usage = Usage()
+    cfg = run_context(runtime).config
+    words = LIMITS[cfg.summary_style]
+    prompt = (
+        f"{profile_text(state)}\n\nSome of the many details known about them:\n"
+        + "\n".join(_highlights(state, SUMMARY_ATTRIBUTES))
+        + f"\n\nWrite a portrait of this person in at most {words} words, third person, as a profile a "
+        "novelist or researcher would keep: who they are, what drives them, how they live, their contradictions. "
+        "Use the details above; add nothing that contradicts them."
+    )
+    answer = ask_structured(deps.model, _summary_schema(cfg.summary_style), [SYSTEM, HumanMessage(prompt)],
+                            stage="summarize", method=cfg.structured_method, attempts=cfg.attempts, usage=usage)
+    seconds = round(time.perf_counter() - start, 4)
+    final: PersonaState = {
+        **state,
+        "summary": trim_words(answer.summary, words),  # type: ignore[attr-defined]
+        "usage": add_usage(state.get("usage"), usage.as_dict()),
+        "timings": {**state.get("timings", {}), "summarize": seconds},
+    }
+    persona = assemble_persona(final, deps, runtime)
+    emit(runtime, stage="summarize", status="done", seconds=seconds)
+    return {
+        "summary": final["summary"], "usage": usage.as_dict(), "timings": {"summarize": seconds},
+        "persona": persona.model_dump(mode="json"),
+    }

@@ -1,0 +1,110 @@
+"""Resolve the chat model and embeddings every stage uses (the only reader of the environment).
+
+Order of precedence: an object passed in explicitly; else ``DEEPPERSONA_MODEL`` (with
+``OPENAI_BASE_URL`` / ``OPENAI_API_KEY``) selects ``ChatOpenAI`` on that endpoint (OpenAI,
+vLLM, Ollama, llama.cpp server); else the embedded SmolLM2 model. Embeddings: passed in, else
+``DEEPPERSONA_EMBEDDINGS_MODEL`` on the same endpoint, else the embedded MiniLM.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Literal
+
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
+
+from deeppersona_agents.errors import ConfigError
+
+StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
+STRUCTURED_METHODS: tuple[str, ...] = ("json_schema", "function_calling", "json_mode")
+
+
+def resolve_chat_model(
+    model: BaseChatModel | str | None = None,
+    *,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    temperature: float = 0.7,
+) -> BaseChatModel:
+    """Return a LangChain chat model.
+
+    Args:
+        model: A chat model (used as is), a model name served at ``base_url`` (``ChatOpenAI``),
+            or ``None`` to read ``DEEPPERSONA_MODEL`` and fall back to the embedded model.
+        base_url: OpenAI-compatible endpoint; defaults to ``OPENAI_BASE_URL``.
+        api_key: API key; defaults to ``OPENAI_API_KEY`` (local servers accept any string).
+        temperature: Sampling temperature for models built here.
+    """
+    if isinstance(model, BaseChatModel):
+        return model
+    name = model or os.environ.get("DEEPPERSONA_MODEL")
+    if not name:
+        from deeppersona_agents.embedded import EmbeddedChatModel
+
+        return EmbeddedChatModel(temperature=temperature)
+    from langchain_openai import ChatOpenAI
+
+    url = base_url or os.environ.get("OPENAI_BASE_URL")
+    key = api_key or os.environ.get("OPENAI_API_KEY")
+    if not key:
+        if not url:
+            raise ConfigError(
+                f"model {name!r} needs an endpoint: set OPENAI_API_KEY for OpenAI, or --base-url / "
+                "OPENAI_BASE_URL for a local OpenAI-compatible server (vLLM, Ollama, llama.cpp)"
+            )
+        key = "not-needed"
+    return ChatOpenAI(
+        model=name, base_url=url, api_key=key, temperature=temperature,
+        use_responses_api=False, max_retries=2, timeout=300,
+    )
+
+
+def resolve_embeddings(
+    embeddings: Embeddings | str | None = None,
+    *,
+    base_url: str | None = None,
+    api_key: str | None = None,
+) -> Embeddings:
+    """Return LangChain embeddings: given, ``DEEPPERSONA_EMBEDDINGS_MODEL``, or the embedded MiniLM."""
+    if isinstance(embeddings, Embeddings):
+        return embeddings
+    name = embeddings or os.environ.get("DEEPPERSONA_EMBEDDINGS_MODEL")
+    if not name:
+        from deeppersona_agents.embedded import MiniLMEmbeddings
+
+        return MiniLMEmbeddings()
+    from langchain_openai import OpenAIEmbeddings
+
+    return OpenAIEmbeddings(
+        model=name,
+        base_url=base_url or os.environ.get("OPENAI_BASE_URL"),
+        api_key=api_key or os.environ.get("OPENAI_API_KEY") or "not-needed",
+        check_embedding_ctx_length=False,
+    )
+
+
+def resolve_structured_method(method: str | None = None) -> StructuredMethod:
+    """The structured-output method: given, ``DEEPPERSONA_STRUCTURED_METHOD``, or ``json_schema``."""
+    value = method or os.environ.get("DEEPPERSONA_STRUCTURED_METHOD") or "json_schema"
+    if value not in STRUCTURED_METHODS:
+        raise ConfigError(f"structured method {value!r} is unknown; use one of {', '.join(STRUCTURED_METHODS)}")
+    return value  # type: ignore[return-value]
+
+
+def chat_model_name(model: BaseChatModel) -> str:
+    """A readable name for manifests."""
+    for attr in ("model_name", "model"):
+        value = getattr(model, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return type(model).__name__
+
+
+def embeddings_name(embeddings: Embeddings) -> str:
+    """A readable name for manifests and cache keys."""
+    for attr in ("name", "model", "model_name"):
+        value = getattr(embeddings, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    return type(embeddings).__name__

@@ -1,0 +1,171 @@
+"""The persona record: the one object every stage fills and every consumer reads.
+
+Stage 2 (``generation/``) builds it; populations store it as JSON lines; Mesa agents
+(``simulation/``) render it into prompts with :meth:`Persona.render`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from deeppersona_agents.errors import ConfigError
+
+AttributeValue = bool | int | float | str | list[str]
+Stratum = Literal["near", "mid", "far"]
+Provenance = Literal["anchor", "table", "llm"]
+RenderSize = Literal["summary", "relevant", "full"]
+
+
+def format_value(value: AttributeValue) -> str:
+    """Render an attribute value as short prose."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+class Attribute(BaseModel):
+    """One attribute-value pair; ``path`` is the tree path joined by " > "."""
+
+    model_config = ConfigDict(frozen=True)
+
+    path: str
+    value: AttributeValue
+    stratum: Stratum | None = None
+    provenance: Provenance
+
+    def as_text(self) -> str:
+        """``"path: value"``, the line used in prompts."""
+        return f"{self.path}: {format_value(self.value)}"
+
+
+class Core(BaseModel):
+    """The anchored core: drawn from tables or given by the user, never invented by the LLM."""
+
+    age: int = Field(ge=0, le=120)
+    gender: str
+    country: str = Field(pattern=r"^[A-Z]{3}$", description="ISO 3166-1 alpha-3")
+    city: str
+    occupation: str
+    name: str
+
+    def as_text(self) -> str:
+        """One-line description used at the top of every prompt."""
+        return (
+            f"{self.name}, {self.age}-year-old {self.gender}, {self.occupation}, "
+            f"living in {self.city} ({self.country})"
+        )
+
+
+class Attitude(BaseModel):
+    """Life attitude: the headline, how it shows day to day, and how the person copes."""
+
+    attitude: str
+    details: str
+    coping: str
+
+
+class Manifest(BaseModel):
+    """How a persona was made: enough to reproduce or audit it."""
+
+    package_version: str
+    tree_version: str
+    tree_hash: str
+    model: str
+    embeddings: str
+    config: dict[str, object]
+    timings: dict[str, float] = Field(default_factory=dict, description="seconds per stage")
+    llm_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+class Persona(BaseModel):
+    """A deep synthetic persona (JSON round-trips exactly)."""
+
+    id: str
+    seed: int
+    anchors: dict[str, str] = Field(default_factory=dict, description="what the user gave, verbatim")
+    core: Core
+    values: str
+    value_tone: Literal["positive", "negative", "neutral"]
+    attitude: Attitude
+    stories: list[str] = Field(min_length=1, max_length=3)
+    hobbies: list[str]
+    attributes: list[Attribute]
+    summary: str
+    manifest: Manifest
+
+    _vectors: tuple[int, np.ndarray] | None = PrivateAttr(default=None)
+
+    def sampled_attributes(self) -> list[Attribute]:
+        """The attributes chosen from the tree and filled by the LLM (the persona's depth)."""
+        return [a for a in self.attributes if a.provenance == "llm"]
+
+    def render(
+        self,
+        size: RenderSize = "summary",
+        *,
+        question: str | None = None,
+        embeddings: Embeddings | None = None,
+        top_n: int = 20,
+    ) -> str:
+        """Render the persona as prompt text.
+
+        Args:
+            size: ``"summary"`` (summary only), ``"relevant"`` (summary plus the ``top_n``
+                attributes closest to ``question`` by embedding), or ``"full"`` (everything).
+            question: Required for ``"relevant"``.
+            embeddings: Required for ``"relevant"``; any LangChain ``Embeddings``.
+            top_n: How many attributes ``"relevant"`` keeps.
+
+        Returns:
+            The text block to put into a prompt.
+        """
+        if size == "summary":
+            return self.summary
+        if size == "relevant":
+            if not question or embeddings is None:
+                raise ConfigError("render('relevant') needs both question= and embeddings=")
+            chosen = self.relevant_attributes(question, embeddings, top_n)
+            lines = "\n".join(f"- {a.as_text()}" for a in chosen)
+            return f"{self.summary}\n\nDetails that matter here:\n{lines}"
+        if size == "full":
+            return "\n".join(
+                [
+                    self.summary,
+                    "",
+                    f"Core: {self.core.as_text()}",
+                    f"Values: {self.values}",
+                    f"Life attitude: {self.attitude.attitude} {self.attitude.details} "
+                    f"Coping: {self.attitude.coping}",
+                    "Life stories:",
+                    *(f"- {s}" for s in self.stories),
+                    f"Hobbies: {', '.join(self.hobbies)}",
+                    "Attributes:",
+                    *(f"- {a.as_text()}" for a in self.attributes),
+                ]
+            )
+        raise ConfigError(f"unknown render size {size!r}; use 'summary', 'relevant' or 'full'")
+
+    def relevant_attributes(self, question: str, embeddings: Embeddings, top_n: int = 20) -> list[Attribute]:
+        """The ``top_n`` attributes most similar to ``question`` (cosine of embeddings)."""
+        if not self.attributes:
+            return []
+        key = id(embeddings)
+        if self._vectors is None or self._vectors[0] != key:
+            vecs = np.asarray(embeddings.embed_documents([a.as_text() for a in self.attributes]), float)
+            vecs /= np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-12
+            self._vectors = (key, vecs)
+        q = np.asarray(embeddings.embed_query(question), float)
+        q /= np.linalg.norm(q) + 1e-12
+        scores = self._vectors[1] @ q
+        order = np.argsort(-scores, kind="stable")[:top_n]
+        return [self.attributes[i] for i in order]

@@ -1,0 +1,123 @@
+"""Structured LLM calls shared by every stage: schema in, validated pydantic object out.
+
+Invalid or incomplete answers are retried with the problem fed back to the model, then fail
+loudly with :class:`StructuredOutputError`; token usage is counted for the persona manifest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, TypeVar
+
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage, HumanMessage
+
+from deeppersona_agents.errors import ModelError, StructuredOutputError
+
+T = TypeVar("T")
+
+
+@dataclass
+class Usage:
+    """LLM calls and tokens spent."""
+
+    llm_calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def add_message(self, message: Any) -> None:
+        """Count one call and the tokens its reply reports."""
+        self.llm_calls += 1
+        meta = getattr(message, "usage_metadata", None) or {}
+        self.prompt_tokens += int(meta.get("input_tokens", 0) or 0)
+        self.completion_tokens += int(meta.get("output_tokens", 0) or 0)
+
+    def __iadd__(self, other: Usage) -> Usage:
+        self.llm_calls += other.llm_calls
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+        return self
+
+    def as_dict(self) -> dict[str, int]:
+        """Plain dict (graph state, manifests)."""
+        return asdict(self)
+
+
+def _endpoint_error(exc: Exception) -> ModelError | None:
+    """Map an unreachable or misconfigured endpoint to a ModelError with the remedy."""
+    try:
+        import openai
+    except ImportError:  # pragma: no cover
+        return None
+    if isinstance(exc, openai.APIConnectionError):
+        return ModelError(
+            f"cannot reach the chat model endpoint ({exc}). Start the server, or fix --base-url / "
+            "OPENAI_BASE_URL; unset DEEPPERSONA_MODEL to use the embedded model."
+        )
+    if isinstance(exc, openai.AuthenticationError):
+        return ModelError("the endpoint rejected the API key; set OPENAI_API_KEY (local servers accept any string)")
+    if isinstance(exc, openai.NotFoundError):
+        return ModelError(f"the endpoint does not serve this model ({exc}); check --model / DEEPPERSONA_MODEL")
+    return None
+
+
+def ask_structured(
+    model: BaseChatModel,
+    schema: type[T],
+    messages: Sequence[BaseMessage],
+    *,
+    stage: str,
+    method: str = "json_schema",
+    attempts: int = 3,
+    check: Callable[[T], list[str]] | None = None,
+    usage: Usage | None = None,
+) -> T:
+    """Ask ``model`` for an instance of ``schema``; retry invalid answers, then raise.
+
+    Args:
+        model: Any LangChain chat model supporting ``with_structured_output``.
+        schema: Pydantic model class the answer must validate against.
+        messages: The prompt.
+        stage: Stage name used in errors.
+        method: ``json_schema``, ``function_calling`` or ``json_mode``.
+        attempts: Total tries before failing.
+        check: Extra semantic checks; returns a list of problems (empty when fine).
+        usage: Accumulator for calls and tokens.
+
+    Raises:
+        StructuredOutputError: every attempt was invalid.
+        ModelError: the endpoint is unreachable or rejects the request.
+    """
+    runnable = model.with_structured_output(schema, method=method, include_raw=True)
+    history = list(messages)
+    problem = "no answer"
+    for _ in range(attempts):
+        try:
+            out = runnable.invoke(history)
+        except Exception as exc:
+            mapped = _endpoint_error(exc)
+            if mapped is not None:
+                raise mapped from exc
+            problem = f"{type(exc).__name__}: {exc}"
+            continue
+        if usage is not None:
+            usage.add_message(out.get("raw"))
+        parsed, error = out.get("parsed"), out.get("parsing_error")
+        if parsed is None or error is not None:
+            problem = f"unparseable answer ({error or 'empty'})"
+        else:
+            problems = check(parsed) if check else []
+            if not problems:
+                return parsed
+            problem = "; ".join(problems)
+        history = [
+            *messages,
+            HumanMessage(f"Your previous answer was not usable: {problem[:500]}. Answer again, as valid JSON "
+                         "with every field filled."),
+        ]
+    raise StructuredOutputError(
+        stage,
+        f"the model gave no valid {getattr(schema, '__name__', 'answer')} after {attempts} attempts "
+        f"(last problem: {problem[:300]}). Try a stronger model, or another --structured-method.",
+    )
