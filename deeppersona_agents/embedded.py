@@ -70,7 +70,7 @@ class SchemaConstrainedChatModel(BaseChatModel):
         """Structured output by constrained decoding (``method`` is accepted and ignored)."""
         if not (isinstance(schema, type) and issubclass(schema, BaseModel)):
             raise ModelError("structured output here needs a pydantic model class as schema")
-        json_schema = grammar_schema(schema.model_json_schema())
+        json_schema = self._decoding_schema(schema.model_json_schema())
         bound = self.bind(response_format={"type": "json_object", "schema": json_schema})
         parser = PydanticOutputParser(pydantic_object=schema)
         if not include_raw:
@@ -78,6 +78,10 @@ class SchemaConstrainedChatModel(BaseChatModel):
         parse = RunnablePassthrough.assign(parsed=lambda x: parser.invoke(x["raw"]), parsing_error=lambda _: None)
         keep_error = RunnablePassthrough.assign(parsed=lambda _: None)
         return RunnableMap(raw=bound) | parse.with_fallbacks([keep_error], exception_key="parsing_error")
+
+    def _decoding_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """The schema handed to the backend's decoder (subclasses adapt it to their backend)."""
+        return schema
 
 
 def grammar_schema(schema: Any) -> Any:
@@ -133,6 +137,9 @@ class EmbeddedChatModel(SchemaConstrainedChatModel):
     @property
     def _llm_type(self) -> str:
         return "deeppersona-embedded-llama-cpp"
+
+    def _decoding_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        return grammar_schema(schema)
 
     @property
     def model_name(self) -> str:

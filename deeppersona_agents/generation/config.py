@@ -72,7 +72,8 @@ class GenerationConfig(BaseModel):
             errors = getattr(exc, "errors", lambda: [])()
             if errors:
                 e = errors[0]
-                raise ConfigError(f"invalid generation option {e['loc'][0]!r}: {e['msg']}") from None
+                name = str(e["loc"][0])
+                raise ConfigError(f"invalid --{name.replace('_', '-')}: {e['msg']}") from None
             raise ConfigError(str(exc)) from None
 
 

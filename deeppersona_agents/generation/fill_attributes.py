@@ -30,19 +30,18 @@ PLACEHOLDERS = {"", "n/a", "na", "unknown", "not specified", "unspecified", "tbd
                 "...", "value", "-", "?", "xxx", "placeholder", "not applicable"}
 
 
-def value_field(leaf: Leaf) -> tuple[Any, Any]:
-    """The pydantic type of a leaf's value."""
+def value_field(leaf: Leaf) -> tuple[Any, dict[str, Any]]:
+    """The pydantic type of a leaf's value and its ``Field`` constraints."""
     if leaf.type == "number":
-        return float, Field()
+        return float, {}
     if leaf.type == "boolean":
-        return bool, Field()
+        return bool, {}
     if leaf.type == "category" and leaf.options:
-        return Literal[leaf.options], Field()  # type: ignore[valid-type]
+        return Literal[leaf.options], {}  # type: ignore[valid-type]
     if leaf.type == "list":
-        return list[Annotated[str, StringConstraints(min_length=1, max_length=ITEM_CHARS)]], Field(
-            min_length=1, max_length=5
-        )
-    return str, Field(min_length=1, max_length=TEXT_CHARS)
+        item = Annotated[str, StringConstraints(min_length=1, max_length=ITEM_CHARS)]
+        return list[item], {"min_length": 1, "max_length": 5}  # type: ignore[valid-type]
+    return str, {"min_length": 1, "max_length": TEXT_CHARS}
 
 
 def batch_keys(leaves: list[Leaf]) -> list[str]:
@@ -60,9 +59,8 @@ def batch_schema(leaves: list[Leaf]) -> type[BaseModel]:
     """One required field per leaf; fields a1..aN, serialised under the keys of :func:`batch_keys`."""
     fields = {}
     for i, (leaf, key) in enumerate(zip(leaves, batch_keys(leaves), strict=True), 1):
-        kind, info = value_field(leaf)
-        info.alias = key
-        fields[f"a{i}"] = (kind, info)
+        kind, constraints = value_field(leaf)
+        fields[f"a{i}"] = (kind, Field(alias=key, **constraints))
     return create_model("AttributeValues", __config__=ConfigDict(populate_by_name=True), **fields)  # type: ignore[call-overload]
 
 

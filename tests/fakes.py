@@ -1,0 +1,129 @@
+"""Hand-written fakes for unit tests: a chat model that answers any JSON schema realistically.
+
+The fake goes through the same structured-output path as the embedded model (it receives the
+schema as ``response_format`` and returns JSON text), so parsing, validation and retries are
+exercised for real. Answers are a deterministic function of the prompt.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from langchain_core.messages import AIMessage
+from langchain_core.outputs import ChatGeneration, ChatResult
+
+from deeppersona_agents.embedded import SchemaConstrainedChatModel
+
+PHRASES = [
+    "prefers to handle it alone, then talks it over with an older sister",
+    "keeps a small notebook and revisits it most Sunday evenings",
+    "inconsistent; strong intentions that fade after a few weeks",
+    "learned it from a grandmother and still does it her way",
+    "avoids it when money is tight, which is most months",
+    "quietly proud of it, though rarely mentions it to colleagues",
+    "became important after moving to the city for work",
+    "mostly on the phone during the evening commute",
+    "sceptical at first, now a reluctant convert",
+    "depends heavily on the season and on shift patterns",
+]
+STORY = (
+    "At nineteen she left her parents' farm to train in the city, sharing a single room with two cousins. "
+    "The first year she failed an anatomy exam and hid it from her family for months, working nights at a "
+    "pharmacy to pay the resit fee. When her father found out he did not speak to her until harvest. She "
+    "passed the second time, but the months of lying stayed with her and she still double-checks every "
+    "form she signs."
+)
+SUMMARY = (
+    "A pragmatic, slightly guarded woman in her thirties who works long shifts as a nurse and sends part "
+    "of her pay home every month. She is proud of having paid her own way, distrusts easy promises, and "
+    "copes with stress through long walks and loud church music. Warm with patients, blunt with managers, "
+    "she spends her rare free evenings cooking for friends and arguing about football."
+)
+TEXT_BY_KEY = {
+    "values": "Hard work is owed to family first, and nobody should be trusted until they have proven it.",
+    "attitude": "Expects little from life and is pleasantly surprised sometimes.",
+    "details": "She plans every shilling, keeps promises small, and rarely volunteers opinions at work.",
+    "coping": "Walks for an hour and calls her sister.",
+    "summary": SUMMARY,
+}
+
+
+def _pick(seed: str, options: list[Any]) -> Any:
+    return options[int(hashlib.sha256(seed.encode()).hexdigest(), 16) % len(options)]
+
+
+def _resolve(schema: dict, root: dict) -> dict:
+    if "$ref" in schema:
+        name = schema["$ref"].split("/")[-1]
+        return root["$defs"][name]
+    if "anyOf" in schema:
+        non_null = [s for s in schema["anyOf"] if s.get("type") != "null"]
+        return _resolve(non_null[0], root) if non_null else {"type": "null"}
+    return schema
+
+
+def realistic_value(key: str, schema: dict, root: dict, seed: str) -> Any:
+    """A plausible value for one property of a schema."""
+    schema = _resolve(schema, root)
+    if key in TEXT_BY_KEY and schema.get("type") == "string":
+        return TEXT_BY_KEY[key]
+    if key.startswith("story_"):
+        return STORY
+    if key == "hobbies":
+        return ["five-a-side football", "cooking for friends", "gospel choir"]
+    if "enum" in schema:
+        return _pick(seed + key, schema["enum"])
+    if "const" in schema:
+        return schema["const"]
+    kind = schema.get("type")
+    if kind == "integer":
+        return 3
+    if kind == "number":
+        return float(_pick(seed + key, [2, 3.5, 7, 12, 40]))
+    if kind == "boolean":
+        return _pick(seed + key, [True, False])
+    if kind == "array":
+        item = schema.get("items", {"type": "string"})
+        return [realistic_value(key, item, root, seed + str(i)) for i in range(2)]
+    if kind == "null":
+        return None
+    text = _pick(seed + key, PHRASES)
+    limit = schema.get("maxLength")
+    return text[:limit] if limit else text
+
+
+def realistic_answer(schema: dict, prompt: str) -> dict:
+    """Fill every property of ``schema`` (required and optional) deterministically from ``prompt``."""
+    seed = hashlib.sha256(prompt.encode()).hexdigest()[:12]
+    return {k: realistic_value(k, v, schema, seed) for k, v in schema.get("properties", {}).items()}
+
+
+class FakeChatModel(SchemaConstrainedChatModel):
+    """Answers any schema with realistic JSON; ``tamper`` can corrupt answers for failure tests."""
+
+    tamper: Callable[[int, dict], str | None] | None = None
+    calls: int = 0
+
+    @property
+    def _llm_type(self) -> str:
+        return "fake-structured"
+
+    @property
+    def model_name(self) -> str:
+        return "fake-structured"
+
+    def _generate(self, messages: list, stop: Any = None, run_manager: Any = None, **kwargs: Any) -> ChatResult:
+        prompt = "\n".join(str(m.content) for m in messages)
+        fmt = kwargs.get("response_format") or {}
+        answer = realistic_answer(fmt.get("schema", {}), prompt)
+        self.calls += 1
+        text = json.dumps(answer)
+        if self.tamper is not None:
+            replaced = self.tamper(self.calls, answer)
+            text = text if replaced is None else replaced
+        usage = {"input_tokens": len(prompt) // 4, "output_tokens": len(text) // 4,
+                 "total_tokens": (len(prompt) + len(text)) // 4}
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text, usage_metadata=usage))])

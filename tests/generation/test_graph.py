@@ -1,0 +1,134 @@
+"""The compiled graph: wiring, determinism, anchors, depth, streaming, use as a subgraph."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any, TypedDict
+
+import pytest
+from langgraph.graph import END, START, StateGraph
+
+from deeppersona_agents import GenerationConfig, Persona, PersonaRunContext, create_persona_generator, generate_persona
+from deeppersona_agents.errors import ConfigError, StructuredOutputError
+from deeppersona_agents.generation import STAGES
+from tests.fakes import FakeChatModel
+
+SNAPSHOT = Path(__file__).parents[1] / "snapshots" / "persona_graph.mmd"
+
+
+@pytest.fixture
+def generator(fake_model, embeddings):
+    return create_persona_generator(fake_model, embeddings, config=GenerationConfig(attributes=200))
+
+
+def test_mermaid_drawing_matches_snapshot(generator):
+    assert generator.get_graph().draw_mermaid() == SNAPSHOT.read_text()
+
+
+def test_nodes_run_in_stage_order(generator):
+    seen = [name for chunk in generator.stream({"country": "KEN"}, context=PersonaRunContext(seed=1),
+                                               stream_mode="updates") for name in chunk]
+    assert seen == [name for name, _ in STAGES]
+
+
+def test_same_seed_same_fake_gives_identical_json(embeddings):
+    def make() -> str:
+        p = generate_persona({"age": "34"}, country="KEN", seed=11, model=FakeChatModel(), embeddings=embeddings,
+                             config=GenerationConfig(attributes=120))
+        return p.model_dump_json(exclude={"manifest": {"timings"}})
+
+    first, second = make(), make()
+    assert first == second
+    other = generate_persona({"age": "34"}, country="KEN", seed=12, model=FakeChatModel(), embeddings=embeddings,
+                             config=GenerationConfig(attributes=120))
+    assert other.model_dump_json(exclude={"manifest": {"timings"}}) != first
+
+
+def test_persona_keeps_anchors_and_has_exactly_k_in_ratio(generator):
+    bio = "A night-shift nurse who moved from Kisumu to Nairobi after her divorce."
+    persona = generate_persona({"age": "34", "occupation": "nurse", "Chronotype": "night owl"}, bio=bio,
+                               country="KEN", seed=7, generator=generator, config=GenerationConfig(attributes=200))
+    assert persona.core.age == 34 and persona.core.occupation == "nurse" and persona.core.country == "KEN"
+    assert persona.anchors == {"age": "34", "occupation": "nurse", "Chronotype": "night owl", "bio": bio,
+                               "country": "KEN"}
+    chrono = [a for a in persona.attributes if a.path.endswith("Sleep > Chronotype")]
+    assert [(a.value, a.provenance) for a in chrono] == [("night owl", "anchor")]
+    sampled = persona.sampled_attributes()
+    assert len(sampled) == 200 and len({a.path for a in sampled}) == 200
+    counts = Counter(a.stratum for a in sampled)
+    assert abs(counts["near"] - 100) <= 1 and abs(counts["mid"] - 60) <= 1 and abs(counts["far"] - 40) <= 1
+    assert persona.manifest.llm_calls == 11  # bio facts, values, attitude, stories, hobbies, 5 fill batches, summary
+    assert Persona.model_validate_json(persona.model_dump_json()) == persona
+
+
+def test_progress_events_arrive_through_custom_stream(generator):
+    events = [c for c in generator.stream({"country": "DEU"}, context=PersonaRunContext(seed=3),
+                                          stream_mode="custom")]
+    done = [e["stage"] for e in events if e.get("status") == "done"]
+    assert done == [name for name, _ in STAGES]
+    fill = [e["done"] for e in events if e.get("stage") == "fill_attributes" and "done" in e]
+    assert fill == [40, 80, 120, 160, 200]
+
+
+class ChatState(TypedDict, total=False):
+    user_message: str
+    anchors: dict[str, str]
+    country: str
+    persona: dict[str, Any]
+    reply: str
+
+
+def test_generator_works_as_a_node_in_a_parent_graph_with_another_schema(generator):
+    def plan(state: ChatState) -> dict:
+        return {"anchors": {"occupation": "farmer"}, "country": "IND"}
+
+    def respond(state: ChatState) -> dict:
+        persona = Persona.model_validate(state["persona"])
+        return {"reply": f"As {persona.core.name}, a {persona.core.occupation}: {state['user_message']}"}
+
+    parent = StateGraph(ChatState)
+    parent.add_node("plan", plan)
+    parent.add_node("make_persona", generator)
+    parent.add_node("respond", respond)
+    parent.add_edge(START, "plan")
+    parent.add_edge("plan", "make_persona")
+    parent.add_edge("make_persona", "respond")
+    parent.add_edge("respond", END)
+    out = parent.compile().invoke({"user_message": "what do you grow?"})
+    assert Persona.model_validate(out["persona"]).core.occupation == "farmer"
+    assert out["reply"].startswith("As ") and "farmer" in out["reply"]
+    assert set(out) == set(ChatState.__annotations__)  # the persona graph's internals do not leak
+
+
+def test_k_larger_than_tree_fails_at_build_time(fake_model, embeddings, tree):
+    with pytest.raises(ConfigError, match="at most"):
+        create_persona_generator(fake_model, embeddings, config=GenerationConfig(attributes=len(tree.leaves) + 1))
+
+
+def test_malformed_answers_are_retried_then_fail_loudly(embeddings):
+    broken = FakeChatModel(tamper=lambda n, answer: '{"values": ')  # truncated JSON every time
+    with pytest.raises(StructuredOutputError, match="values"):
+        generate_persona(country="KEN", model=broken, embeddings=embeddings, config=GenerationConfig(attributes=10))
+    assert broken.calls == 3
+
+
+def test_one_malformed_answer_is_recovered(embeddings):
+    flaky = FakeChatModel(tamper=lambda n, answer: "not json at all" if n == 2 else None)
+    persona = generate_persona(country="KEN", model=flaky, embeddings=embeddings, config=GenerationConfig(attributes=10))
+    assert persona.manifest.llm_calls == flaky.calls == 7
+
+
+def test_placeholder_values_are_asked_for_again(embeddings):
+    def blank_first_fill(n: int, answer: dict) -> str | None:
+        if n == 5:  # the first fill batch: blank out two values
+            keys = list(answer)[:2]
+            return __import__("json").dumps({**answer, keys[0]: "N/A", keys[1]: "unknown"} if keys[0] else answer)
+        return None
+
+    model = FakeChatModel(tamper=blank_first_fill)
+    persona = generate_persona(country="KEN", model=model, embeddings=embeddings,
+                               config=GenerationConfig(attributes=30, batch_size=30))
+    values = [a.value for a in persona.sampled_attributes()]
+    assert len(values) == 30 and "N/A" not in values and "unknown" not in values
+    assert persona.manifest.llm_calls == 4 + 1 + 1 + 1  # one extra fill call for the two re-asked values
