@@ -77,7 +77,7 @@ def generate(
         _generate(out, country, anchor or [], bio, attributes, seed, model, base_url, tree, batch_size,
                   summary_style, structured_method, quiet)
     except DeepPersonaError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
 

@@ -1,0 +1,25 @@
+# One command per check. `make demo` and `make test` work on a fresh machine (they set up .venv).
+VENV := .venv/bin
+
+.PHONY: setup demo test lint type bench
+setup:
+	bash scripts/setup.sh dev
+
+demo:
+	bash scripts/setup.sh
+	$(VENV)/deeppersona generate --country KEN --anchor age=34 --anchor occupation=nurse --attributes 50 --seed 7 --out persona.json
+
+test:
+	bash scripts/setup.sh dev
+	$(VENV)/pytest -q
+
+lint:
+	$(VENV)/ruff check deeppersona_agents tests benchmarks scripts
+
+type:
+	$(VENV)/mypy deeppersona_agents
+
+bench:
+	$(VENV)/python benchmarks/bench_graph.py
+	$(VENV)/python benchmarks/bench_tokens.py
+	$(VENV)/python benchmarks/bench_embedded.py

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+import json
+from collections import Counter
+from importlib import resources
+
+import numpy as np
+import pytest
+
+from deeppersona_agents.errors import TaxonomyError
+from deeppersona_agents.generation.anchor import CORE_PATHS
+from deeppersona_agents.taxonomy import CATEGORIES, AttributeTree, load_tree
+from deeppersona_agents.taxonomy.vectors import embed_leaves, leaf_vectors
+
+
+def test_shipped_tree_has_twelve_categories_and_enough_leaves(tree):
+    assert tuple(c.name for c in tree.categories) == CATEGORIES
+    assert len(tree.leaves) >= 1000
+    per_cat = Counter(leaf.category for leaf in tree.leaves)
+    assert set(per_cat) == set(CATEGORIES) and max(per_cat.values()) <= 0.2 * len(tree.leaves)
+
+
+def test_shipped_tree_is_clean(tree):
+    keys = [leaf.key for leaf in tree.leaves]
+    assert len(keys) == len(set(keys))
+    assert all(2 <= len(leaf.path) - 1 <= 3 for leaf in tree.leaves)
+    assert all(leaf.description for leaf in tree.leaves)
+    assert all(leaf.options for leaf in tree.leaves if leaf.type == "category")
+    assert all(leaf.unit for leaf in tree.leaves if leaf.type == "number")
+
+
+def test_core_fields_exist_in_the_tree(tree):
+    assert all(path in tree for path in CORE_PATHS.values())
+
+
+def test_shipped_vectors_match_the_tree(tree, embeddings):
+    meta = json.loads((resources.files("deeppersona_agents.taxonomy") / "data" / "leaf_vectors.json").read_text())
+    assert meta["tree_hash"] == tree.content_hash, "run: python scripts/build_leaf_vectors.py"
+    shipped = leaf_vectors(tree, embeddings, use_cache=False)
+    fresh = embed_leaves(AttributeTree.from_dict({"version": "x", "categories": [tree.categories[0].model_dump()]}),
+                         embeddings)
+    assert np.allclose(shipped[: len(fresh)], fresh, atol=2e-3)
+
+
+def test_changed_tree_gets_new_vectors_automatically(tree, embeddings):
+    data = {"version": "9", "categories": [c.model_dump(exclude_none=True) for c in tree.categories]}
+    data["categories"][0]["children"][0]["children"].append({"name": "Brand New Leaf", "description": "a new one"})
+    changed = AttributeTree.from_dict(data)
+    assert changed.content_hash != tree.content_hash
+    vecs = leaf_vectors(changed, embeddings)
+    assert vecs.shape == (len(tree.leaves) + 1, 384)
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1, atol=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [("not json", "not valid JSON"), ("[]", "JSON object"), ('{"version": "1"}', "malformed"),
+     ('{"version": "1", "categories": [{"name": "A > B", "children": [{"name": "x"}]}]}', "must not contain"),
+     ('{"version": "1", "categories": [{"name": "A", "children": [{"name": "x"}, {"name": "x"}]}]}', "twice")],
+)
+def test_bad_tree_files_raise_clear_errors(tmp_path, content, needle):
+    path = tmp_path / "tree.json"
+    path.write_text(content)
+    with pytest.raises(TaxonomyError, match=needle):
+        load_tree(path)
+
+
+def test_content_hash_ignores_formatting(tmp_path, tree):
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps({"version": tree.version,
+                                "categories": [c.model_dump(exclude_none=True) for c in tree.categories]}))
+    assert load_tree(path).content_hash == tree.content_hash
