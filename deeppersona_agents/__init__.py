@@ -18,7 +18,7 @@ from deeppersona_agents.generation import (
     make_deps,
 )
 from deeppersona_agents.llm import resolve_chat_model, resolve_embeddings
-from deeppersona_agents.persona import Attribute, Attitude, Core, Manifest, Persona
+from deeppersona_agents.persona import Attitude, Attribute, Core, Manifest, Persona
 from deeppersona_agents.taxonomy import AttributeTree, load_tree
 
 __all__ = [

@@ -26,7 +26,7 @@ def generate_persona(
     model: BaseChatModel | None = None,
     embeddings: Embeddings | None = None,
     tree: AttributeTree | str | Path | None = None,
-    generator: CompiledStateGraph | None = None,
+    generator: CompiledStateGraph[Any, Any, Any, Any] | None = None,
     on_event: Callable[[dict[str, Any]], None] | None = None,
 ) -> Persona:
     """Generate one persona.
@@ -55,7 +55,7 @@ def generate_persona(
         payload["country"] = country
     persona: dict[str, Any] | None = None
     context = PersonaRunContext(seed=seed, config=cfg)
-    for mode, chunk in graph.stream(payload, context=context, stream_mode=["custom", "updates"]):
+    for mode, chunk in graph.stream(payload, context=context, stream_mode=["custom", "updates"]):  # type: ignore[call-overload]
         if mode == "custom":
             if on_event:
                 on_event(chunk)

@@ -25,7 +25,7 @@ from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.output_parsers import PydanticOutputParser
 from langchain_core.outputs import ChatGeneration, ChatResult
-from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from pydantic import BaseModel, PrivateAttr
 
 from deeppersona_agents.errors import ModelError
@@ -72,7 +72,7 @@ class SchemaConstrainedChatModel(BaseChatModel):
             raise ModelError("structured output here needs a pydantic model class as schema")
         json_schema = self._decoding_schema(schema.model_json_schema())
         bound = self.bind(response_format={"type": "json_object", "schema": json_schema})
-        parser = PydanticOutputParser(pydantic_object=schema)
+        parser: PydanticOutputParser[Any] = PydanticOutputParser(pydantic_object=schema)
         if not include_raw:
             return bound | parser
         parse = RunnablePassthrough.assign(parsed=lambda x: parser.invoke(x["raw"]), parsing_error=lambda _: None)

@@ -76,7 +76,7 @@ def resolve_embeddings(
         return MiniLMEmbeddings()
     from langchain_openai import OpenAIEmbeddings
 
-    return OpenAIEmbeddings(
+    return OpenAIEmbeddings(  # type: ignore[call-arg]
         model=name,
         base_url=base_url or os.environ.get("OPENAI_BASE_URL"),
         api_key=api_key or os.environ.get("OPENAI_API_KEY") or "not-needed",

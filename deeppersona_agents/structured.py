@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage
 
 from deeppersona_agents.errors import ModelError, StructuredOutputError
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -62,7 +60,7 @@ def _endpoint_error(exc: Exception) -> ModelError | None:
     return None
 
 
-def ask_structured(
+def ask_structured[T](
     model: BaseChatModel,
     schema: type[T],
     messages: Sequence[BaseMessage],
@@ -94,7 +92,7 @@ def ask_structured(
     problem = "no answer"
     for _ in range(attempts):
         try:
-            out = runnable.invoke(history)
+            out: dict[str, Any] = runnable.invoke(history)  # type: ignore[assignment]
         except Exception as exc:
             mapped = _endpoint_error(exc)
             if mapped is not None:

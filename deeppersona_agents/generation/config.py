@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -69,7 +69,7 @@ class GenerationConfig(BaseModel):
         try:
             return cls(**kwargs)  # type: ignore[arg-type]
         except ValueError as exc:
-            errors = getattr(exc, "errors", lambda: [])()
+            errors: list[Any] = getattr(exc, "errors", lambda: [])()
             if errors:
                 e = errors[0]
                 name = str(e["loc"][0])

@@ -70,7 +70,7 @@ def check_capacity(deps: PersonaDeps, config: GenerationConfig) -> None:
         )
 
 
-def build_persona_graph(deps: PersonaDeps) -> StateGraph:
+def build_persona_graph(deps: PersonaDeps) -> StateGraph[PersonaState, PersonaRunContext, PersonaInput, PersonaOutput]:
     """Wire the eight stages into an (uncompiled) ``StateGraph`` bound to ``deps``."""
     graph = StateGraph(PersonaState, context_schema=PersonaRunContext, input_schema=PersonaInput,
                        output_schema=PersonaOutput)
@@ -91,7 +91,7 @@ def create_persona_generator(
     config: GenerationConfig | None = None,
     name: str = "deeppersona",
     **compile_kwargs: Any,
-) -> CompiledStateGraph:
+) -> CompiledStateGraph[PersonaState, PersonaRunContext, PersonaInput, PersonaOutput]:
     """Build and compile the persona generator.
 
     Args:

@@ -13,7 +13,6 @@ from deeppersona_agents.generation.profile import SYSTEM, profile_text, run_cont
 from deeppersona_agents.generation.state import PersonaState
 from deeppersona_agents.structured import Usage, ask_structured
 
-
 STORY_WORDS = 200
 
 

@@ -115,7 +115,8 @@ def test_malformed_answers_are_retried_then_fail_loudly(embeddings):
 
 def test_one_malformed_answer_is_recovered(embeddings):
     flaky = FakeChatModel(tamper=lambda n, answer: "not json at all" if n == 2 else None)
-    persona = generate_persona(country="KEN", model=flaky, embeddings=embeddings, config=GenerationConfig(attributes=10))
+    persona = generate_persona(country="KEN", model=flaky, embeddings=embeddings,
+                               config=GenerationConfig(attributes=10))
     assert persona.manifest.llm_calls == flaky.calls == 7
 
 
