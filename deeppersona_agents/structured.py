@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, overload
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage
@@ -42,6 +42,12 @@ class Usage:
         return asdict(self)
 
 
+def _schema_name(schema: Any) -> str:
+    if isinstance(schema, dict):
+        return str(schema.get("title", "answer"))
+    return str(getattr(schema, "__name__", "answer"))
+
+
 def _endpoint_error(exc: Exception) -> ModelError | None:
     """Map an unreachable or misconfigured endpoint to a ModelError with the remedy."""
     try:
@@ -60,22 +66,37 @@ def _endpoint_error(exc: Exception) -> ModelError | None:
     return None
 
 
+@overload
 def ask_structured[T](
+    model: BaseChatModel, schema: type[T], messages: Sequence[BaseMessage], *, stage: str, method: str = ...,
+    attempts: int = ..., check: Callable[[T], list[str]] | None = ..., usage: Usage | None = ...,
+) -> T: ...
+
+
+@overload
+def ask_structured(
+    model: BaseChatModel, schema: dict[str, Any], messages: Sequence[BaseMessage], *, stage: str, method: str = ...,
+    attempts: int = ..., check: Callable[[dict[str, Any]], list[str]] | None = ..., usage: Usage | None = ...,
+) -> dict[str, Any]: ...
+
+
+def ask_structured(
     model: BaseChatModel,
-    schema: type[T],
+    schema: Any,
     messages: Sequence[BaseMessage],
     *,
     stage: str,
     method: str = "json_schema",
     attempts: int = 3,
-    check: Callable[[T], list[str]] | None = None,
+    check: Callable[[Any], list[str]] | None = None,
     usage: Usage | None = None,
-) -> T:
+) -> Any:
     """Ask ``model`` for an instance of ``schema``; retry invalid answers, then raise.
 
     Args:
         model: Any LangChain chat model supporting ``with_structured_output``.
-        schema: Pydantic model class the answer must validate against.
+        schema: Pydantic model class the answer must validate against, or a JSON-schema dict
+            (the answer is then a dict, validated by the caller).
         messages: The prompt.
         stage: Stage name used in errors.
         method: ``json_schema``, ``function_calling`` or ``json_mode``.
@@ -116,6 +137,6 @@ def ask_structured[T](
         ]
     raise StructuredOutputError(
         stage,
-        f"the model gave no valid {getattr(schema, '__name__', 'answer')} after {attempts} attempts "
+        f"the model gave no valid {_schema_name(schema)} after {attempts} attempts "
         f"(last problem: {problem[:300]}). Try a stronger model, or another --structured-method.",
     )

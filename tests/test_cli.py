@@ -22,6 +22,7 @@ runner = CliRunner()
         (["--attributes", "3000"], "more than the"),
         (["--tree", "/no/such/tree.json"], "cannot read attribute tree file"),
         (["--summary-style", "epic"], "invalid --summary-style"),
+        (["--seed", "-1"], "seed -1 is invalid"),
         (["--model", "qwen2.5", "--base-url", "http://127.0.0.1:9/v1", "--attributes", "5"], "cannot reach"),
     ],
 )

@@ -83,3 +83,7 @@ class PersonaRunContext:
 
     seed: int = 0
     config: GenerationConfig = field(default_factory=GenerationConfig)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
+            raise ConfigError(f"seed {self.seed!r} is invalid; use a whole number >= 0")

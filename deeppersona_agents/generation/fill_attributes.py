@@ -9,12 +9,11 @@ for again; a persona with fewer than ``min_fill_ratio`` of k values fails loudly
 from __future__ import annotations
 
 import math
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import numpy as np
 from langchain_core.messages import HumanMessage
 from langgraph.runtime import Runtime
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, create_model
 
 from deeppersona_agents.errors import GenerationError
 from deeppersona_agents.generation.deps import PersonaDeps
@@ -26,22 +25,23 @@ from deeppersona_agents.taxonomy import Leaf
 
 TEXT_CHARS = 100  # a phrase or one short sentence; also keeps constrained decoding fast
 ITEM_CHARS = 50
+MAX_ITEMS = 5
 PLACEHOLDERS = {"", "n/a", "na", "unknown", "not specified", "unspecified", "tbd", "null", "none given",
                 "...", "value", "-", "?", "xxx", "placeholder", "not applicable"}
 
 
-def value_field(leaf: Leaf) -> tuple[Any, dict[str, Any]]:
-    """The pydantic type of a leaf's value and its ``Field`` constraints."""
+def value_schema(leaf: Leaf) -> dict[str, Any]:
+    """JSON schema of one leaf's value."""
     if leaf.type == "number":
-        return float, {}
+        return {"type": "number"}
     if leaf.type == "boolean":
-        return bool, {}
+        return {"type": "boolean"}
     if leaf.type == "category" and leaf.options:
-        return Literal[leaf.options], {}  # type: ignore[valid-type]
+        return {"type": "string", "enum": list(leaf.options)}
     if leaf.type == "list":
-        item = Annotated[str, StringConstraints(min_length=1, max_length=ITEM_CHARS)]
-        return list[item], {"min_length": 1, "max_length": 5}  # type: ignore[valid-type]
-    return str, {"min_length": 1, "max_length": TEXT_CHARS}
+        item = {"type": "string", "minLength": 1, "maxLength": ITEM_CHARS}
+        return {"type": "array", "items": item, "minItems": 1, "maxItems": MAX_ITEMS}
+    return {"type": "string", "minLength": 1, "maxLength": TEXT_CHARS}
 
 
 def batch_keys(leaves: list[Leaf]) -> list[str]:
@@ -55,28 +55,60 @@ def batch_keys(leaves: list[Leaf]) -> list[str]:
     return [k if keys.count(k) == 1 else f"{k} ({i})" for i, k in enumerate(keys, 1)]
 
 
-def batch_schema(leaves: list[Leaf]) -> type[BaseModel]:
-    """One required field per leaf; fields a1..aN, serialised under the keys of :func:`batch_keys`."""
-    fields = {}
-    for i, (leaf, key) in enumerate(zip(leaves, batch_keys(leaves), strict=True), 1):
-        kind, constraints = value_field(leaf)
-        fields[f"a{i}"] = (kind, Field(alias=key, **constraints))
-    return create_model("AttributeValues", __config__=ConfigDict(populate_by_name=True), **fields)  # type: ignore[call-overload]
+def batch_schema(leaves: list[Leaf]) -> dict[str, Any]:
+    """JSON schema of one fill call: one required property per leaf, keyed by :func:`batch_keys`.
+
+    A plain dict (not a pydantic class) so each value is validated on its own by
+    :func:`clean_value`: one bad value is asked for again instead of failing the whole batch.
+    """
+    keys = batch_keys(leaves)
+    return {
+        "title": "AttributeValues",
+        "description": "values of the listed attributes for this person",
+        "type": "object",
+        "properties": {k: value_schema(leaf) for k, leaf in zip(keys, leaves, strict=True)},
+        "required": keys,
+        "additionalProperties": False,
+    }
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-") or text[:limit]
 
 
 def clean_value(value: Any, leaf: Leaf) -> Any | None:
-    """The value if usable, else ``None`` (empty, placeholder, non-finite, echo of the attribute name)."""
-    if isinstance(value, bool) or leaf.type == "category":
-        return value
-    if isinstance(value, float | int):
-        return float(value) if math.isfinite(value) else None
-    if isinstance(value, list):
-        items = [str(v).strip() for v in value if str(v).strip().lower() not in PLACEHOLDERS]
-        return items or None
+    """The value coerced to the leaf's type, or ``None`` when unusable (wrong type, empty, placeholder)."""
+    if value is None:
+        return None
+    if leaf.type == "number":
+        if isinstance(value, bool):
+            return None
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return None
+        return number if math.isfinite(number) else None
+    if leaf.type == "boolean":
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        return {"yes": True, "true": True, "no": False, "false": False}.get(word)
+    if leaf.type == "category" and leaf.options:
+        lookup = {o.lower(): o for o in leaf.options}
+        return lookup.get(str(value).strip().lower())
+    if leaf.type == "list":
+        items = value if isinstance(value, list) else [value]
+        kept = [_shorten(str(v).strip(), ITEM_CHARS) for v in items if str(v).strip().lower() not in PLACEHOLDERS]
+        return kept[:MAX_ITEMS] or None
+    if isinstance(value, dict | list):
+        return None
     text = str(value).strip()
     if text.lower().strip(".") in PLACEHOLDERS or text.lower() == leaf.path[-1].lower():
         return None
-    return text
+    return _shorten(text, 2 * TEXT_CHARS)
 
 
 def _known_lines(filled: dict[int, Any], batch: list[int], deps: PersonaDeps, limit: int) -> list[str]:
@@ -126,12 +158,13 @@ def fill_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDep
                 batch = pending[start : start + cfg.batch_size]
                 leaves = [tree.leaves[i] for i in batch]
                 known = _known_lines(filled, batch, deps, cfg.context_attributes)
+                keys = batch_keys(leaves)
                 answer = ask_structured(
                     deps.model, batch_schema(leaves), [SYSTEM, HumanMessage(_prompt(state, known, leaves))],
                     stage="fill_attributes", method=cfg.structured_method, attempts=cfg.attempts, usage=usage,
                 )
-                for n, (i, leaf) in enumerate(zip(batch, leaves, strict=True), 1):
-                    value = clean_value(getattr(answer, f"a{n}", None), leaf)
+                for i, leaf, key in zip(batch, leaves, keys, strict=True):
+                    value = clean_value(answer.get(key), leaf)
                     if value is None:
                         missing.append(i)
                     else:

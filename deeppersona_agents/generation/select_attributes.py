@@ -13,9 +13,19 @@ from langgraph.runtime import Runtime
 
 from deeppersona_agents.generation.anchor import CORE_PATHS
 from deeppersona_agents.generation.deps import PersonaDeps
-from deeppersona_agents.generation.profile import profile_text, run_context, stage_rng, timed
+from deeppersona_agents.generation.profile import run_context, stage_rng, timed
 from deeppersona_agents.generation.selection import STRATA, select_leaves
 from deeppersona_agents.generation.state import PersonaState
+
+
+def core_profile(state: PersonaState) -> str:
+    """The core attributes the strata are measured against: who, where, values, hobbies."""
+    core = state["core"]
+    return (
+        f"{core['age']}-year-old {core['gender']} {core['occupation']} in {core['city']}, "
+        f"{core.get('country_name', core['country'])}. Values: {state.get('values', '')} "
+        f"Hobbies: {', '.join(state.get('hobbies', []))}."
+    )
 
 
 def select_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:
@@ -24,7 +34,7 @@ def select_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaD
     ctx = run_context(runtime)
     cfg = ctx.config
     with timed(runtime, "select_attributes", update):
-        core_vec = np.asarray(deps.embeddings.embed_query(profile_text(state, story_words=0)), np.float32)
+        core_vec = np.asarray(deps.embeddings.embed_query(core_profile(state)), np.float32)
         core_vec /= max(float(np.linalg.norm(core_vec)), 1e-12)
         taken = frozenset(CORE_PATHS.values()) | {a["path"] for a in state.get("anchor_attributes", [])}
         picks = select_leaves(

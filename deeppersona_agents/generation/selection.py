@@ -38,43 +38,76 @@ def stratum_quotas(k: int, sizes: Sequence[int], ratio: Sequence[int]) -> list[i
     return [int(q) for q in quotas]
 
 
+class PrefixIndex:
+    """The prefix tree of a list of paths, numbered once so many walks can reuse it.
+
+    Node 0 is the root; every path prefix and every item (leaf) is a node. ``ancestors[i]``
+    lists the inner nodes above item ``i``.
+    """
+
+    def __init__(self, paths: Sequence[tuple[str, ...]]) -> None:
+        ids: dict[tuple[str, ...], int] = {(): 0}
+        children: list[list[int]] = [[]]
+        self.item_node: list[int] = []
+        self.ancestors: list[list[int]] = []
+        for path in paths:
+            trail = [0]
+            for depth in range(1, len(path)):
+                prefix = path[:depth]
+                if prefix not in ids:
+                    ids[prefix] = len(children)
+                    children.append([])
+                    children[trail[-1]].append(ids[prefix])
+                trail.append(ids[prefix])
+            node = len(children)
+            children.append([])
+            children[trail[-1]].append(node)
+            self.item_node.append(node)
+            self.ancestors.append(trail)
+        self.children = children
+        self.item_of = {node: i for i, node in enumerate(self.item_node)}
+
+    def walk(self, items: Sequence[int], n: int, rng: np.random.Generator) -> list[int]:
+        """Draw ``n`` distinct ``items`` by the stochastic breadth-first walk (see module docstring)."""
+        remaining = [0] * len(self.children)
+        for i in items:
+            remaining[self.item_node[i]] = 1
+            for a in self.ancestors[i]:
+                remaining[a] += 1
+        visits = [0] * len(self.children)
+        chosen: list[int] = []
+        for _ in range(min(n, len(items))):
+            node = 0
+            while node not in self.item_of:
+                options = [c for c in self.children[node] if remaining[c] > 0]
+                weights = [1.0 / (1 + visits[c]) for c in options]
+                u = rng.random() * sum(weights)
+                for node, w in zip(options, weights, strict=True):  # noqa: B007 - node is the pick
+                    u -= w
+                    if u < 0:
+                        break
+                visits[node] += 1
+            item = self.item_of[node]
+            chosen.append(item)
+            remaining[node] = 0
+            for a in self.ancestors[item]:
+                remaining[a] -= 1
+        return chosen
+
+
 def walk_sample(paths: Sequence[tuple[str, ...]], n: int, rng: np.random.Generator) -> list[int]:
     """Draw ``n`` distinct items of ``paths`` by a stochastic breadth-first walk of their prefix tree."""
-    root: dict = {}
-    for i, path in enumerate(paths):
-        node = root
-        for part in path[:-1]:
-            node = node.setdefault(part, {})
-        node.setdefault(None, []).append(i)  # leaves of this branch, under key None
-    visits: dict[int, int] = {}
-    remaining: dict[int, int] = {}
+    return PrefixIndex(paths).walk(range(len(paths)), n, rng)
 
-    def count(node: dict) -> int:
-        total = len(node.get(None, [])) + sum(count(c) for k, c in node.items() if k is not None)
-        remaining[id(node)] = total
-        return total
 
-    count(root)
-    chosen: list[int] = []
-    for _ in range(min(n, len(paths))):
-        node, trail = root, [root]
-        while True:
-            branches = [c for k, c in node.items() if k is not None and remaining[id(c)] > 0]
-            own = node.get(None, [])
-            options: list = branches + own
-            w = np.array([1.0 / (1 + visits.get(id(o) if isinstance(o, dict) else -1 - o, 0)) for o in options])
-            pick = options[int(rng.choice(len(options), p=w / w.sum()))]
-            if isinstance(pick, dict):
-                visits[id(pick)] = visits.get(id(pick), 0) + 1
-                node = pick
-                trail.append(node)
-                continue
-            own.remove(pick)
-            chosen.append(pick)
-            for t in trail:
-                remaining[id(t)] -= 1
-            break
-    return chosen
+_INDEXES: dict[str, PrefixIndex] = {}
+
+
+def tree_index(tree: AttributeTree) -> PrefixIndex:
+    """The prefix index of a tree's leaves (cached by content hash)."""
+    if tree.content_hash not in _INDEXES:
+        _INDEXES[tree.content_hash] = PrefixIndex([leaf.path for leaf in tree.leaves])
+    return _INDEXES[tree.content_hash]
 
 
 def select_leaves(
@@ -94,11 +127,10 @@ def select_leaves(
     Raises:
         ConfigError: fewer than ``k`` candidate leaves remain after the filters.
     """
-    leaves = tree.leaves
     cand = np.array(
         [
-            i for i, leaf in enumerate(leaves)
-            if leaf.key not in taken
+            i for i, leaf in enumerate(tree.leaves)
+            if (not taken or leaf.key not in taken)
             and (not include or leaf.category in include)
             and leaf.category not in exclude
         ],
@@ -113,10 +145,9 @@ def select_leaves(
     ranked = cand[np.argsort(-sims, kind="stable")]
     strata = np.array_split(ranked, 3)
     quotas = stratum_quotas(k, [len(s) for s in strata], ratio)
+    index = tree_index(tree)
     out: list[tuple[int, str]] = []
     for name, members, quota in zip(STRATA, strata, quotas, strict=True):
-        if quota == 0:
-            continue
-        picks = walk_sample([leaves[i].path for i in members], quota, rng)
-        out.extend((int(members[p]), name) for p in picks)
+        if quota:
+            out.extend((int(i), name) for i in index.walk(members.tolist(), quota, rng))
     return out
