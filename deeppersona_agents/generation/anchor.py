@@ -10,16 +10,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from langchain_core.messages import HumanMessage
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from deeppersona_agents.demographics import resolve_country, sample_core, supported_countries
 from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.generation.deps import PersonaDeps
-from deeppersona_agents.generation.profile import SYSTEM, run_context, stage_rng, timed
+from deeppersona_agents.generation.profile import StageRun, stage, stage_rng
 from deeppersona_agents.generation.state import PersonaState
-from deeppersona_agents.structured import Usage, ask_structured
 from deeppersona_agents.taxonomy import AttributeTree
 
 CORE_FIELDS = ("name", "age", "gender", "country", "city", "occupation")
@@ -95,15 +93,14 @@ class BioFacts(BaseModel):
     occupation: str | None = Field(None, description="job or main activity, only if stated")
 
 
-def facts_from_bio(bio: str, deps: PersonaDeps, method: str, attempts: int, usage: Usage) -> dict[str, Any]:
+def facts_from_bio(bio: str, run: StageRun) -> dict[str, Any]:
     """Extract core facts from a bio, keeping only those the bio literally supports."""
     prompt = (
         "Read this short biography and report which of these facts it states: name, age, gender, "
         "city of residence, occupation. Use null for anything it does not state; never guess.\n\n"
         f"Biography: {bio}"
     )
-    facts = ask_structured(deps.model, BioFacts, [SYSTEM, HumanMessage(prompt)], stage="anchor",
-                           method=method, attempts=attempts, usage=usage)
+    facts = run.ask(BioFacts, prompt)
     low = bio.lower()
     kept: dict[str, Any] = {}
     if facts.age is not None and 0 <= facts.age <= 120 and re.search(rf"\b{facts.age}\b", bio):
@@ -120,18 +117,15 @@ def facts_from_bio(bio: str, deps: PersonaDeps, method: str, attempts: int, usag
 
 def anchor_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:
     """Fix the core from anchors, bio and demographic tables."""
-    update: dict[str, Any] = {}
-    usage = Usage()
-    cfg = run_context(runtime).config
-    with timed(runtime, "anchor", update):
+    with stage(runtime, "anchor", deps) as run:
         rng = stage_rng(runtime, "anchor")
         fixed, others = split_anchors(dict(state.get("anchors") or {}), state.get("country"), deps.tree)
         bio = (state.get("bio") or "").strip()
-        from_bio = facts_from_bio(bio, deps, cfg.structured_method, cfg.attempts, usage) if bio else {}
+        from_bio = facts_from_bio(bio, run) if bio else {}
         given = {**from_bio, **fixed}
         country = given.get("country") or supported_countries()[int(rng.integers(len(supported_countries())))]
         core = sample_core(country, rng, given)
         sources = {f: ("anchor" if f in given or (f == "country" and state.get("country")) else "table")
                    for f in CORE_FIELDS}
-        update.update(core=core, core_sources=sources, anchor_attributes=others, usage=usage.as_dict())
-    return update
+        run.update.update(core=core, core_sources=sources, anchor_attributes=others)
+    return run.update

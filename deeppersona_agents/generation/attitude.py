@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from langchain_core.messages import HumanMessage
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from deeppersona_agents.generation.deps import PersonaDeps
-from deeppersona_agents.generation.profile import SYSTEM, profile_text, run_context, timed
+from deeppersona_agents.generation.profile import profile_text, stage
 from deeppersona_agents.generation.state import PersonaState
-from deeppersona_agents.structured import Usage, ask_structured
 
 
 class LifeAttitude(BaseModel):
@@ -24,17 +22,12 @@ class LifeAttitude(BaseModel):
 
 def attitude_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:
     """Expand the values into a life attitude."""
-    update: dict[str, Any] = {}
-    usage = Usage()
-    cfg = run_context(runtime).config
-    with timed(runtime, "attitude", update):
+    with stage(runtime, "attitude", deps) as run:
         prompt = (
             f"{profile_text(state)}\n\n"
             "Describe this person's attitude to life as it follows from their values: optimistic, "
             "resigned, anxious, defiant, indifferent or anything in between. Give the outlook itself, how "
             "it shows in their daily behaviour, and how they cope when things go badly (healthy or not)."
         )
-        answer = ask_structured(deps.model, LifeAttitude, [SYSTEM, HumanMessage(prompt)], stage="attitude",
-                                method=cfg.structured_method, attempts=cfg.attempts, usage=usage)
-        update.update(attitude=answer.model_dump(), usage=usage.as_dict())
-    return update
+        run.update["attitude"] = run.ask(LifeAttitude, prompt).model_dump()
+    return run.update

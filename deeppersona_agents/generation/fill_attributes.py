@@ -12,15 +12,13 @@ import math
 from typing import Any
 
 import numpy as np
-from langchain_core.messages import HumanMessage
 from langgraph.runtime import Runtime
 
 from deeppersona_agents.errors import GenerationError
 from deeppersona_agents.generation.deps import PersonaDeps
-from deeppersona_agents.generation.profile import SYSTEM, emit, profile_text, run_context, timed
+from deeppersona_agents.generation.profile import emit, profile_text, stage
 from deeppersona_agents.generation.state import PersonaState
 from deeppersona_agents.persona import format_value
-from deeppersona_agents.structured import Usage, ask_structured
 from deeppersona_agents.taxonomy import Leaf
 
 TEXT_CHARS = 100  # a phrase or one short sentence; also keeps constrained decoding fast
@@ -138,10 +136,8 @@ def _prompt(state: PersonaState, known: list[str], leaves: list[Leaf]) -> str:
 
 def fill_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:
     """Fill the selected attributes progressively."""
-    update: dict[str, Any] = {}
-    usage = Usage()
-    cfg = run_context(runtime).config
-    with timed(runtime, "fill_attributes", update):
+    with stage(runtime, "fill_attributes", deps) as run:
+        cfg = run.config
         tree = deps.tree
         selected = state.get("selected", [])
         order = [tree.index(s["path"]) for s in selected]
@@ -159,10 +155,7 @@ def fill_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDep
                 leaves = [tree.leaves[i] for i in batch]
                 known = _known_lines(filled, batch, deps, cfg.context_attributes)
                 keys = batch_keys(leaves)
-                answer = ask_structured(
-                    deps.model, batch_schema(leaves), [SYSTEM, HumanMessage(_prompt(state, known, leaves))],
-                    stage="fill_attributes", method=cfg.structured_method, attempts=cfg.attempts, usage=usage,
-                )
+                answer = run.ask(batch_schema(leaves), _prompt(state, known, leaves))
                 for i, leaf, key in zip(batch, leaves, keys, strict=True):
                     value = clean_value(answer.get(key), leaf)
                     if value is None:
@@ -180,8 +173,7 @@ def fill_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDep
                 f"only {len(done)} of {len(order)} attributes got a usable value after {cfg.attempts} rounds "
                 f"(need {cfg.min_fill_ratio:.0%}); try a stronger model or a smaller --batch-size",
             )
-        update["attributes"] = [
+        run.update["attributes"] = [
             {"path": tree.leaves[i].key, "value": filled[i], "stratum": stratum[i], "provenance": "llm"} for i in done
         ]
-        update["usage"] = usage.as_dict()
-    return update
+    return run.update

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from langchain_core.messages import HumanMessage
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from deeppersona_agents.generation.deps import PersonaDeps
-from deeppersona_agents.generation.profile import SYSTEM, profile_text, run_context, timed
+from deeppersona_agents.generation.profile import profile_text, stage
 from deeppersona_agents.generation.state import PersonaState
-from deeppersona_agents.structured import Usage, ask_structured
 
 
 class Hobbies(BaseModel):
@@ -32,10 +30,7 @@ def _check(answer: Hobbies) -> list[str]:
 
 def hobbies_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:
     """Infer two to four hobbies from who the person is and what happened to them."""
-    update: dict[str, Any] = {}
-    usage = Usage()
-    cfg = run_context(runtime).config
-    with timed(runtime, "hobbies", update):
+    with stage(runtime, "hobbies", deps) as run:
         stories = "\n".join(f"- {s}" for s in state.get("stories", []))
         prompt = (
             f"{profile_text(state, story_words=0)}\n\nTheir life stories:\n{stories}\n\n"
@@ -43,7 +38,6 @@ def hobbies_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> di
             "rather than repeating activities named in the stories. Any kind counts: sports, crafts, "
             "gaming, gambling, drinking, gardening, travel, religion, anything plausible."
         )
-        answer = ask_structured(deps.model, Hobbies, [SYSTEM, HumanMessage(prompt)], stage="hobbies",
-                                method=cfg.structured_method, attempts=cfg.attempts, check=_check, usage=usage)
-        update.update(hobbies=[h.strip() for h in answer.hobbies if h.strip()], usage=usage.as_dict())
-    return update
+        answer = run.ask(Hobbies, prompt, check=_check)
+        run.update["hobbies"] = [h.strip() for h in answer.hobbies if h.strip()]
+    return run.update

@@ -1,18 +1,21 @@
-"""Shared prompt pieces: the profile-so-far as compact text, and per-stage helpers."""
+"""Shared by the nodes: the profile-so-far as compact text, seeds, progress events and the stage runner."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from langchain_core.messages import SystemMessage
+from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
-from deeppersona_agents.generation.config import PersonaRunContext
+from deeppersona_agents.generation.config import GenerationConfig, PersonaRunContext
+from deeppersona_agents.generation.deps import PersonaDeps
 from deeppersona_agents.generation.state import PersonaState
+from deeppersona_agents.structured import Usage, ask_structured
 
 SYSTEM = SystemMessage(
     "You write realistic, specific details about one fictional person for a research simulation. "
@@ -94,3 +97,30 @@ def trim_words(text: str, max_words: int) -> str:
     cut = " ".join(words[:max_words])
     end = max(cut.rfind(". "), cut.rfind("! "), cut.rfind("? "), cut.rfind("."))
     return cut[: end + 1] if end > len(cut) // 2 else cut + " …"
+
+
+@dataclass
+class StageRun:
+    """What a node body needs: its config, the update it returns, and an LLM helper that counts usage."""
+
+    name: str
+    deps: PersonaDeps
+    config: GenerationConfig
+    update: dict[str, Any] = field(default_factory=dict)
+    usage: Usage = field(default_factory=Usage)
+
+    def ask(self, schema: Any, prompt: str, *, check: Callable[[Any], list[str]] | None = None) -> Any:
+        """One structured LLM call with this stage's method, retries and usage accounting."""
+        return ask_structured(
+            self.deps.model, schema, [SYSTEM, HumanMessage(prompt)], stage=self.name,
+            method=self.config.structured_method, attempts=self.config.attempts, check=check, usage=self.usage,
+        )
+
+
+@contextmanager
+def stage(runtime: Runtime | None, name: str, deps: PersonaDeps) -> Iterator[StageRun]:
+    """Run a node body: time it, announce it, and put its LLM usage into the returned update."""
+    run = StageRun(name, deps, run_context(runtime).config)
+    with timed(runtime, name, run.update):
+        yield run
+    run.update["usage"] = run.usage.as_dict()

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from langchain_core.messages import HumanMessage
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field, create_model
 
 from deeppersona_agents.generation.deps import PersonaDeps
-from deeppersona_agents.generation.profile import SYSTEM, profile_text, run_context, stage_rng, timed, trim_words
+from deeppersona_agents.generation.profile import profile_text, stage, stage_rng, trim_words
 from deeppersona_agents.generation.state import PersonaState
-from deeppersona_agents.structured import Usage, ask_structured
 
 STORY_WORDS = 200
 
@@ -24,10 +22,7 @@ def stories_schema(n: int) -> type[BaseModel]:
 
 def stories_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:
     """Write the drawn number of life stories."""
-    update: dict[str, Any] = {}
-    usage = Usage()
-    cfg = run_context(runtime).config
-    with timed(runtime, "stories", update):
+    with stage(runtime, "stories", deps) as run:
         n = int(stage_rng(runtime, "stories").integers(1, 4))
         plural = "episode" if n == 1 else f"{n} different episodes"
         prompt = (
@@ -37,9 +32,6 @@ def stories_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> di
             "a loss, a mistake, a lucky break, a conflict or something mundane that stuck. Outcomes may be "
             "good, bad or mixed. Report what happened plainly, without moralising."
         )
-        schema = stories_schema(n)
-        answer = ask_structured(deps.model, schema, [SYSTEM, HumanMessage(prompt)], stage="stories",
-                                method=cfg.structured_method, attempts=cfg.attempts, usage=usage)
-        stories = [trim_words(getattr(answer, f"story_{i}"), STORY_WORDS) for i in range(1, n + 1)]
-        update.update(stories=stories, usage=usage.as_dict())
-    return update
+        answer = run.ask(stories_schema(n), prompt)
+        run.update["stories"] = [trim_words(getattr(answer, f"story_{i}"), STORY_WORDS) for i in range(1, n + 1)]
+    return run.update

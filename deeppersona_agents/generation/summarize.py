@@ -6,22 +6,19 @@ prompts better than long ones); ``summary_style="detailed"`` allows up to about 
 
 from __future__ import annotations
 
-import time
 import uuid
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from langchain_core.messages import HumanMessage
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from deeppersona_agents.generation.anchor import CORE_FIELDS, CORE_PATHS
 from deeppersona_agents.generation.deps import PersonaDeps
-from deeppersona_agents.generation.profile import SYSTEM, emit, profile_text, run_context, trim_words
+from deeppersona_agents.generation.profile import profile_text, run_context, stage, trim_words
 from deeppersona_agents.generation.state import PersonaState, add_usage
 from deeppersona_agents.llm import chat_model_name, embeddings_name
 from deeppersona_agents.persona import Persona, format_value
-from deeppersona_agents.structured import Usage, ask_structured
 
 LIMITS = {"concise": 250, "detailed": 600}  # words at most; longer answers are cut at a sentence end
 SUMMARY_ATTRIBUTES = 40
@@ -101,30 +98,21 @@ def assemble_persona(state: PersonaState, deps: PersonaDeps, runtime: Runtime | 
 
 def summarize_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:
     """Write the summary and return the finished persona record."""
-    emit(runtime, stage="summarize", status="start")
-    start = time.perf_counter()
-    usage = Usage()
-    cfg = run_context(runtime).config
-    words = LIMITS[cfg.summary_style]
-    prompt = (
-        f"{profile_text(state)}\n\nSome of the many details known about them:\n"
-        + "\n".join(_highlights(state, SUMMARY_ATTRIBUTES))
-        + f"\n\nWrite a portrait of this person in at most {words} words, third person, as a profile a "
-        "novelist or researcher would keep: who they are, what drives them, how they live, their contradictions. "
-        "Use the details above; add nothing that contradicts them."
-    )
-    answer = ask_structured(deps.model, _summary_schema(cfg.summary_style), [SYSTEM, HumanMessage(prompt)],
-                            stage="summarize", method=cfg.structured_method, attempts=cfg.attempts, usage=usage)
-    seconds = round(time.perf_counter() - start, 4)
+    with stage(runtime, "summarize", deps) as run:
+        words = LIMITS[run.config.summary_style]
+        prompt = (
+            f"{profile_text(state)}\n\nSome of the many details known about them:\n"
+            + "\n".join(_highlights(state, SUMMARY_ATTRIBUTES))
+            + f"\n\nWrite a portrait of this person in at most {words} words, third person, as a profile a "
+            "novelist or researcher would keep: who they are, what drives them, how they live, their "
+            "contradictions. Use the details above; add nothing that contradicts them."
+        )
+        run.update["summary"] = trim_words(run.ask(_summary_schema(run.config.summary_style), prompt).summary, words)
     final: PersonaState = {
         **state,
-        "summary": trim_words(answer.summary, words),  # type: ignore[attr-defined]
-        "usage": add_usage(state.get("usage"), usage.as_dict()),
-        "timings": {**state.get("timings", {}), "summarize": seconds},
+        "summary": run.update["summary"],
+        "usage": add_usage(state.get("usage"), run.update["usage"]),
+        "timings": {**state.get("timings", {}), **run.update["timings"]},
     }
-    persona = assemble_persona(final, deps, runtime)
-    emit(runtime, stage="summarize", status="done", seconds=seconds)
-    return {
-        "summary": final["summary"], "usage": usage.as_dict(), "timings": {"summarize": seconds},
-        "persona": persona.model_dump(mode="json"),
-    }
+    run.update["persona"] = assemble_persona(final, deps, runtime).model_dump(mode="json")
+    return run.update

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from langchain_core.messages import HumanMessage
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from deeppersona_agents.generation.deps import PersonaDeps
-from deeppersona_agents.generation.profile import SYSTEM, core_text, run_context, stage_rng, timed
+from deeppersona_agents.generation.profile import core_text, stage, stage_rng
 from deeppersona_agents.generation.state import PersonaState
-from deeppersona_agents.structured import Usage, ask_structured
 
 TONES = ("positive", "negative", "neutral")
 TONE_GUIDE = {
@@ -33,10 +31,7 @@ class CoreValues(BaseModel):
 
 def values_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:
     """Infer the core values from the anchored core, in the drawn tone."""
-    update: dict[str, Any] = {}
-    usage = Usage()
-    cfg = run_context(runtime).config
-    with timed(runtime, "values", update):
+    with stage(runtime, "values", deps) as run:
         tone = TONES[int(stage_rng(runtime, "values").integers(len(TONES)))]
         prompt = (
             f"{core_text(state)}\n\n"
@@ -44,7 +39,6 @@ def values_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dic
             f"{tone}: {TONE_GUIDE[tone]}. Make it fit their age, work and place, be concrete, and do not "
             "hedge with contrasts."
         )
-        answer = ask_structured(deps.model, CoreValues, [SYSTEM, HumanMessage(prompt)], stage="values",
-                                method=cfg.structured_method, attempts=cfg.attempts, usage=usage)
-        update.update(value_tone=tone, values=answer.values.strip(), usage=usage.as_dict())
-    return update
+        answer = run.ask(CoreValues, prompt)
+        run.update.update(value_tone=tone, values=answer.values.strip())
+    return run.update
