@@ -6,6 +6,7 @@ loudly with :class:`StructuredOutputError`; token usage is counted for the perso
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, overload
@@ -40,6 +41,10 @@ class Usage:
     def as_dict(self) -> dict[str, int]:
         """Plain dict (graph state, manifests)."""
         return asdict(self)
+
+
+def _json_schema(schema: Any) -> dict[str, Any]:
+    return schema if isinstance(schema, dict) else schema.model_json_schema()
 
 
 def _schema_name(schema: Any) -> str:
@@ -109,6 +114,9 @@ def ask_structured(
         ModelError: the endpoint is unreachable or rejects the request.
     """
     runnable = model.with_structured_output(schema, method=method, include_raw=True)
+    if method == "json_mode":  # the endpoint only promises JSON; the prompt must carry the shape
+        messages = [*messages, HumanMessage(f"Reply with one JSON object following this JSON schema:\n"
+                                            f"{json.dumps(_json_schema(schema))}")]
     history = list(messages)
     problem = "no answer"
     for _ in range(attempts):
