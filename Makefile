@@ -11,6 +11,7 @@ demo:
 
 test:
 	bash scripts/setup.sh dev
+	$(VENV)/deeppersona taxonomy validate
 	$(VENV)/pytest -q
 
 lint:

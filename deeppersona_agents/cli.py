@@ -1,4 +1,4 @@
-"""Command line: ``deeppersona generate`` (one persona) — more commands join as stages land."""
+"""Command line: ``deeppersona generate`` (one persona) and ``deeppersona taxonomy ...`` (the tree)."""
 
 from __future__ import annotations
 
@@ -130,6 +130,87 @@ def _generate(
         f"{m.llm_calls} LLM calls, {m.prompt_tokens}+{m.completion_tokens} tokens, "
         f"{sum(m.timings.values()):.1f} s", highlight=False,
     )
+
+
+taxonomy_app = typer.Typer(no_args_is_help=True, help="Inspect and validate the Human-Attribute Tree.")
+app.add_typer(taxonomy_app, name="taxonomy")
+out = Console()
+
+
+@taxonomy_app.command("validate")
+def taxonomy_validate(
+    file: Annotated[Path | None, typer.Argument(help="Tree JSON (default: the shipped tree).")] = None,
+    near_duplicates: Annotated[bool, typer.Option(help="Check near-duplicate leaves with the embedding model.")] = True,
+    max_depth: Annotated[int, typer.Option(help="Most levels a leaf may sit below its category.")] = 3,
+) -> None:
+    """Check a tree; print every problem with its path; exit 1 if there is any."""
+    from deeppersona_agents.llm import resolve_embeddings
+    from deeppersona_agents.taxonomy import load_tree
+    from deeppersona_agents.taxonomy.validate import validate_tree
+
+    try:
+        tree = load_tree(file)
+        problems = validate_tree(tree, resolve_embeddings() if near_duplicates else None, max_depth=max_depth)
+    except DeepPersonaError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    for problem in problems:
+        out.print(str(problem), highlight=False, soft_wrap=True, markup=False)
+    summary = f"{tree.source}: {len(tree.leaves)} leaves, {len(problems)} problem(s)"
+    err.print(summary, highlight=False, soft_wrap=True)
+    if problems:
+        raise typer.Exit(1)
+
+
+@taxonomy_app.command("stats")
+def taxonomy_stats(
+    file: Annotated[Path | None, typer.Argument(help="Tree JSON (default: the shipped tree).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Counts: nodes, leaves, per category and level, depth histogram, leaf types."""
+    from rich.table import Table
+
+    from deeppersona_agents.taxonomy import load_tree
+    from deeppersona_agents.taxonomy.stats import tree_stats
+
+    try:
+        stats = tree_stats(load_tree(file))
+    except DeepPersonaError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    if as_json:
+        print(json.dumps(stats, indent=2, ensure_ascii=False))
+        return
+    table = Table(title=f"{stats['name']} v{stats['version']} ({stats['content_hash']})")
+    table.add_column("category")
+    table.add_column("nodes", justify="right")
+    table.add_column("leaves", justify="right")
+    for name, row in stats["categories"].items():
+        table.add_row(name, str(row["nodes"]), str(row["leaves"]))
+    table.add_row("total", str(stats["nodes"]), str(stats["leaves"]), style="bold")
+    out.print(table)
+    out.print(f"nodes per level: {stats['nodes_per_level']}", highlight=False)
+    out.print(f"leaf depth below category: {stats['leaf_depth_histogram']}", highlight=False)
+    out.print(f"leaf types: {stats['leaf_types']}", highlight=False)
+
+
+@taxonomy_app.command("show")
+def taxonomy_show(
+    path: Annotated[str, typer.Argument(help="Node path, e.g. 'Physical and Health Characteristics > Sleep'.")],
+    tree_file: Annotated[Path | None, typer.Option("--tree", help="Tree JSON (default: shipped).")] = None,
+) -> None:
+    """Print the subtree under PATH with each leaf's type and description."""
+    from deeppersona_agents.taxonomy import load_tree
+    from deeppersona_agents.taxonomy.stats import find_node, render_subtree
+
+    try:
+        trail, node = find_node(load_tree(tree_file), path)
+    except DeepPersonaError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    out.print(" > ".join(trail[:-1]) or "(category)", style="dim", highlight=False)
+    for line in render_subtree(node):
+        out.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -20,6 +20,7 @@ from deeppersona_agents.generation.profile import emit, profile_text, stage
 from deeppersona_agents.generation.state import PersonaState
 from deeppersona_agents.persona import format_value
 from deeppersona_agents.taxonomy import Leaf
+from deeppersona_agents.taxonomy.tree import SEP
 
 TEXT_CHARS = 100  # a phrase or one short sentence; also keeps constrained decoding fast
 ITEM_CHARS = 50
@@ -121,13 +122,15 @@ def _known_lines(filled: dict[int, Any], batch: list[int], deps: PersonaDeps, li
 
 
 def _prompt(state: PersonaState, known: list[str], leaves: list[Leaf]) -> str:
-    items = "\n".join(
-        f"- {key}: {leaf.key} ({leaf.type_hint()})" for key, leaf in zip(batch_keys(leaves), leaves, strict=True)
+    items = "\n".join(  # the key already names the leaf; its parent path gives the context
+        f"- {key} [{SEP.join(leaf.path[:-1])}] ({leaf.type_hint()})"
+        for key, leaf in zip(batch_keys(leaves), leaves, strict=True)
     )
     extra = ("\n\nAlready established about them:\n" + "\n".join(known)) if known else ""
     return (
         f"{profile_text(state)}{extra}\n\n"
-        "Give this person's value for each attribute below (JSON key: attribute). Every value must fit "
+        "Give this person's value for each attribute below (JSON key [where it belongs] (kind of value)). "
+        "Every value must fit "
         "everything above, be specific to this individual and plausible for their age, country and work; "
         "unflattering or unusual answers are welcome. Texts are a short phrase or one sentence.\n\n"
         f"{items}"
