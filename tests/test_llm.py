@@ -92,10 +92,10 @@ def test_chat_openai_endpoint_generates_a_persona(stub_server, embeddings, metho
     persona = generate_persona({"age": "45"}, country="MEX", seed=2, model=model, embeddings=embeddings,
                                config=GenerationConfig(attributes=30, structured_method=method))
     assert len(persona.sampled_attributes()) == 30 and persona.core.age == 45
-    assert persona.manifest.model == "stub-model" and persona.manifest.llm_calls == 7
+    assert persona.manifest.model == "stub-model" and persona.manifest.llm_calls == 6  # 4 core stages, 1 fill, summary
     assert persona.manifest.prompt_tokens > 0
     sent = _StubOpenAI.requests
-    assert len(sent) == 7 and all(r["model"] == "stub-model" for r in sent)
+    assert len(sent) == 6 and all(r["model"] == "stub-model" for r in sent)
     if method == "json_schema":
         assert all(r["response_format"]["type"] == "json_schema" for r in sent)
     else:
