@@ -194,6 +194,45 @@ def taxonomy_stats(
     out.print(f"leaf types: {stats['leaf_types']}", highlight=False)
 
 
+def _tree_json(tree: object) -> str:
+    from deeppersona_agents.taxonomy import AttributeTree
+
+    assert isinstance(tree, AttributeTree)
+    data = {"name": tree.name, "version": tree.version,
+            "categories": [c.model_dump(exclude_none=True) for c in tree.categories]}
+    return json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+
+
+@taxonomy_app.command("import")
+def taxonomy_import(
+    file: Annotated[Path, typer.Argument(help="The authors' tree: nested JSON objects whose leaves are {}.")],
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write the tree in our format.")],
+    merge_threshold: Annotated[
+        float | None, typer.Option(help="Also merge similar siblings at this cosine (e.g. 0.7).")
+    ] = None,
+) -> None:
+    """Convert the DeepPersona authors' released tree into this project's format."""
+    from deeppersona_agents.llm import resolve_embeddings
+    from deeppersona_agents.taxonomy.importer import import_authors_tree
+    from deeppersona_agents.taxonomy.stats import tree_stats
+
+    try:
+        check_output_path(out_file)
+        tree, report = import_authors_tree(file, resolve_embeddings(), merge_threshold=merge_threshold)
+    except DeepPersonaError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    write_atomic(out_file, _tree_json(tree))
+    stats = tree_stats(tree)
+    for key, category in report["mapped"].items():
+        err.print(f"  {key!r} -> {category}", highlight=False, soft_wrap=True)
+    for key in report["unmapped"]:
+        err.print(f"  [yellow]skipped[/] {key!r}: no matching category (rename it to one of the 12)", soft_wrap=True)
+    err.print(f"wrote {out_file}: {stats['nodes']} nodes, {stats['leaves']} leaves, {report['merges']} merges; "
+              "run `deeppersona taxonomy validate` on it (imported leaves have no descriptions yet)",
+              highlight=False, soft_wrap=True)
+
+
 @taxonomy_app.command("show")
 def taxonomy_show(
     path: Annotated[str, typer.Argument(help="Node path, e.g. 'Physical and Health Characteristics > Sleep'.")],
