@@ -233,6 +233,67 @@ def taxonomy_import(
               highlight=False, soft_wrap=True)
 
 
+@taxonomy_app.command("build")
+def taxonomy_build(
+    conversations: Annotated[Path, typer.Argument(help="JSONL: chat 'messages', {question,answer} or ShareGPT.")],
+    into: Annotated[Path, typer.Option(help="Where to write the built tree.")],
+    base: Annotated[Path | None, typer.Option(help="Tree to grow (default: the shipped tree).")] = None,
+    fresh: Annotated[bool, typer.Option(help="Build a new tree instead of growing one.")] = False,
+    work_dir: Annotated[Path | None, typer.Option(help="Resume cache (default: INTO.work/).")] = None,
+    concurrency: Annotated[int, typer.Option(min=1, max=256, help="Concurrent LLM calls.")] = 4,
+    threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="Merge siblings at this cosine.")] = 0.7,
+    model: Annotated[str | None, typer.Option(help="Model name on an OpenAI-compatible endpoint.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")] = None,
+    structured_method: Annotated[str | None, typer.Option(help="json_schema, function_calling, json_mode.")] = None,
+) -> None:
+    """Stage 1: build (or grow) the attribute tree from self-disclosure Q&A; resumable."""
+    from rich.table import Table
+
+    from deeppersona_agents.llm import resolve_chat_model, resolve_embeddings, resolve_structured_method
+    from deeppersona_agents.taxonomy import load_tree
+    from deeppersona_agents.taxonomy.builder import build_taxonomy
+    from deeppersona_agents.taxonomy.builder.graph import BuilderDeps
+    from deeppersona_agents.taxonomy.stats import tree_stats
+
+    try:
+        if not conversations.is_file():
+            raise ConfigError(f"{conversations} is not a readable file; give a JSONL file of conversations")
+        check_output_path(into)
+        base_tree = None if fresh else load_tree(base)
+        with Progress(TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
+                      TimeElapsedColumn(), console=err) as bar:
+            tasks: dict[str, object] = {}
+
+            def on_progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total)
+                bar.update(tasks[stage], completed=done, total=total)  # type: ignore[arg-type]
+
+            deps = BuilderDeps(
+                model=resolve_chat_model(model, base_url=base_url), embeddings=resolve_embeddings(), base=base_tree,
+                work_dir=work_dir or into.with_name(into.name + ".work"),
+                method=resolve_structured_method(structured_method), concurrency=concurrency, threshold=threshold,
+                version=base_tree.version + "+grown" if base_tree else "0.1.0", on_progress=on_progress,
+            )
+            report = build_taxonomy(conversations, deps)
+    except DeepPersonaError as exc:
+        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    write_atomic(into, _tree_json(report.tree))
+    for line, reason in report.bad_lines:
+        err.print(f"  [yellow]skipped line {line}[/]: {reason}", highlight=False, soft_wrap=True)
+    table = Table(title="per-stage counts")
+    table.add_column("count")
+    table.add_column("value", justify="right")
+    for key, value in report.counts.items():
+        table.add_row(key, str(value))
+    for key, value in report.usage.items():
+        table.add_row(key, str(value))
+    err.print(table)
+    stats = tree_stats(report.tree)
+    err.print(f"wrote {into}: {stats['nodes']} nodes, {stats['leaves']} leaves", highlight=False, soft_wrap=True)
+
+
 @taxonomy_app.command("show")
 def taxonomy_show(
     path: Annotated[str, typer.Argument(help="Node path, e.g. 'Physical and Health Characteristics > Sleep'.")],

@@ -90,6 +90,8 @@ def realistic_value(key: str, schema: dict, root: dict, seed: str) -> Any:
         return [realistic_value(key, item, root, seed + str(i)) for i in range(2)]
     if kind == "null":
         return None
+    if kind == "object":
+        return {k: realistic_value(k, v, root, seed) for k, v in schema.get("properties", {}).items()}
     text = _pick(seed + key, PHRASES)
     limit = schema.get("maxLength")
     return text[:limit] if limit else text
@@ -105,6 +107,7 @@ class FakeChatModel(SchemaConstrainedChatModel):
     """Answers any schema with realistic JSON; ``tamper`` can corrupt answers for failure tests."""
 
     tamper: Callable[[int, dict], str | None] | None = None
+    responder: Callable[[dict, str], dict | None] | None = None
     calls: int = 0
 
     @property
@@ -118,7 +121,8 @@ class FakeChatModel(SchemaConstrainedChatModel):
     def _generate(self, messages: list, stop: Any = None, run_manager: Any = None, **kwargs: Any) -> ChatResult:
         prompt = "\n".join(str(m.content) for m in messages)
         fmt = kwargs.get("response_format") or {}
-        answer = realistic_answer(fmt.get("schema", {}), prompt)
+        schema = fmt.get("schema", {})
+        answer = (self.responder(schema, prompt) if self.responder else None) or realistic_answer(schema, prompt)
         self.calls += 1
         text = json.dumps(answer)
         if self.tamper is not None:

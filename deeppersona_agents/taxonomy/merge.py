@@ -92,14 +92,16 @@ def merge_similar(
     """
     merges = 0
     if len(nodes) > 1:
-        order = sorted(range(len(nodes)), key=lambda i: -_size(nodes[i]))
+        # curated nodes first (they keep their names), then bigger branches
+        order = sorted(range(len(nodes)), key=lambda i: (not nodes[i].get("_base"), -_size(nodes[i])))
         vecs = np.asarray(embeddings.embed_documents([similarity_text(nodes[i]["name"]) for i in order]), np.float32)
         vecs /= np.linalg.norm(vecs, axis=1, keepdims=True).clip(1e-12)
         kept: list[int] = []  # positions in ``order``
         for pos in range(len(order)):
-            sims = vecs[kept] @ vecs[pos] if kept else np.array([])
+            candidates = kept if not nodes[order[pos]].get("_base") else []  # curated nodes never merge together
+            sims = vecs[candidates] @ vecs[pos] if candidates else np.array([])
             best = int(sims.argmax()) if len(sims) else -1
-            target = nodes[order[kept[best]]] if best >= 0 else None
+            target = nodes[order[candidates[best]]] if best >= 0 else None
             similar = best >= 0 and sims[best] >= threshold
             if similar and target is not None and confirm is not None and sims[best] < confirm_below:
                 similar = confirm(target["name"], nodes[order[pos]]["name"])

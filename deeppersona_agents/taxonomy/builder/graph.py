@@ -1,0 +1,244 @@
+"""Wiring of the Stage-1 graph: load -> classify -> extract -> filter -> merge -> refilter -> describe.
+
+Per-item LLM work runs concurrently (``concurrency`` threads); every finished item is appended to a
+cache in ``work_dir`` so a killed build resumes where it stopped. Failures of single items are
+counted and reported, never silently dropped.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Annotated, Any, TypedDict
+
+from langchain_core.embeddings import Embeddings
+from langchain_core.language_models import BaseChatModel
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from deeppersona_agents.errors import DeepPersonaError, GenerationError
+from deeppersona_agents.generation.state import add_usage
+from deeppersona_agents.structured import Usage
+from deeppersona_agents.taxonomy.builder import assemble
+from deeppersona_agents.taxonomy.builder.cache import StageCache
+from deeppersona_agents.taxonomy.builder.inputs import QAPair, read_pairs
+from deeppersona_agents.taxonomy.builder.stages import classify_pair, describe_leaves, extract_paths, judge_paths
+from deeppersona_agents.taxonomy.tree import SEP, AttributeTree
+
+FILTER_BATCH = 25
+DESCRIBE_BATCH = 25
+
+
+def add_counts(left: dict[str, int] | None, right: dict[str, int] | None) -> dict[str, int]:
+    """Reducer: sum per-stage counts."""
+    return add_usage(left, right)
+
+
+class BuildState(TypedDict, total=False):
+    """What flows between the Stage-1 nodes."""
+
+    input_path: str
+    pairs: list[QAPair]
+    bad_lines: list[tuple[int, str]]
+    personal: list[QAPair]
+    candidates: list[list[str]]
+    kept: list[list[str]]
+    categories: list[dict[str, Any]]
+    tree: dict[str, Any]
+    counts: Annotated[dict[str, int], add_counts]
+    usage: Annotated[dict[str, int], add_usage]
+
+
+@dataclass
+class BuilderDeps:
+    """Everything the nodes need besides state."""
+
+    model: BaseChatModel
+    embeddings: Embeddings
+    base: AttributeTree | None
+    work_dir: Path
+    method: str = "json_schema"
+    concurrency: int = 4
+    threshold: float = 0.7
+    version: str = "0.1.0"
+    on_progress: Callable[[str, int, int], None] | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def cache(self, stage: str) -> StageCache:
+        """The resume cache of one stage."""
+        return StageCache(self.work_dir, stage)
+
+
+def run_items[T, R](deps: BuilderDeps, stage: str, items: Iterable[T], key: Callable[[T], str],
+              work: Callable[[T, Usage], R], encode: Callable[[R], Any]) -> tuple[dict[str, Any], Usage, int]:
+    """Run ``work`` on every item not yet cached, concurrently; returns (all cached values, usage, failures)."""
+    cache = deps.cache(stage)
+    todo = [it for it in items if key(it) not in cache]
+    total, usage, failures, done = len(todo), Usage(), 0, 0
+    if deps.on_progress:
+        deps.on_progress(stage, 0, total)
+
+    def one(item: T) -> None:
+        nonlocal failures, done
+        mine = Usage()
+        try:
+            cache.put(key(item), encode(work(item, mine)))
+        except DeepPersonaError:
+            with deps._lock:
+                failures += 1
+        with deps._lock:
+            usage.__iadd__(mine)
+            done += 1
+            if deps.on_progress:
+                deps.on_progress(stage, done, total)
+
+    with ThreadPoolExecutor(max_workers=deps.concurrency) as pool:
+        for future in as_completed([pool.submit(one, it) for it in todo]):
+            future.result()
+    return cache.values, usage, failures
+
+
+def load_node(state: BuildState, deps: BuilderDeps) -> dict[str, Any]:
+    """Read the Q&A pairs; bad lines are kept for the report."""
+    pairs, bad = read_pairs(state["input_path"])
+    return {"pairs": pairs, "bad_lines": bad, "counts": {"pairs": len(pairs), "bad_lines": len(bad)}}
+
+
+def classify_node(state: BuildState, deps: BuilderDeps) -> dict[str, Any]:
+    """Label every pair; keep the partially and fully personalizable ones."""
+    pairs = state.get("pairs", [])
+    values, usage, failed = run_items(
+        deps, "classify", pairs, lambda p: p.key,
+        lambda p, u: classify_pair(deps.model, p, deps.method, u), lambda r: r.model_dump())
+    labels = Counter(values[p.key]["label"] for p in pairs if p.key in values)
+    personal = [p for p in pairs if p.key in values and values[p.key]["label"] != "non_personalizable"]
+    counts = {f"classified_{k}": v for k, v in labels.items()} | {"classify_failed": failed}
+    return {"personal": personal, "counts": counts, "usage": usage.as_dict()}
+
+
+def extract_node(state: BuildState, deps: BuilderDeps) -> dict[str, Any]:
+    """Extract attribute paths from each personal pair."""
+    personal = state.get("personal", [])
+    values, usage, failed = run_items(
+        deps, "extract", personal, lambda p: p.key,
+        lambda p, u: extract_paths(deps.model, p, deps.method, u), lambda r: r)
+    candidates = [path for p in personal for path in values.get(p.key, [])]
+    return {"candidates": candidates, "usage": usage.as_dict(),
+            "counts": {"extracted_paths": len(candidates), "extract_failed": failed}}
+
+
+def filter_node(state: BuildState, deps: BuilderDeps) -> dict[str, Any]:
+    """First filter: naming rules, then the LLM keeps, rewrites or drops each distinct path."""
+    unique: dict[str, list[str]] = {}
+    for path in state.get("candidates", []):
+        cleaned = assemble.clean_path(path)
+        if cleaned:
+            unique.setdefault(SEP.join(cleaned).lower(), cleaned)
+    paths = list(unique.values())
+    batches = [paths[i : i + FILTER_BATCH] for i in range(0, len(paths), FILTER_BATCH)]
+
+    def judge(batch: list[list[str]], usage: Usage) -> list[list[str] | None]:
+        verdicts = judge_paths(deps.model, batch, deps.method, usage)
+        out: list[list[str] | None] = []
+        for i, path in enumerate(batch):
+            v = verdicts.get(i)
+            if v is None or v.decision == "drop":
+                out.append(None)
+            elif v.decision == "rewrite" and v.rewritten:
+                out.append(assemble.clean_path([path[0], *v.rewritten]))
+            else:
+                out.append(path)
+        return out
+
+    values, usage, failed = run_items(deps, "filter", batches, lambda b: "|".join(SEP.join(p) for p in b),
+                                      judge, lambda r: r)
+    kept = [p for b in batches for p in values.get("|".join(SEP.join(x) for x in b), []) if p]
+    counts = {"filter_candidates": len(paths), "filter_kept": len(kept), "filter_dropped": len(paths) - len(kept),
+              "filter_failed_batches": failed}
+    return {"kept": kept, "counts": counts, "usage": usage.as_dict()}
+
+
+def merge_node(state: BuildState, deps: BuilderDeps) -> dict[str, Any]:
+    """Grow the base tree with the kept paths and merge similar siblings level by level."""
+    categories = assemble.base_nodes(deps.base)
+    added = assemble.add_paths(categories, state.get("kept", []))
+    merges = assemble.merge_new(categories, deps.embeddings, deps.threshold)
+    return {"categories": categories, "counts": {"paths_added": added, "similar_merged": merges}}
+
+
+def refilter_node(state: BuildState, deps: BuilderDeps) -> dict[str, Any]:
+    """Second filter: exact duplicates and broken parent-child links."""
+    categories = state["categories"]
+    for cat in categories:
+        assemble.merge_exact(cat)
+    removed = assemble.repair(categories)
+    return {"categories": categories, "counts": {"repaired_removed": removed}}
+
+
+def describe_node(state: BuildState, deps: BuilderDeps) -> dict[str, Any]:
+    """Give every new leaf a value type and a description, then format the tree."""
+    categories = state["categories"]
+    fresh = assemble.new_leaves(categories)
+    batches = [fresh[i : i + DESCRIBE_BATCH] for i in range(0, len(fresh), DESCRIBE_BATCH)]
+    values, usage, failed = run_items(
+        deps, "describe", batches, lambda b: "|".join(SEP.join(p) for p, _ in b),
+        lambda b, u: describe_leaves(deps.model, [p for p, _ in b], deps.method, u), lambda r: r)
+    for batch in batches:
+        specs = values.get("|".join(SEP.join(p) for p, _ in batch), {})
+        for path, node in batch:
+            spec = specs.get(SEP.join(path)) or {}
+            kind = spec.get("type", "text")
+            node["description"] = str(spec.get("description") or f"The person's {node['name'].lower()}")[:140]
+            if kind == "number" and spec.get("unit"):
+                node.update(type="number", unit=spec["unit"])
+            elif kind == "category" and len({o.lower() for o in spec.get("options") or []}) >= 2:
+                node.update(type="category", options=list(dict.fromkeys(spec["options"]))[:12])
+            elif kind in ("list", "boolean"):
+                node["type"] = kind
+            else:
+                node["type"] = "text"
+    tree = {"name": deps.base.name if deps.base else "Human-Attribute Tree", "version": deps.version,
+            "categories": [assemble.strip_marks(c) for c in categories]}
+    return {"tree": tree, "usage": usage.as_dict(), "counts": {"new_leaves": len(fresh), "describe_failed": failed}}
+
+
+STAGES = (("load", load_node), ("classify", classify_node), ("extract", extract_node), ("filter", filter_node),
+          ("merge", merge_node), ("refilter", refilter_node), ("describe", describe_node))
+
+
+def create_taxonomy_builder(deps: BuilderDeps) -> CompiledStateGraph[Any, Any, Any, Any]:
+    """The compiled Stage-1 graph bound to ``deps``."""
+    graph = StateGraph(BuildState)
+    previous = START
+    for name, node in STAGES:
+        graph.add_node(name, partial(node, deps=deps))
+        graph.add_edge(previous, name)
+        previous = name
+    graph.add_edge(previous, END)
+    return graph.compile(name="taxonomy_builder")
+
+
+@dataclass
+class BuildReport:
+    """The result of a build."""
+
+    tree: AttributeTree
+    counts: dict[str, int]
+    bad_lines: list[tuple[int, str]]
+    usage: dict[str, int]
+
+
+def build_taxonomy(input_path: str | Path, deps: BuilderDeps) -> BuildReport:
+    """Run the whole Stage-1 graph on a JSONL file and return the validated tree and counts."""
+    out = create_taxonomy_builder(deps).invoke({"input_path": str(input_path)})
+    if not out["tree"]["categories"]:
+        counts = ", ".join(f"{k}={v}" for k, v in out.get("counts", {}).items())
+        raise GenerationError("describe", f"the build found no personal attributes ({counts}); check the input "
+                                          "and the model (failures are counted per stage)")
+    tree = AttributeTree.from_dict(out["tree"], "built tree")
+    return BuildReport(tree, out.get("counts", {}), out.get("bad_lines", []), out.get("usage", {}))

@@ -1,0 +1,133 @@
+"""Stage-1 builder end to end on a small Q&A fixture, with a fake returning realistic extractions."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from deeppersona_agents.cli import app
+from deeppersona_agents.taxonomy.builder import build_taxonomy
+from deeppersona_agents.taxonomy.builder.graph import BuilderDeps
+from deeppersona_agents.taxonomy.builder.inputs import read_pairs
+from tests.fakes import FakeChatModel
+
+DATA = Path(__file__).parents[1] / "data" / "qa_small.jsonl"
+EXTRACTIONS = {
+    "sleep": [("Physical and Health Characteristics", ["Sleep", "Night Waking Worries"])],
+    "grocery": [("Lifestyle and Daily Routine", ["Household Budgeting", "Grocery Budget Approach"]),
+                ("Relationships and Social Networks", ["Household", "Number of Dependants"])],
+    "football": [("Hobbies, Interests, and Lifestyle", ["Sports", "Football"])],
+    "netflix": [("Media Consumption and Engagement", ["Streaming", "Netflix Subscription"]),
+                ("Demographic Information", ["Income", "Household Earnings"]),
+                ("Demographic Information", ["Income", "Annual Income"])],
+}
+
+
+def responder(schema: dict, prompt: str) -> dict | None:
+    title, low = schema.get("title"), prompt.lower()
+    if title == "PairLabel":
+        generic = "python" in low or "capital of" in low
+        return {"rationale": "Depends on who asks." if not generic else "Same answer for everyone.",
+                "label": "non_personalizable" if generic else "personalizable"}
+    if title == "Extraction":
+        request = low.split("request:")[-1]
+        found = [p for word, paths in EXTRACTIONS.items() if word in request for p in paths]
+        return {"paths": [{"category": c, "levels": levels} for c, levels in found]}
+    if title == "PathVerdicts":
+        verdicts = []
+        for index, path in re.findall(r"^(\d+)\. (.+)$", prompt, flags=re.M):
+            if path.endswith("> Football"):
+                verdicts.append({"index": int(index), "decision": "rewrite",
+                                 "rewritten": ["Sports", "Favourite Team Sport"]})
+            else:
+                verdicts.append({"index": int(index), "decision": "keep", "rewritten": None})
+        return {"verdicts": verdicts}
+    return None  # LeafSpecs: the generic realistic answer
+
+
+def make_deps(tmp_path: Path, embeddings, base=None, model=None, concurrency: int = 2) -> BuilderDeps:
+    return BuilderDeps(model=model or FakeChatModel(responder=responder), embeddings=embeddings, base=base,
+                       work_dir=tmp_path / "work", concurrency=concurrency)
+
+
+def test_reads_three_formats_and_reports_bad_lines():
+    pairs, bad = read_pairs(DATA)
+    assert len(pairs) == 6  # the chat record holds two pairs
+    assert [line for line, _ in bad] == [4, 6]
+    assert "not JSON" in bad[0][1] and "JSON object" in bad[1][1]
+
+
+def test_builds_a_fresh_tree_from_qa(tmp_path, embeddings):
+    report = build_taxonomy(DATA, make_deps(tmp_path, embeddings))
+    keys = {leaf.key for leaf in report.tree.leaves}
+    assert "Physical and Health Characteristics > Sleep > Night Waking Worries" in keys
+    assert "Hobbies, Interests, and Lifestyle > Sports > Favourite Team Sport" in keys  # rewritten from a value
+    assert not any("Netflix" in k for k in keys)  # brand dropped by the naming rules
+    income = {k for k in keys if k.startswith("Demographic Information > Income")}
+    assert len(income) == 1  # "household earnings" and "annual income" merged by similarity
+    c = report.counts
+    assert c["pairs"] == 6 and c["bad_lines"] == 2
+    assert c["classified_personalizable"] == 4 and c["classified_non_personalizable"] == 2
+    assert c["extracted_paths"] == 7 and c["similar_merged"] >= 1 and c["new_leaves"] == len(keys)
+    assert all(leaf.description and leaf.type for leaf in report.tree.leaves)
+    assert report.usage["llm_calls"] == 6 + 4 + 1 + 1  # classify each pair, extract 4, one filter and describe batch
+
+
+def test_grows_the_shipped_tree_without_merging_curated_siblings(tmp_path, embeddings, tree):
+    report = build_taxonomy(DATA, make_deps(tmp_path, embeddings, base=tree))
+    grown = {leaf.key for leaf in report.tree.leaves}
+    assert {leaf.key for leaf in tree.leaves} <= grown
+    assert "Physical and Health Characteristics > Sleep > Night Waking Worries" in grown or \
+        report.counts["similar_merged"] > 0
+    assert report.tree.version == tree.version
+
+
+class Crash(BaseException):  # like KeyboardInterrupt: not an error the pipeline may retry
+    pass
+
+
+def test_resumes_after_interruption(tmp_path, embeddings):
+    calls = {"n": 0}
+
+    def crash_after_three(schema: dict, prompt: str) -> dict | None:
+        calls["n"] += 1
+        if calls["n"] > 3:
+            raise Crash("killed")
+        return responder(schema, prompt)
+
+    with pytest.raises(Crash):
+        build_taxonomy(DATA, make_deps(tmp_path, embeddings, model=FakeChatModel(responder=crash_after_three),
+                                       concurrency=1))
+    cached = (tmp_path / "work" / "classify.jsonl").read_text().splitlines()
+    assert len(cached) == 3
+    resumed = FakeChatModel(responder=responder)
+    report = build_taxonomy(DATA, make_deps(tmp_path, embeddings, model=resumed))
+    assert resumed.calls == 3 + 4 + 1 + 1  # the three classified pairs are not asked again
+    assert report.counts["classified_personalizable"] == 4
+    again = FakeChatModel(responder=responder)
+    build_taxonomy(DATA, make_deps(tmp_path, embeddings, model=again))
+    assert again.calls == 0  # everything cached: a finished build re-runs for free
+
+
+def test_cli_build(tmp_path, monkeypatch):
+    import deeppersona_agents.llm as llm
+
+    monkeypatch.setattr(llm, "resolve_chat_model", lambda *a, **k: FakeChatModel(responder=responder))
+    out = tmp_path / "tree.json"
+    result = CliRunner().invoke(app, ["taxonomy", "build", str(DATA), "--into", str(out), "--fresh"])
+    assert result.exit_code == 0, result.output
+    assert "skipped line 4" in result.output and "skipped line 6" in result.output
+    assert "classified_personalizable" in result.output
+    data = json.loads(out.read_text())
+    assert {c["name"] for c in data["categories"]} >= {"Physical and Health Characteristics"}
+
+
+def test_cli_build_missing_input(tmp_path):
+    result = CliRunner().invoke(app, ["taxonomy", "build", str(tmp_path / "nope.jsonl"), "--into",
+                                      str(tmp_path / "t.json")])
+    assert result.exit_code == 1 and "not a readable file" in result.output
+    assert not (tmp_path / "t.json").exists()
