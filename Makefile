@@ -24,3 +24,4 @@ bench:
 	$(VENV)/python benchmarks/bench_graph.py
 	$(VENV)/python benchmarks/bench_tokens.py
 	$(VENV)/python benchmarks/bench_embedded.py
+	$(VENV)/python benchmarks/bench_builder.py
