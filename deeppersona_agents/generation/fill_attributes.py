@@ -118,7 +118,7 @@ def _known_lines(filled: dict[int, Any], batch: list[int], deps: PersonaDeps, li
     centre = deps.leaf_vectors[batch].mean(axis=0)
     scores = deps.leaf_vectors[earlier] @ centre
     keep = earlier[np.argsort(-scores, kind="stable")[:limit]]
-    return [f"- {deps.tree.leaves[i].key}: {format_value(filled[int(i)])}" for i in sorted(keep)]
+    return [f"- {deps.tree.keys[i]}: {format_value(filled[int(i)])}" for i in sorted(keep)]
 
 
 def _prompt(state: PersonaState, known: list[str], leaves: list[Leaf]) -> str:
@@ -177,6 +177,6 @@ def fill_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDep
                 f"(need {cfg.min_fill_ratio:.0%}); try a stronger model or a smaller --batch-size",
             )
         run.update["attributes"] = [
-            {"path": tree.leaves[i].key, "value": filled[i], "stratum": stratum[i], "provenance": "llm"} for i in done
+            {"path": tree.keys[i], "value": filled[i], "stratum": stratum[i], "provenance": "llm"} for i in done
         ]
     return run.update

@@ -43,5 +43,5 @@ def select_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaD
         )
         # fill order: near first (it anchors coherence), then mid and far; tree order inside a stratum
         picks.sort(key=lambda p: (STRATA.index(p[1]), p[0]))
-        update["selected"] = [{"path": deps.tree.leaves[i].key, "stratum": s} for i, s in picks]
+        update["selected"] = [{"path": deps.tree.keys[i], "stratum": s} for i, s in picks]
     return update

@@ -129,8 +129,8 @@ def select_leaves(
     """
     cand = np.array(
         [
-            i for i, leaf in enumerate(tree.leaves)
-            if (not taken or leaf.key not in taken)
+            i for i, (leaf, key) in enumerate(zip(tree.leaves, tree.keys, strict=True))
+            if (not taken or key not in taken)
             and (not include or leaf.category in include)
             and leaf.category not in exclude
         ],

@@ -137,7 +137,7 @@ class AttributeTree:
                 "Fix the file or run `deeppersona taxonomy validate` on it."
             ) from None
         tree = cls(parsed.name, parsed.version, tuple(parsed.categories), source)
-        keys = [leaf.key for leaf in tree.leaves]
+        keys = list(tree.keys)
         if len(set(keys)) != len(keys):
             dup = next(k for k in keys if keys.count(k) > 1)
             raise TaxonomyError(f"attribute tree {source} has the path {dup!r} twice; rename one of them")
@@ -163,6 +163,11 @@ class AttributeTree:
         for cat in self.categories:
             walk(cat, ())
         return tuple(out)
+
+    @cached_property
+    def keys(self) -> tuple[str, ...]:
+        """``leaf.key`` of every leaf, aligned with :attr:`leaves` (precomputed for hot loops)."""
+        return tuple(leaf.key for leaf in self.leaves)
 
     @cached_property
     def content_hash(self) -> str:
