@@ -62,9 +62,11 @@ class _StubOpenAI(BaseHTTPRequestHandler):
             args = json.dumps(realistic_answer(fn["parameters"], prompt))
             message["tool_calls"] = [{"id": "call_1", "type": "function",
                                       "function": {"name": fn["name"], "arguments": args}}]
-        else:
-            schema = fmt.get("json_schema", {}).get("schema", {}) if fmt.get("type") == "json_schema" else {}
-            message["content"] = json.dumps(realistic_answer(schema, prompt) if schema else {})
+        elif fmt.get("type") == "json_schema":
+            message["content"] = json.dumps(realistic_answer(fmt["json_schema"]["schema"], prompt))
+        else:  # json_mode: the only promise is JSON; the schema is in the prompt
+            schema = json.loads(prompt.rsplit("JSON schema:\n", 1)[1]) if "JSON schema:\n" in prompt else {}
+            message["content"] = json.dumps(realistic_answer(schema, prompt))
         reply = {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
                  "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
                  "usage": {"prompt_tokens": len(prompt) // 4, "completion_tokens": 50, "total_tokens": 0}}
@@ -86,7 +88,7 @@ def stub_server():
     server.shutdown()
 
 
-@pytest.mark.parametrize("method", ["json_schema", "function_calling"])
+@pytest.mark.parametrize("method", ["json_schema", "function_calling", "json_mode"])
 def test_chat_openai_endpoint_generates_a_persona(stub_server, embeddings, method):
     model = resolve_chat_model("stub-model", base_url=stub_server)
     persona = generate_persona({"age": "45"}, country="MEX", seed=2, model=model, embeddings=embeddings,
@@ -98,5 +100,7 @@ def test_chat_openai_endpoint_generates_a_persona(stub_server, embeddings, metho
     assert len(sent) == 6 and all(r["model"] == "stub-model" for r in sent)
     if method == "json_schema":
         assert all(r["response_format"]["type"] == "json_schema" for r in sent)
+    elif method == "json_mode":
+        assert all(r["response_format"]["type"] == "json_object" for r in sent)
     else:
         assert all(r["tools"] for r in sent)

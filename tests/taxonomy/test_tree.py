@@ -70,3 +70,22 @@ def test_content_hash_ignores_formatting(tmp_path, tree):
     path.write_text(json.dumps({"version": tree.version,
                                 "categories": [c.model_dump(exclude_none=True) for c in tree.categories]}))
     assert load_tree(path).content_hash == tree.content_hash
+
+
+def test_fewer_than_one_percent_of_leaves_have_a_near_duplicate_anywhere(tree, embeddings):
+    vecs = np.asarray(embeddings.embed_array([leaf.path[-1] for leaf in tree.leaves]))
+    flagged = 0
+    for start in range(0, len(vecs), 1024):
+        sims = vecs[start : start + 1024] @ vecs.T
+        for row in range(len(sims)):
+            sims[row, start + row] = 0
+        flagged += int((sims >= 0.92).any(axis=1).sum())
+    assert flagged / len(vecs) < 0.01, f"{flagged} leaves have a near-duplicate (cosine >= 0.92)"
+
+
+def test_a_250_attribute_selection_draws_from_all_categories(tree, embeddings):
+    from deeppersona_agents.generation.selection import select_leaves
+
+    core = np.asarray(embeddings.embed_query("a 52-year-old tailor in Mombasa"), np.float32)
+    picks = select_leaves(tree, leaf_vectors(tree, embeddings), core, 250, np.random.default_rng(0))
+    assert len({tree.leaves[i].category for i, _ in picks}) == 12
