@@ -1,0 +1,5 @@
+"""Survey simulation: instruments (WVS-7, IPIP-50) answered by persona agents."""
+
+from deeppersona_agents.simulation.instruments import Instrument, Item, load_instrument, parse_answer, trait_scores
+
+__all__ = ["Instrument", "Item", "load_instrument", "parse_answer", "trait_scores"]

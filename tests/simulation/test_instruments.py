@@ -1,0 +1,95 @@
+"""Instruments against the reference copies in ../shared/data; parsing; IPIP scoring."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from deeppersona_agents.errors import ConfigError
+from deeppersona_agents.simulation import load_instrument, parse_answer, trait_scores
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+PAPER_ITEMS = ["Q45", "Q46", "Q57", "Q184", "Q209", "Q218", "Q254"]
+
+
+@pytest.fixture(scope="module")
+def wvs():
+    return load_instrument("wvs7")
+
+
+@pytest.fixture(scope="module")
+def ipip():
+    return load_instrument("ipip50")
+
+
+def test_wvs_has_the_paper_items_and_thirty_more(wvs):
+    assert set(PAPER_ITEMS) <= set(wvs.codes)
+    assert len(wvs.codes) >= len(PAPER_ITEMS) + 30 and len(set(wvs.codes)) == len(wvs.codes)
+    assert all(wvs.source and wvs.version and wvs.licence for _ in [0])
+    assert set(wvs.missing_codes) == {-1, -2, -3, -4, -5}
+
+
+def test_wvs_facts(wvs):
+    assert wvs.item("Q57").codes == [1, 2]
+    assert "electronic petition" in wvs.item("Q218").text and "Signing a petition" in wvs.item("Q209").text
+    assert wvs.item("Q254").codes == [1, 2, 3, 4]  # code 5 is off-scale
+    assert wvs.item("Q184").codes == list(range(1, 11))
+
+
+def test_wvs_codes_and_labels_match_the_codebook(wvs):
+    codebook = json.loads((SHARED / "wvs7_codebook" / "codebook.json").read_text())
+    label_differences = {("Q8", 1), ("Q11", 1), ("Q17", 1), ("Q152", 2), ("Q152", 3)}  # codebook abbreviations
+    for item in wvs.items:
+        choices = {int(k): v for k, v in codebook[item.code]["choices"].items() if int(k) > 0}
+        expected = set(choices) - ({5} if item.code == "Q254" else set())
+        assert set(item.codes) == expected, item.code
+        if len(choices) <= 7:
+            for code, label in item.options.items():
+                if (item.code, code) not in label_differences:
+                    assert label.lower() == choices[code].lower(), (item.code, code, label, choices[code])
+
+
+def test_ipip_items_and_keys_match_the_reference(ipip):
+    with (SHARED / "ipip50_items.csv").open() as fh:
+        rows = {r["ipip_ffm_code"]: r for r in csv.DictReader(fh)}
+    assert [it.code for it in ipip.items] == sorted(rows, key=lambda c: int(rows[c]["presentation_position"]))
+    for item in ipip.items:
+        ref = rows[item.code]
+        assert item.key == ref["key"] and item.text == ref["text"], item.code
+        assert ref["factor"].startswith(item.factor)
+        assert item.codes == [1, 2, 3, 4, 5]
+
+
+def test_ipip_scoring_reverses_negative_keys(ipip):
+    plus = {it.code: 5 for it in ipip.items if it.key == "+"}
+    minus = {it.code: 1 for it in ipip.items if it.key == "-"}
+    assert set(trait_scores({**plus, **minus}, ipip).values()) == {5.0}
+    assert set(trait_scores({c: 3 for c in [*plus, *minus]}, ipip).values()) == {3.0}
+    scores = trait_scores({"EXT1": 4, "EXT2": 2, "AGR1": None}, ipip)
+    assert scores["Extraversion"] == pytest.approx(4.0) and scores["Agreeableness"] is None
+
+
+@pytest.mark.parametrize(("reply", "code"), [
+    ("2", 2), ("2. Quite happy", 2), ("I would say 3.", 3), ("Quite happy", 2), ('{"answer": 4}', 4), (1, 1),
+    ("7", None), ("1 or 2", None), ("", None), ("banana", None), ("2.5", None), (True, None), ("-1", None),
+])
+def test_parse_answer(wvs, reply, code):
+    assert parse_answer(reply, wvs.item("Q46")) == code
+
+
+@given(st.text())
+def test_parse_answer_never_invents_codes(text):
+    item = load_instrument("wvs7").item("Q57")
+    assert parse_answer(text, item) in (None, 1, 2)
+
+
+def test_unknown_instrument_and_item(wvs):
+    with pytest.raises(ConfigError, match="unknown instrument"):
+        load_instrument("gss")
+    with pytest.raises(ConfigError, match="Q999"):
+        wvs.item("Q999")
