@@ -1,4 +1,4 @@
-"""Command line: ``deeppersona generate`` (one persona) and ``deeppersona taxonomy ...`` (the tree)."""
+"""Command line: generate personas, inspect the tree, run surveys and compare with real data."""
 
 from __future__ import annotations
 
@@ -311,6 +311,127 @@ def taxonomy_show(
     out.print(" > ".join(trail[:-1]) or "(category)", style="dim", highlight=False)
     for line in render_subtree(node):
         out.print(line, highlight=False, markup=False, soft_wrap=True)
+
+
+def _fail(exc: DeepPersonaError) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    return typer.Exit(1)
+
+
+@app.command()
+def survey(
+    personas_file: Annotated[Path, typer.Argument(help="Personas: .jsonl (one per line) or .json.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for answers.csv.")],
+    instrument: Annotated[str, typer.Option(help="wvs7, ipip50 or an instrument JSON file.")] = "wvs7",
+    items: Annotated[str | None, typer.Option(help="Comma-separated item codes (default: all).")] = None,
+    method: Annotated[str, typer.Option(help="deep, cultural, shallow, oneliner or bare.")] = "deep",
+    depth: Annotated[int | None, typer.Option(help="deep: attributes shown to the respondent.")] = None,
+    samples: Annotated[int, typer.Option(min=1, help="Answers per persona and item.")] = 1,
+    waves: Annotated[int, typer.Option(min=1, help="Survey waves (Mesa steps).")] = 1,
+    concurrency: Annotated[int, typer.Option(min=1, help="LLM calls in flight.")] = 8,
+    seed: Annotated[int, typer.Option(min=0, help="Run seed.")] = 0,
+    model: Annotated[str | None, typer.Option(help="Model name on an OpenAI-compatible endpoint.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")] = None,
+    structured_method: Annotated[str | None, typer.Option(help="json_schema, function_calling, json_mode.")] = None,
+) -> None:
+    """Personas answer survey items as Mesa agents; writes OUT/answers.csv (one row per answer)."""
+    import pandas as pd
+
+    from deeppersona_agents.llm import resolve_chat_model, resolve_structured_method
+    from deeppersona_agents.persona import load_personas
+    from deeppersona_agents.simulation.survey import SurveyModel
+
+    try:
+        personas = load_personas(personas_file)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        sim = SurveyModel(
+            personas, resolve_chat_model(model, base_url=base_url) if (model or base_url) else None,
+            instrument=instrument, items=items.split(",") if items else None, method=method, depth=depth,
+            samples=samples, concurrency=concurrency, structured_method=resolve_structured_method(structured_method),
+            rng=seed,
+        )
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                      TextColumn("{task.completed}/{task.total} waves"), TimeElapsedColumn(), console=err) as bar:
+            task = bar.add_task(f"{len(personas)} personas x {len(sim.items)} items", total=waves)
+            for _ in range(waves):
+                sim.step()
+                frame = pd.DataFrame(sim.rows)
+                write_atomic(out_dir / "answers.csv", frame.to_csv(index=False))  # every finished wave is kept
+                bar.advance(task)
+    except (DeepPersonaError, OSError) as exc:
+        raise _fail(exc if isinstance(exc, DeepPersonaError) else ConfigError(str(exc))) from None
+    missing = int(frame["answer"].isna().sum())
+    err.print(f"wrote {out_dir / 'answers.csv'}: {len(frame)} answers ({missing} missing), "
+              f"{sim.usage.llm_calls} LLM calls", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def compare(
+    answers_file: Annotated[Path, typer.Argument(help="answers.csv from `deeppersona survey`.")],
+    reference: Annotated[Path, typer.Option(help="Reference marginals CSV (country,item,value,share,n_valid).")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for metrics.csv, report.md and plots.")],
+    bootstrap: Annotated[int, typer.Option(min=0, help="Bootstrap resamples for the CIs.")] = 500,
+    plots: Annotated[bool, typer.Option(help="Write one PNG per country x item.")] = True,
+) -> None:
+    """Compare simulated answers with real marginals: KS, Wasserstein, JS divergence, mean difference."""
+    from deeppersona_agents.evaluation.compare import compare_answers, markdown_report, plot_items, read_answers
+    from deeppersona_agents.evaluation.references import read_marginals
+
+    try:
+        answers, marginals = read_answers(answers_file), read_marginals(reference)
+        metrics = compare_answers(answers, marginals, n_boot=bootstrap)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        write_atomic(out_dir / "metrics.csv", metrics.to_csv(index=False))
+        report = markdown_report(metrics)
+        write_atomic(out_dir / "report.md", report)
+        written = plot_items(answers, marginals, out_dir) if plots else []
+    except DeepPersonaError as exc:
+        raise _fail(exc) from None
+    out.print(report, highlight=False, markup=False)
+    err.print(f"wrote {out_dir}/metrics.csv, report.md and {len(written)} plots", highlight=False, soft_wrap=True)
+
+
+reference_app = typer.Typer(no_args_is_help=True, help="Reference marginals from official survey files.")
+app.add_typer(reference_app, name="reference")
+
+
+@reference_app.command("wvs7")
+def reference_wvs7(
+    file: Annotated[Path, typer.Argument(help="Official WVS-7 CSV (country or cross-national), .sav or .dta.")],
+    out_file: Annotated[Path, typer.Option("--out", help="Marginals CSV to write.")],
+    countries: Annotated[str | None, typer.Option(help="Comma-separated ISO-3 codes, e.g. IND,DEU.")] = None,
+    items: Annotated[str | None, typer.Option(help="Comma-separated item codes (default: all in wvs7).")] = None,
+) -> None:
+    """Weighted (W_WEIGHT) shares of valid codes per country x item."""
+    from deeppersona_agents.evaluation.references import wvs7_marginals
+
+    try:
+        check_output_path(out_file)
+        frame = wvs7_marginals(file, countries.split(",") if countries else None, items.split(",") if items else None)
+    except DeepPersonaError as exc:
+        raise _fail(exc) from None
+    write_atomic(out_file, frame.to_csv(index=False))
+    err.print(f"wrote {out_file}: {frame['country'].nunique()} countries, {frame['item'].nunique()} items",
+              highlight=False, soft_wrap=True)
+
+
+@reference_app.command("ipip")
+def reference_ipip(
+    file: Annotated[Path, typer.Argument(help="OpenPsychometrics data-final.csv (IPIP-FFM) or BIG5 data.csv.")],
+    out_file: Annotated[Path, typer.Option("--out", help="Marginals CSV to write.")],
+    countries: Annotated[str | None, typer.Option(help="Comma-separated ISO-3 codes.")] = None,
+) -> None:
+    """Per-country shares of each IPIP-50 answer (0 = missed is excluded)."""
+    from deeppersona_agents.evaluation.references import ipip_marginals
+
+    try:
+        check_output_path(out_file)
+        frame = ipip_marginals(file, countries.split(",") if countries else None)
+    except DeepPersonaError as exc:
+        raise _fail(exc) from None
+    write_atomic(out_file, frame.to_csv(index=False))
+    err.print(f"wrote {out_file}: {frame['country'].nunique()} countries, {frame['item'].nunique()} items",
+              highlight=False, soft_wrap=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

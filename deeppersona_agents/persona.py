@@ -6,6 +6,8 @@ Stage 2 (``generation/``) builds it; populations store it as JSON lines; Mesa ag
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Literal
 
 import numpy as np
@@ -169,3 +171,33 @@ class Persona(BaseModel):
         scores = self._vectors[1] @ q
         order = np.argsort(-scores, kind="stable")[:top_n]
         return [self.attributes[i] for i in order]
+
+
+def load_personas(path: str | Path) -> list[Persona]:
+    """Personas from a ``.jsonl`` file (one per line) or a ``.json`` file (one persona or a list).
+
+    Raises:
+        ConfigError: unreadable file or an invalid record (with its line number).
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read personas from {path}: {exc.strerror or exc}") from None
+    records: list[tuple[int, str]]
+    if str(path).endswith(".jsonl"):
+        records = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+    else:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{path} is not valid JSON: {exc}") from None
+        records = [(i, json.dumps(d)) for i, d in enumerate(data if isinstance(data, list) else [data], 1)]
+    personas = []
+    for number, raw in records:
+        try:
+            personas.append(Persona.model_validate_json(raw))
+        except ValueError as exc:
+            raise ConfigError(f"{path}, record {number}: not a persona record ({str(exc).splitlines()[0]})") from None
+    if not personas:
+        raise ConfigError(f"{path} holds no personas")
+    return personas

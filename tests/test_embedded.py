@@ -45,3 +45,17 @@ def test_cli_generates_a_real_persona_offline(tmp_path):
     assert "SmolLM2" in persona.manifest.model and "MiniLM" in persona.manifest.embeddings
     assert persona.manifest.llm_calls >= 6 and persona.manifest.completion_tokens > 0
     assert "wrote" in done.stderr
+
+
+def test_embedded_model_answers_survey_items_with_valid_codes(embeddings):
+    from deeppersona_agents import GenerationConfig, generate_persona
+    from deeppersona_agents.simulation.survey import SurveyModel
+    from tests.fakes import FakeChatModel
+
+    persona = generate_persona(country="IND", seed=3, model=FakeChatModel(), embeddings=embeddings,
+                               config=GenerationConfig(attributes=20))
+    for method in ("deep", "cultural"):
+        sim = SurveyModel([persona], EmbeddedChatModel(), items=["Q46", "Q57", "Q184"], method=method, rng=0)
+        sim.step()
+        answers = {r["item"]: r["answer"] for r in sim.rows}
+        assert answers["Q46"] in (1, 2, 3, 4) and answers["Q57"] in (1, 2) and 1 <= answers["Q184"] <= 10

@@ -1,0 +1,129 @@
+"""Reference distributions from the official survey files (never shipped: users bring their copy).
+
+* WVS-7 country or cross-national CSV (``;``-separated, quoted header, UTF-8 with BOM; country in
+  ``B_COUNTRY_ALPHA``, weight in ``W_WEIGHT``), or ``.sav`` / ``.dta`` through pyreadstat;
+* OpenPsychometrics IPIP-FFM ``data-final.csv`` (tab-separated, EXT1...OPN10, 0 = missed, ISO-2
+  ``country``) and the older BIG5 file (E1...O10).
+
+Output rows: ``country, item, value, share, n_valid`` — weighted shares of the item's valid codes
+(negative and off-scale codes excluded).
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pycountry
+
+from deeppersona_agents.errors import ConfigError
+from deeppersona_agents.simulation.instruments import Instrument, load_instrument
+
+MARGINAL_COLUMNS = ["country", "item", "value", "share", "n_valid"]
+
+
+def _header(path: Path) -> tuple[str, list[str]]:
+    """Separator and column names of a delimited file (from its first line only)."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            first = fh.readline()
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    sep = max([";", ",", "\t"], key=first.count)
+    return sep, next(csv.reader([first], delimiter=sep), [])
+
+
+def _read_table(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
+    if path.suffix.lower() in (".sav", ".dta"):
+        try:
+            import pyreadstat  # type: ignore[import-not-found]
+        except ImportError:
+            raise ConfigError(f"{path.name} needs pyreadstat: pip install pyreadstat (or use the CSV file)") from None
+        reader = pyreadstat.read_sav if path.suffix.lower() == ".sav" else pyreadstat.read_dta
+        frame, _ = reader(str(path), usecols=columns)
+        return frame
+    sep, names = _header(path)
+    wanted = [c for c in names if columns is None or c in columns]
+    return pd.read_csv(path, sep=sep, encoding="utf-8-sig", usecols=wanted, low_memory=False)
+
+
+def weighted_marginals(
+    frame: pd.DataFrame, instrument: Instrument, items: list[str], country_col: str, weight_col: str | None
+) -> pd.DataFrame:
+    """Shares of valid codes per country x item (rows in :data:`MARGINAL_COLUMNS`)."""
+    rows = []
+    weights = frame[weight_col].astype(float) if weight_col else pd.Series(1.0, index=frame.index)
+    for country, group in frame.groupby(country_col, sort=True):
+        w_group = weights.loc[group.index]
+        for code in items:
+            item = instrument.item(code)
+            values = pd.to_numeric(group[code], errors="coerce")
+            valid = values.isin(item.codes)
+            total = float(w_group[valid].sum())
+            if total <= 0:
+                continue
+            for value in item.codes:
+                share = float(w_group[valid & (values == value)].sum()) / total
+                rows.append({"country": str(country), "item": code, "value": value, "share": share,
+                             "n_valid": int(valid.sum())})
+    return pd.DataFrame(rows, columns=MARGINAL_COLUMNS)
+
+
+def wvs7_marginals(path: str | Path, countries: list[str] | None = None,
+                   items: list[str] | None = None) -> pd.DataFrame:
+    """Weighted (``W_WEIGHT``) shares per country and item from an official WVS-7 file."""
+    instrument = load_instrument("wvs7")
+    path = Path(path)
+    header = _header(path)[1] if path.suffix.lower() not in (".sav", ".dta") else None
+    if header is not None and "B_COUNTRY_ALPHA" not in header:
+        raise ConfigError(f"{path.name} has no B_COUNTRY_ALPHA column; is it an official WVS-7 file?")
+    present = [c for c in (items or instrument.codes) if header is None or c in header]
+    if not present:
+        raise ConfigError(f"{path.name} holds none of the requested items")
+    cols = ["B_COUNTRY_ALPHA", "W_WEIGHT", *present]
+    frame = _read_table(path, cols)
+    if countries:
+        frame = frame[frame["B_COUNTRY_ALPHA"].isin([c.upper() for c in countries])]
+        if frame.empty:
+            raise ConfigError(f"none of {countries} is in {path.name}")
+    weight = "W_WEIGHT" if "W_WEIGHT" in frame.columns else None
+    return weighted_marginals(frame, instrument, present, "B_COUNTRY_ALPHA", weight)
+
+
+def _iso3(code: object) -> str | None:
+    found = pycountry.countries.get(alpha_2=str(code).strip().upper()) if isinstance(code, str) else None
+    return found.alpha_3 if found else None
+
+
+def ipip_marginals(path: str | Path, countries: list[str] | None = None) -> pd.DataFrame:
+    """Per-country item shares from the OpenPsychometrics IPIP-FFM or BIG5 file (0 = missed, excluded)."""
+    instrument = load_instrument("ipip50")
+    frame = _read_table(Path(path))
+    if "EXT1" not in frame.columns:  # BIG5 (2012): E1 ... O10 -> EXT1 ... OPN10
+        mapping = {f"{b}{n}": f"{f}{n}" for b, f in zip("EACNO", ["EXT", "AGR", "CSN", "EST", "OPN"], strict=True)
+                   for n in range(1, 11)}
+        frame = frame.rename(columns=mapping)
+    if "country" not in frame.columns:
+        raise ConfigError(f"{Path(path).name} has no 'country' column; is it the OpenPsychometrics file?")
+    frame["country"] = frame["country"].map(_iso3)
+    frame = frame.dropna(subset=["country"])
+    if countries:
+        frame = frame[frame["country"].isin([c.upper() for c in countries])]
+    return weighted_marginals(frame, instrument, [i.code for i in instrument.items if i.code in frame.columns],
+                              "country", None)
+
+
+def read_marginals(path: str | Path) -> pd.DataFrame:
+    """A marginals CSV written by the loaders (or by hand in the same columns)."""
+    try:
+        frame = pd.read_csv(path)
+    except (OSError, pd.errors.ParserError) as exc:
+        raise ConfigError(f"cannot read reference marginals {path}: {exc}") from None
+    missing = {"country", "item", "value", "share"} - set(frame.columns)
+    if missing:
+        raise ConfigError(f"{path} lacks columns {sorted(missing)}; expected {', '.join(MARGINAL_COLUMNS)}")
+    if not np.isfinite(frame["share"]).all():
+        raise ConfigError(f"{path} has non-numeric shares")
+    return frame

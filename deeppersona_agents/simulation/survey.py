@@ -1,0 +1,172 @@
+"""Mesa agents that answer survey items: ``PersonaAgent`` holds a persona, ``SurveyModel`` runs waves.
+
+One ``step()`` is one survey wave: every agent answers every selected item (``samples`` times).
+LLM calls are batched across agents with one concurrency cap; answers are constrained to the item's
+valid codes, retried when invalid, then recorded as missing (``None``) — never invented.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import mesa
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import HumanMessage, SystemMessage
+
+from deeppersona_agents.errors import StructuredOutputError
+from deeppersona_agents.persona import Persona
+from deeppersona_agents.simulation.instruments import Instrument, Item, load_instrument, parse_answer
+from deeppersona_agents.simulation.respondents import METHODS, describe, nationality
+from deeppersona_agents.structured import Usage, ask_structured
+
+
+def answer_schema(item: Item) -> dict[str, Any]:
+    """JSON schema of one answer: exactly one of the item's valid codes."""
+    return {"title": "SurveyAnswer", "type": "object", "additionalProperties": False, "required": ["answer"],
+            "properties": {"answer": {"type": "integer", "enum": item.codes}}}
+
+
+def _invalid(reply: dict[str, Any], item: Item) -> list[str]:
+    if parse_answer(reply.get("answer"), item) is None:
+        return [f"answer must be exactly one of {item.codes}"]
+    return []
+
+
+def with_seed(model: BaseChatModel, seed: int) -> BaseChatModel:
+    """A copy of ``model`` sampling with ``seed`` (models without a seed setting are returned as is)."""
+    return model.model_copy(update={"seed": seed}) if "seed" in type(model).model_fields else model
+
+
+@dataclass(frozen=True)
+class Question:
+    """One call: who asks what, which sample."""
+
+    agent: PersonaAgent
+    item: Item
+    sample: int
+
+
+class PersonaAgent(mesa.Agent):
+    """A survey respondent initialised from a persona."""
+
+    def __init__(self, model: SurveyModel, persona: Persona, method: str = "deep", depth: int | None = None) -> None:
+        super().__init__(model)
+        self.persona = persona
+        self.method = method
+        self.depth = depth
+        self.answers: dict[str, list[int | None]] = {}
+
+    def messages(self, item: Item, instrument: Instrument) -> list[Any]:
+        """The prompt for one item."""
+        who = describe(self.persona, self.method, self.depth)
+        system = f"{who}\n\n{instrument.instructions}".strip()
+        return [SystemMessage(system), HumanMessage(item.prompt(nationality(self.persona.core.country)))]
+
+
+class SurveyModel(mesa.Model):
+    """A population of persona agents answering an instrument, one wave per step.
+
+    Args:
+        personas: The respondents.
+        chat_model: Any LangChain chat model (the embedded model by default, via ``llm.py``).
+        instrument: ``"wvs7"``, ``"ipip50"`` or a loaded :class:`Instrument`.
+        items: Item codes to ask (default: all).
+        method: ``deep``, ``cultural``, ``shallow``, ``oneliner`` or ``bare``.
+        depth: For ``deep``, attributes shown to the respondent (None = all).
+        samples: Answers drawn per persona and item.
+        concurrency: At most this many LLM calls in flight.
+        structured_method: ``json_schema``, ``function_calling`` or ``json_mode``.
+        attempts: Tries per answer before it is recorded as missing.
+        rng: Seed of the run (Mesa ``rng=``); per-call sampling seeds derive from it.
+    """
+
+    def __init__(
+        self,
+        personas: Sequence[Persona],
+        chat_model: BaseChatModel | None = None,
+        *,
+        instrument: str | Instrument = "wvs7",
+        items: Sequence[str] | None = None,
+        method: str = "deep",
+        depth: int | None = None,
+        samples: int = 1,
+        concurrency: int = 8,
+        structured_method: str = "json_schema",
+        attempts: int = 2,
+        rng: int | None = 0,
+    ) -> None:
+        super().__init__(rng=rng)
+        from deeppersona_agents.llm import resolve_chat_model
+
+        if method not in METHODS:
+            from deeppersona_agents.errors import ConfigError
+
+            raise ConfigError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
+        self.chat_model = resolve_chat_model(chat_model)
+        self.instrument = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
+        self.items = self.instrument.select(list(items) if items else None)
+        self.method, self.samples, self.concurrency = method, samples, concurrency
+        self.structured_method, self.attempts = structured_method, attempts
+        self.seed = int(rng or 0)
+        self.usage = Usage()
+        self.rows: list[dict[str, Any]] = []
+        for persona in personas:
+            PersonaAgent(self, persona, method, depth)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={"answered": lambda m: sum(r["answer"] is not None for r in m.rows),
+                             "missing": lambda m: sum(r["answer"] is None for r in m.rows)},
+            agent_reporters={"answers": lambda a: {k: list(v) for k, v in a.answers.items()}},
+        )
+
+    def _questions(self) -> list[Question]:
+        return [Question(agent, item, s) for agent in self.agents.to_list() for item in self.items
+                for s in range(self.samples)]
+
+    def _call_seed(self, q: Question) -> int:
+        key = f"{self.seed}|{self.steps}|{q.agent.persona.id}|{q.item.code}|{q.sample}"
+        return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "little")
+
+    def _ask(self, q: Question) -> tuple[Question, int | None, Usage]:
+        usage = Usage()
+        model = with_seed(self.chat_model, self._call_seed(q)) if self.samples > 1 else self.chat_model
+        try:
+            reply = ask_structured(model, answer_schema(q.item), q.agent.messages(q.item, self.instrument),
+                                   stage="survey", method=self.structured_method, attempts=self.attempts,
+                                   check=lambda r: _invalid(r, q.item), usage=usage)
+            return q, parse_answer(reply.get("answer"), q.item), usage
+        except StructuredOutputError:
+            return q, None, usage
+
+    def _record(self, results: list[tuple[Question, int | None, Usage]]) -> None:
+        for q, answer, usage in results:
+            self.usage += usage
+            q.agent.answers.setdefault(q.item.code, []).append(answer)
+            self.rows.append({
+                "persona_id": q.agent.persona.id, "country": q.agent.persona.core.country, "item": q.item.code,
+                "answer": answer, "method": self.method, "sample": q.sample, "wave": self.steps,
+            })
+        self.datacollector.collect(self)
+
+    def step(self) -> None:
+        """One survey wave (threads; safe inside Jupyter, no event loop needed)."""
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            results = list(pool.map(self._ask, self._questions()))
+        self._record(results)
+
+    async def astep(self) -> None:
+        """One survey wave from async code (notebooks): ``await model.astep()``."""
+        self.steps += 1  # as Mesa's wrapped step() does before running the user's step
+        self.time += 1
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one(q: Question) -> tuple[Question, int | None, Usage]:
+            async with gate:
+                return await asyncio.to_thread(self._ask, q)
+
+        results = await asyncio.gather(*(one(q) for q in self._questions()))
+        self._record(list(results))

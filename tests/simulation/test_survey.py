@@ -1,0 +1,153 @@
+"""Mesa survey model, reference loaders and the survey -> compare flow, with fakes and synthetic files."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+import mesa
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from deeppersona_agents import GenerationConfig, generate_persona
+from deeppersona_agents.cli import app
+from deeppersona_agents.errors import ConfigError
+from deeppersona_agents.evaluation.references import ipip_marginals, wvs7_marginals
+from deeppersona_agents.simulation.respondents import describe
+from deeppersona_agents.simulation.survey import PersonaAgent, SurveyModel
+from tests.fakes import FakeChatModel
+
+SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+
+
+@pytest.fixture(scope="module")
+def personas(embeddings):
+    return [generate_persona({"age": str(20 + 10 * s)}, country="IND", seed=s, model=FakeChatModel(),
+                             embeddings=embeddings, config=GenerationConfig(attributes=20)) for s in range(4)]
+
+
+def test_agents_answer_with_valid_codes_and_are_reproducible(personas):
+    def run(seed: int) -> list[dict]:
+        sim = SurveyModel(personas, FakeChatModel(), items=["Q46", "Q57", "Q184"], samples=2, rng=seed)
+        sim.step()
+        return sim.rows
+
+    first = run(1)
+    assert first == run(1)
+    assert len(first) == 4 * 3 * 2
+    valid = {"Q46": {1, 2, 3, 4}, "Q57": {1, 2}, "Q184": set(range(1, 11))}
+    assert all(r["answer"] in valid[r["item"]] for r in first)
+    sim = SurveyModel(personas, FakeChatModel(), items=["Q46"], rng=0)
+    assert all(isinstance(a, PersonaAgent) and isinstance(a, mesa.Agent) for a in sim.agents)
+    sim.step()
+    asyncio.run(sim.astep())
+    assert sim.steps == 2 and {r["wave"] for r in sim.rows} == {1, 2}
+    frame = sim.datacollector.get_agent_vars_dataframe()
+    assert len(frame) == 2 * 4 and all(len(v["Q46"]) in (1, 2) for v in frame["answers"])
+
+
+def test_invalid_answers_are_retried_then_missing(personas):
+    model = FakeChatModel(tamper=lambda n, answer: '{"answer": 99}')
+    sim = SurveyModel(personas[:2], model, items=["Q46"], attempts=2, rng=0)
+    sim.step()
+    assert [r["answer"] for r in sim.rows] == [None, None]
+    assert model.calls == 4  # two attempts each, then recorded as missing, never invented
+
+
+def test_methods_describe_the_respondent_differently(personas):
+    p = personas[0]
+    deep, cultural = describe(p, "deep"), describe(p, "cultural")
+    assert p.summary in deep and p.values in deep and "India" in cultural and p.core.name not in cultural
+    assert describe(p, "bare") == ""
+    assert len(describe(p, "shallow").splitlines()) <= 11
+    assert describe(p, "deep", depth=0).count("\n- ") == 0
+    assert describe(p, "deep", depth=5).count("\n- ") == 5
+    with pytest.raises(ConfigError, match="unknown method"):
+        SurveyModel(personas, FakeChatModel(), method="telepathy")
+
+
+def write_wvs_file(path: Path) -> None:
+    header = ["B_COUNTRY_ALPHA", "W_WEIGHT", "Q46", "Q57", "Q254"]
+    rows = [
+        ["IND", 2.0, 1, 1, 1], ["IND", 1.0, 2, 2, 5], ["IND", 1.0, -1, 2, 2], ["IND", 0.5, 4, -2, 1],
+        ["DEU", 1.0, 2, 1, 3], ["DEU", 3.0, 3, 2, -5],
+    ]
+    text = ";".join(f'"{h}"' for h in header) + "\n" + "\n".join(";".join(str(v) for v in r) for r in rows) + "\n"
+    path.write_bytes("\ufeff".encode() + text.encode())
+
+
+def test_wvs_loader_reads_the_official_format_with_weights(tmp_path):
+    path = tmp_path / "WVS_Cross-National_Wave_7_csv_v6_0.csv"
+    write_wvs_file(path)
+    frame = wvs7_marginals(path, items=["Q46", "Q57", "Q254"])
+    ind = frame[frame["country"] == "IND"].set_index(["item", "value"])["share"]
+    assert ind[("Q46", 1)] == pytest.approx(2.0 / 3.5) and ind[("Q46", 2)] == pytest.approx(1.0 / 3.5)
+    assert ind[("Q46", 4)] == pytest.approx(0.5 / 3.5) and ind[("Q46", 3)] == 0
+    assert ind[("Q57", 1)] == pytest.approx(2.0 / 4.0)
+    assert ind[("Q254", 1)] == pytest.approx(2.5 / 3.5)  # code 5 ("not a national") is not on the scale
+    n_valid = frame.set_index(["country", "item"])["n_valid"].groupby(level=[0, 1]).first()
+    assert n_valid[("IND", "Q46")] == 3 and n_valid[("IND", "Q254")] == 3 and n_valid[("DEU", "Q254")] == 1
+    only_deu = wvs7_marginals(path, countries=["DEU"], items=["Q46"])
+    assert set(only_deu["country"]) == {"DEU"}
+    assert only_deu.set_index("value")["share"][3] == pytest.approx(0.75)
+
+
+def test_wvs_loader_rejects_other_files(tmp_path):
+    path = tmp_path / "x.csv"
+    path.write_text("a,b\n1,2\n")
+    with pytest.raises(ConfigError, match="B_COUNTRY_ALPHA"):
+        wvs7_marginals(path)
+
+
+def test_ipip_loaders_read_both_openpsychometrics_formats(tmp_path):
+    ffm = tmp_path / "data-final.csv"
+    cols = ["EXT1", "EST1", "country"]
+    rows = [[5, 1, "IN"], [4, 0, "IN"], [5, 2, "IN"], [3, 3, "DE"], [0, 0, "NONE"]]
+    ffm.write_text("\t".join(cols) + "\n" + "\n".join("\t".join(map(str, r)) for r in rows) + "\n")
+    frame = ipip_marginals(ffm).set_index(["country", "item", "value"])["share"]
+    assert frame[("IND", "EXT1", 5)] == pytest.approx(2 / 3) and frame[("IND", "EST1", 1)] == pytest.approx(0.5)
+    assert ("DEU", "EXT1", 3) in frame.index
+    big5 = tmp_path / "data.csv"
+    big5.write_text("E1\tN1\tcountry\n2\t5\tKE\n")
+    assert ipip_marginals(big5).set_index(["country", "item", "value"])["share"][("KEN", "EST1", 5)] == 1
+
+
+def test_survey_then_compare_with_the_real_india_reference(tmp_path, personas, monkeypatch):
+    import deeppersona_agents.llm as llm
+
+    monkeypatch.setattr(llm, "resolve_chat_model", lambda m=None, **k: m or FakeChatModel())
+    people = tmp_path / "personas.jsonl"
+    people.write_text("\n".join(p.model_dump_json() for p in personas) + "\n")
+    runner = CliRunner()
+    result = runner.invoke(app, ["survey", str(people), "--items", "Q45,Q46,Q57", "--method", "deep", "--out",
+                                 str(tmp_path / "run")])
+    assert result.exit_code == 0, result.output
+    answers = pd.read_csv(tmp_path / "run" / "answers.csv")
+    assert list(answers.columns[:5]) == ["persona_id", "country", "item", "answer", "method"] and len(answers) == 12
+    reference = pd.read_csv(SHARED / "wvs7_six_items_marginals.csv")
+    reference = reference[reference["country"] == "IND"].rename(columns={"weighted_share": "share"})
+    ref_path = tmp_path / "ind.csv"
+    reference[["country", "item", "value", "share", "n_valid"]].to_csv(ref_path, index=False)
+    result = runner.invoke(app, ["compare", str(tmp_path / "run" / "answers.csv"), "--reference", str(ref_path),
+                                 "--out", str(tmp_path / "report"), "--bootstrap", "100"])
+    assert result.exit_code == 0, result.output
+    metrics = pd.read_csv(tmp_path / "report" / "metrics.csv")
+    assert set(metrics["item"]) == {"Q45", "Q46", "Q57"}
+    assert {"ks", "wasserstein", "js_divergence", "mean_diff", "ks_low", "ks_high"} <= set(metrics.columns)
+    assert (metrics["ks"].between(0, 1)).all() and (metrics["ks_low"] <= metrics["ks_high"]).all()
+    assert "| average | deep |" in (tmp_path / "report" / "report.md").read_text()
+    assert (tmp_path / "report" / "IND_Q46.png").stat().st_size > 1000
+
+
+def test_bad_inputs_are_clear(tmp_path):
+    runner = CliRunner()
+    bad = tmp_path / "p.jsonl"
+    bad.write_text('{"id": 1}\n')
+    result = runner.invoke(app, ["survey", str(bad), "--out", str(tmp_path / "run")])
+    assert result.exit_code == 1 and "record 1" in result.output
+    result = runner.invoke(app, ["compare", str(tmp_path / "none.csv"), "--reference", str(bad), "--out",
+                                 str(tmp_path / "r")])
+    assert result.exit_code == 1 and "cannot read" in result.output
+    assert json.loads('{"ok": 1}')
