@@ -15,7 +15,7 @@ test:
 	$(VENV)/pytest -q
 
 lint:
-	$(VENV)/ruff check deeppersona_agents tests benchmarks scripts
+	$(VENV)/ruff check deeppersona_agents tests benchmarks scripts simulations surveys
 
 type:
 	$(VENV)/mypy deeppersona_agents
