@@ -7,7 +7,7 @@ setup:
 
 demo:
 	bash scripts/setup.sh
-	$(VENV)/deeppersona generate --country KEN --anchor age=34 --anchor occupation=nurse --attributes 50 --seed 7 --out persona.json
+	$(VENV)/python -m simulations.wvs_study --country IND -n 3 --attributes 20 --methods deep,cultural --out runs/wvs
 
 test:
 	bash scripts/setup.sh dev
@@ -25,3 +25,4 @@ bench:
 	$(VENV)/python benchmarks/bench_tokens.py
 	$(VENV)/python benchmarks/bench_embedded.py
 	$(VENV)/python benchmarks/bench_builder.py
+	$(VENV)/python benchmarks/bench_survey.py
