@@ -13,9 +13,10 @@ test:
 	bash scripts/setup.sh dev
 	$(VENV)/deeppersona taxonomy validate
 	$(VENV)/pytest -q
+	$(VENV)/pytest -q --nbmake notebooks
 
 lint:
-	$(VENV)/ruff check deeppersona_agents tests benchmarks scripts simulations surveys
+	$(VENV)/ruff check deeppersona_agents tests benchmarks scripts simulations surveys notebooks
 
 type:
 	$(VENV)/mypy deeppersona_agents
