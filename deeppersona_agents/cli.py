@@ -273,7 +273,7 @@ def taxonomy_build(
                 model=resolve_chat_model(model, base_url=base_url), embeddings=resolve_embeddings(), base=base_tree,
                 work_dir=work_dir or into.with_name(into.name + ".work"),
                 method=resolve_structured_method(structured_method), concurrency=concurrency, threshold=threshold,
-                version=base_tree.version + "+grown" if base_tree else "0.1.0", on_progress=on_progress,
+                on_progress=on_progress,
             )
             report = build_taxonomy(conversations, deps)
     except DeepPersonaError as exc:

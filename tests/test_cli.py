@@ -19,7 +19,7 @@ runner = CliRunner()
         (["--anchor", "age=-3"], "age='-3' is out of range"),
         (["--anchor", "age"], "is not key=value"),
         (["--attributes", "0"], "invalid --attributes"),
-        (["--attributes", "3000"], "more than the"),
+        (["--attributes", "20000"], "more than the"),
         (["--tree", "/no/such/tree.json"], "cannot read attribute tree file"),
         (["--summary-style", "epic"], "invalid --summary-style"),
         (["--seed", "-1"], "seed -1 is invalid"),

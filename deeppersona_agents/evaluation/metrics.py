@@ -19,6 +19,7 @@ import numpy as np
 from deeppersona_agents.errors import ConfigError
 
 ArrayLike = Sequence[float] | np.ndarray
+TINY = 1e-12
 
 
 def shares(answers: ArrayLike, support: ArrayLike, weights: ArrayLike | None = None) -> np.ndarray:
@@ -45,6 +46,8 @@ def _check(p: ArrayLike, q: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         raise ConfigError(f"distributions must be 1-D over the same codes (got {a.shape} and {b.shape})")
     if (a < -1e-12).any() or (b < -1e-12).any() or a.sum() <= 0 or b.sum() <= 0:
         raise ConfigError("distributions need non-negative shares with a positive total")
+    a, b = a / a.sum(), b / b.sum()
+    a[a < TINY], b[b < TINY] = 0.0, 0.0  # far below any survey share; avoids underflow in the logs
     return a / a.sum(), b / b.sum()
 
 

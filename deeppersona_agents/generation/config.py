@@ -30,7 +30,7 @@ class GenerationConfig(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    attributes: int = Field(200, ge=1, le=5000)
+    attributes: int = Field(200, ge=1, le=100_000)
     strata_ratio: tuple[int, int, int] = (5, 3, 2)
     batch_size: int = Field(40, ge=1, le=200)
     context_attributes: int = Field(24, ge=0, le=500)

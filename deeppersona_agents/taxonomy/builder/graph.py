@@ -65,7 +65,7 @@ class BuilderDeps:
     method: str = "json_schema"
     concurrency: int = 4
     threshold: float = 0.7
-    version: str = "0.1.0"
+    version: str | None = None  # default: the base tree's version + "+grown", or 0.1.0 for a fresh tree
     on_progress: Callable[[str, int, int], None] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -202,7 +202,8 @@ def describe_node(state: BuildState, deps: BuilderDeps) -> dict[str, Any]:
                 node["type"] = kind
             else:
                 node["type"] = "text"
-    tree = {"name": deps.base.name if deps.base else "Human-Attribute Tree", "version": deps.version,
+    version = deps.version or (f"{deps.base.version}+grown" if deps.base else "0.1.0")
+    tree = {"name": deps.base.name if deps.base else "Human-Attribute Tree", "version": version,
             "categories": [assemble.strip_marks(c) for c in categories]}
     return {"tree": tree, "usage": usage.as_dict(), "counts": {"new_leaves": len(fresh), "describe_failed": failed}}
 
