@@ -81,8 +81,9 @@ def merge_similar(
     embeddings: Embeddings,
     threshold: float = 0.7,
     *,
-    confirm: Callable[[str, str], bool] | None = None,
+    confirm: Callable[[str, str, str], bool] | None = None,
     confirm_below: float = 0.8,
+    parent: str = "",
 ) -> tuple[list[Node], int]:
     """Merge siblings whose names embed at cosine >= ``threshold``; recurse into the children.
 
@@ -104,7 +105,7 @@ def merge_similar(
             target = nodes[order[candidates[best]]] if best >= 0 else None
             similar = best >= 0 and sims[best] >= threshold
             if similar and target is not None and confirm is not None and sims[best] < confirm_below:
-                similar = confirm(target["name"], nodes[order[pos]]["name"])
+                similar = confirm(parent, target["name"], nodes[order[pos]]["name"])
             if similar and target is not None:
                 _absorb(target, nodes[order[pos]])
                 merges += 1
@@ -114,6 +115,6 @@ def merge_similar(
     for node in nodes:
         if node.get("children"):
             node["children"], n = merge_similar(merge_exact(node)["children"], embeddings, threshold,
-                                                confirm=confirm, confirm_below=confirm_below)
+                                                confirm=confirm, confirm_below=confirm_below, parent=node["name"])
             merges += n
     return nodes, merges

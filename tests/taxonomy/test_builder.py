@@ -131,3 +131,16 @@ def test_cli_build_missing_input(tmp_path):
                                       str(tmp_path / "t.json")])
     assert result.exit_code == 1 and "not a readable file" in result.output
     assert not (tmp_path / "t.json").exists()
+
+
+def test_llm_confirmation_can_veto_similarity_merges(tmp_path, embeddings):
+    def never_same(schema: dict, prompt: str) -> dict | None:
+        if schema.get("title") == "SameAttribute":
+            return {"rationale": "Different things.", "same": False}
+        return responder(schema, prompt)
+
+    deps = make_deps(tmp_path, embeddings, model=FakeChatModel(responder=never_same))
+    deps.confirm_merges = True
+    report = build_taxonomy(DATA, deps)
+    income = {leaf.key for leaf in report.tree.leaves if leaf.key.startswith("Demographic Information > Income")}
+    assert len(income) == 2 and report.counts["merges_vetoed"] >= 1 and report.counts["similar_merged"] == 0

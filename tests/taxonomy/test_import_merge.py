@@ -58,9 +58,9 @@ def test_similarity_merge_joins_synonyms_and_keeps_distinct_apart(embeddings):
 
 def test_merge_confirmation_can_veto(embeddings):
     nodes = [{"name": "Annual Income"}, {"name": "Household Earnings"}]
-    merged, n = merge_similar([dict(x) for x in nodes], embeddings, 0.7, confirm=lambda a, b: False)
+    merged, n = merge_similar([dict(x) for x in nodes], embeddings, 0.7, confirm=lambda p, a, b: False)
     assert n == 0 and len(merged) == 2
-    merged, n = merge_similar([dict(x) for x in nodes], embeddings, 0.7, confirm=lambda a, b: True)
+    merged, n = merge_similar([dict(x) for x in nodes], embeddings, 0.7, confirm=lambda p, a, b: True)
     assert n == 1 and len(merged) == 1
 
 

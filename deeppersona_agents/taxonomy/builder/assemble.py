@@ -78,7 +78,7 @@ def merge_new(categories: list[Node], embeddings: Embeddings, threshold: float, 
     merges = 0
     for cat in categories:
         merge_exact(cat)
-        cat["children"], n = merge_similar(cat["children"], embeddings, threshold, confirm=confirm)
+        cat["children"], n = merge_similar(cat["children"], embeddings, threshold, confirm=confirm, parent=cat["name"])
         merges += n
     return merges
 

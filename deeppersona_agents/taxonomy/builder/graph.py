@@ -27,7 +27,13 @@ from deeppersona_agents.structured import Usage
 from deeppersona_agents.taxonomy.builder import assemble
 from deeppersona_agents.taxonomy.builder.cache import StageCache
 from deeppersona_agents.taxonomy.builder.inputs import QAPair, read_pairs
-from deeppersona_agents.taxonomy.builder.stages import classify_pair, describe_leaves, extract_paths, judge_paths
+from deeppersona_agents.taxonomy.builder.stages import (
+    classify_pair,
+    describe_leaves,
+    extract_paths,
+    judge_paths,
+    same_attribute,
+)
 from deeppersona_agents.taxonomy.tree import SEP, AttributeTree
 
 FILTER_BATCH = 25
@@ -65,6 +71,7 @@ class BuilderDeps:
     method: str = "json_schema"
     concurrency: int = 4
     threshold: float = 0.7
+    confirm_merges: bool = False  # ask the LLM before merging pairs below cosine 0.8
     version: str | None = None  # default: the base tree's version + "+grown", or 0.1.0 for a fresh tree
     on_progress: Callable[[str, int, int], None] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -167,8 +174,21 @@ def merge_node(state: BuildState, deps: BuilderDeps) -> dict[str, Any]:
     """Grow the base tree with the kept paths and merge similar siblings level by level."""
     categories = assemble.base_nodes(deps.base)
     added = assemble.add_paths(categories, state.get("kept", []))
-    merges = assemble.merge_new(categories, deps.embeddings, deps.threshold)
-    return {"categories": categories, "counts": {"paths_added": added, "similar_merged": merges}}
+    usage, vetoed = Usage(), 0
+
+    def confirm(parent: str, a: str, b: str) -> bool:
+        nonlocal vetoed
+        try:
+            same = same_attribute(deps.model, parent, a, b, deps.method, usage)
+        except DeepPersonaError:
+            same = False  # unsure: keep both
+        vetoed += not same
+        return same
+
+    merges = assemble.merge_new(categories, deps.embeddings, deps.threshold,
+                                confirm=confirm if deps.confirm_merges else None)
+    return {"categories": categories, "usage": usage.as_dict(),
+            "counts": {"paths_added": added, "similar_merged": merges, "merges_vetoed": vetoed}}
 
 
 def refilter_node(state: BuildState, deps: BuilderDeps) -> dict[str, Any]:

@@ -125,3 +125,21 @@ def describe_leaves(model: BaseChatModel, paths: list[list[str]], method: str, u
     )
     return ask_structured(model, schema, [SYSTEM, HumanMessage(prompt)], stage="describe", method=method,
                           usage=usage)
+
+
+class SameAttribute(BaseModel):
+    """Whether two sibling names denote the same attribute of a person."""
+
+    rationale: str = Field(description="one sentence, written first")
+    same: bool
+
+
+def same_attribute(model: BaseChatModel, parent: str, a: str, b: str, method: str, usage: Usage) -> bool:
+    """Ask the model to confirm a similarity merge of two sibling attributes."""
+    prompt = (
+        f"Under '{parent}', are '{a}' and '{b}' the same attribute of a person (one would be redundant), or "
+        "two different attributes worth keeping apart? Answer same=true only if one could replace the other."
+    )
+    answer = ask_structured(model, SameAttribute, [SYSTEM, HumanMessage(prompt)], stage="merge", method=method,
+                            usage=usage)
+    return answer.same
