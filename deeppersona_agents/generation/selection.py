@@ -15,9 +15,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from deeppersona_agents.errors import ConfigError
-from deeppersona_agents.taxonomy import AttributeTree
+from deeppersona_agents.taxonomy import CATEGORIES, AttributeTree
 
 STRATA = ("near", "mid", "far")
+CATEGORY_ORDER = {name: i for i, name in enumerate(CATEGORIES)}
 
 
 def stratum_quotas(k: int, sizes: Sequence[int], ratio: Sequence[int]) -> list[int]:
@@ -66,14 +67,19 @@ class PrefixIndex:
             self.ancestors.append(trail)
         self.children = children
         self.item_of = {node: i for i, node in enumerate(self.item_node)}
+        depth = max((len(a) for a in self.ancestors), default=0)
+        self._anc = np.full((len(paths), depth), -1, dtype=np.int64)  # padded ancestors, for bincount
+        for i, trail in enumerate(self.ancestors):
+            self._anc[i, : len(trail)] = trail
+        self._item_node = np.asarray(self.item_node, dtype=np.int64)
 
     def walk(self, items: Sequence[int], n: int, rng: np.random.Generator) -> list[int]:
         """Draw ``n`` distinct ``items`` by the stochastic breadth-first walk (see module docstring)."""
-        remaining = [0] * len(self.children)
-        for i in items:
-            remaining[self.item_node[i]] = 1
-            for a in self.ancestors[i]:
-                remaining[a] += 1
+        idx = np.asarray(items, dtype=np.int64)
+        anc = self._anc[idx].ravel()
+        counts = np.bincount(anc[anc >= 0], minlength=len(self.children))
+        counts[self._item_node[idx]] = 1
+        remaining = counts.tolist()
         visits = [0] * len(self.children)
         chosen: list[int] = []
         for _ in range(min(n, len(items))):
@@ -127,15 +133,14 @@ def select_leaves(
     Raises:
         ConfigError: fewer than ``k`` candidate leaves remain after the filters.
     """
-    cand = np.array(
-        [
-            i for i, (leaf, key) in enumerate(zip(tree.leaves, tree.keys, strict=True))
-            if (not taken or key not in taken)
-            and (not include or leaf.category in include)
-            and leaf.category not in exclude
-        ],
-        dtype=int,
-    )
+    mask = np.ones(len(tree.leaves), dtype=bool)
+    mask[[tree.index(k) for k in taken if k in tree]] = False
+    categories = tree.category_index
+    if include:
+        mask &= np.isin(categories, [CATEGORY_ORDER.get(c, -1) for c in include])
+    if exclude:
+        mask &= ~np.isin(categories, [CATEGORY_ORDER.get(c, -1) for c in exclude])
+    cand = np.flatnonzero(mask)
     if k > len(cand):
         raise ConfigError(
             f"--attributes {k} is more than the {len(cand)} attributes available in tree {tree.source} "

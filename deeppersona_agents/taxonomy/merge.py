@@ -33,6 +33,11 @@ def name_key(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
 
+def _has_new(node: Node) -> bool:
+    """Whether a subtree holds any node not marked ``_base`` (curated)."""
+    return not node.get("_base") or any(_has_new(c) for c in node.get("children") or [])
+
+
 def _size(node: Node) -> int:
     kids = node.get("children")
     return 1 if not kids else sum(_size(c) for c in kids)
@@ -92,7 +97,7 @@ def merge_similar(
     Returns the merged list and how many merges happened.
     """
     merges = 0
-    if len(nodes) > 1:
+    if len(nodes) > 1 and any(not n.get("_base") for n in nodes):  # curated-only levels cannot merge
         # curated nodes first (they keep their names), then bigger branches
         order = sorted(range(len(nodes)), key=lambda i: (not nodes[i].get("_base"), -_size(nodes[i])))
         vecs = np.asarray(embeddings.embed_documents([similarity_text(nodes[i]["name"]) for i in order]), np.float32)
@@ -113,7 +118,7 @@ def merge_similar(
                 kept.append(pos)
         nodes = [nodes[i] for i in sorted(order[p] for p in kept)]
     for node in nodes:
-        if node.get("children"):
+        if node.get("children") and _has_new(node):
             node["children"], n = merge_similar(merge_exact(node)["children"], embeddings, threshold,
                                                 confirm=confirm, confirm_below=confirm_below, parent=node["name"])
             merges += n

@@ -22,6 +22,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from deeppersona_agents.errors import TaxonomyError
@@ -168,6 +169,12 @@ class AttributeTree:
     def keys(self) -> tuple[str, ...]:
         """``leaf.key`` of every leaf, aligned with :attr:`leaves` (precomputed for hot loops)."""
         return tuple(leaf.key for leaf in self.leaves)
+
+    @cached_property
+    def category_index(self) -> np.ndarray:
+        """Position in :data:`CATEGORIES` of each leaf's category (-1 for other names)."""
+        order = {name: i for i, name in enumerate(CATEGORIES)}
+        return np.array([order.get(leaf.category, -1) for leaf in self.leaves], dtype=np.int64)
 
     @cached_property
     def content_hash(self) -> str:
