@@ -70,12 +70,14 @@ def generate(
     structured_method: Annotated[
         str | None, typer.Option(help="json_schema, function_calling or json_mode.")
     ] = None,
+    demographics: Annotated[str, typer.Option(help="census (population tables) or uniform (ablation).")] = "census",
+    min_age: Annotated[int, typer.Option(help="Youngest age drawn for the core (7-85).")] = 18,
     quiet: Annotated[bool, typer.Option(help="No progress display.")] = False,
 ) -> None:
     """Generate one deep persona and write it as JSON."""
     try:
         _generate(out, country, anchor or [], bio, attributes, seed, model, base_url, tree, batch_size,
-                  summary_style, structured_method, quiet)
+                  summary_style, structured_method, quiet, demographics, min_age)
     except DeepPersonaError as exc:
         err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
@@ -84,7 +86,7 @@ def generate(
 def _generate(
     out: Path, country: str | None, anchor: list[str], bio: str | None, attributes: int, seed: int,
     model: str | None, base_url: str | None, tree_path: Path | None, batch_size: int, summary_style: str,
-    structured_method: str | None, quiet: bool,
+    structured_method: str | None, quiet: bool, demographics: str = "census", min_age: int = 18,
 ) -> None:
     from deeppersona_agents.api import generate_persona
     from deeppersona_agents.demographics import resolve_country
@@ -96,7 +98,7 @@ def _generate(
     anchors = parse_anchor_options(anchor)
     config = GenerationConfig.build(
         attributes=attributes, batch_size=batch_size, summary_style=summary_style,
-        structured_method=resolve_structured_method(structured_method),
+        structured_method=resolve_structured_method(structured_method), demographics=demographics, min_age=min_age,
     )
     if country:
         resolve_country(country)
@@ -434,6 +436,137 @@ def reference_ipip(
     write_atomic(out_file, frame.to_csv(index=False))
     err.print(f"wrote {out_file}: {frame['country'].nunique()} countries, {frame['item'].nunique()} items",
               highlight=False, soft_wrap=True)
+
+
+demographics_app = typer.Typer(no_args_is_help=True, help="Draw and audit census-grounded anchors.")
+app.add_typer(demographics_app, name="demographics")
+
+
+def _anchors_csv(frame: object) -> str:
+    import pandas as pd
+
+    assert isinstance(frame, pd.DataFrame)
+    out = frame.copy()
+    out["isco_major"] = out["isco_major"].astype("Int64").astype(str).replace("<NA>", "")
+    out["urban"] = out["urban"].map(lambda v: "" if str(v) == "<NA>" else str(bool(v)).lower())
+    return out.to_csv(index=False)
+
+
+@demographics_app.command("sample")
+def demographics_sample(
+    country: Annotated[str, typer.Option(help="ISO-3 country code, e.g. KEN.")],
+    n: Annotated[int, typer.Option("-n", help="Number of people to draw.")],
+    out_file: Annotated[Path, typer.Option("--out", help="CSV to write (one row per draw).")],
+    seed: Annotated[int, typer.Option(help="Random seed; same seed = same draws.")] = 0,
+    mode: Annotated[str, typer.Option(help="census (tables) or uniform (the authors' draws).")] = "census",
+    min_age: Annotated[int, typer.Option(help="Youngest age drawn (7-85).")] = 18,
+    where: Annotated[str | None, typer.Option(help='Cohort, e.g. "age>=30 and age<50 and occupation_group==2".')]
+    = None,
+    rake_targets: Annotated[Path | None, typer.Option("--rake", help="CSV variable,value,share: rake the draws "
+                                                      "to these marginals, then resample n rows.")] = None,
+) -> None:
+    """Draw people from a country's population tables and write them as CSV."""
+    import numpy as np
+
+    from deeppersona_agents.demographics import PopulationSampler, rake, resample
+    from deeppersona_agents.demographics.raking import read_targets
+
+    try:
+        if n < 1:
+            raise ConfigError(f"-n {n}: draw at least one person")
+        if mode not in ("census", "uniform"):
+            raise ConfigError(f"--mode {mode!r}: use census or uniform")
+        check_output_path(out_file)
+        sampler = PopulationSampler(country, mode=mode, min_age=min_age)  # type: ignore[arg-type]
+        rng = np.random.default_rng(seed)
+        with err.status(f"drawing {n:,} people for {sampler.iso3}"):
+            if rake_targets is not None:
+                targets = read_targets(str(rake_targets))
+                pool = sampler.sample(max(n, 5000), rng, where)
+                pool["age_band"] = pool["age"].map(lambda a: _band(int(a)))
+                frame = resample(pool, rake(pool, targets), n, rng).drop(columns="age_band")
+            else:
+                frame = sampler.sample(n, rng, where)
+    except DeepPersonaError as exc:
+        raise _fail(exc) from None
+    write_atomic(out_file, _anchors_csv(frame))
+    err.print(f"wrote {out_file}: {len(frame):,} people ({sampler.iso3}, {mode})", highlight=False)
+
+
+def _band(age: int) -> str:
+    from deeppersona_agents.demographics.tables import AGE_BANDS, band_of
+
+    return band_of(age, AGE_BANDS)
+
+
+@demographics_app.command("audit")
+def demographics_audit(
+    anchors_file: Annotated[Path, typer.Argument(help="CSV written by `deeppersona demographics sample`.")],
+    country: Annotated[str, typer.Option(help="ISO-3 country code the draws are for.")],
+    plot: Annotated[Path | None, typer.Option(help="Also write a PNG of tables vs sample.")] = None,
+) -> None:
+    """Total-variation distance of each variable in a sample to the country's tables."""
+    import pandas as pd
+    from rich.table import Table
+
+    from deeppersona_agents.demographics import audit_sample
+    from deeppersona_agents.demographics.audit import plot_audit
+
+    try:
+        if not anchors_file.is_file():
+            raise ConfigError(f"{anchors_file} not found; write one with `deeppersona demographics sample`")
+        try:
+            frame = pd.read_csv(anchors_file, dtype={"isco_major": "Int64"})
+        except (ValueError, pd.errors.ParserError) as exc:
+            raise ConfigError(f"{anchors_file} is not a readable anchors CSV: {exc}") from None
+        report = audit_sample(frame, country)
+        if plot is not None:
+            check_output_path(plot)
+    except DeepPersonaError as exc:
+        raise _fail(exc) from None
+    table = Table(title=f"{len(frame):,} draws vs {country.upper()} tables")
+    table.add_column("variable")
+    table.add_column("TVD", justify="right")
+    table.add_column("n", justify="right")
+    for row in report.itertuples():
+        table.add_row(row.variable, f"{row.tvd:.4f}", f"{row.n:,}")
+    Console().print(table)
+    if plot is not None:
+        plot_audit(report, plot, f"{country.upper()}: tables vs {len(frame):,} draws")
+        err.print(f"wrote {plot}", highlight=False)
+
+
+@demographics_app.command("import")
+def demographics_import(
+    country: Annotated[str, typer.Option(help="ISO-3 country code.")],
+    into: Annotated[Path, typer.Option(help="Folder for the rebuilt ISO3.json (use it via "
+                                       "DEEPPERSONA_DEMOGRAPHICS_DIR).")],
+    wpp: Annotated[Path | None, typer.Option(help="UN WPP population by age and sex CSV (.csv or .csv.gz).")] = None,
+    ilostat: Annotated[Path | None, typer.Option(help="ILOSTAT employment by sex and occupation CSV.")] = None,
+    year: Annotated[int | None, typer.Option(help="Year to take (default: latest in the file).")] = None,
+) -> None:
+    """Rebuild a country's tables from the official downloads."""
+    import pycountry
+
+    from deeppersona_agents.demographics.importers import import_country
+
+    try:
+        found = pycountry.countries.get(alpha_3=country.upper())
+        if found is None:
+            raise ConfigError(f"--country {country!r} is not an ISO-3 code")
+        path = import_country(found.alpha_3, into, wpp=wpp, ilostat=ilostat, year=year)
+    except DeepPersonaError as exc:
+        raise _fail(exc) from None
+    err.print(f"wrote {path}; set DEEPPERSONA_DEMOGRAPHICS_DIR={into} to use it", highlight=False)
+
+
+@demographics_app.command("countries")
+def demographics_countries() -> None:
+    """List the countries with demographic tables."""
+    from deeppersona_agents.demographics import country_name, supported_countries
+
+    for code in supported_countries():
+        print(f"{code}  {country_name(code)}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -57,6 +57,11 @@ class Core(BaseModel):
     city: str
     occupation: str
     name: str
+    demographics: dict[str, str | int | bool | None] = Field(
+        default_factory=dict,
+        description="codes drawn from the population tables (activity, isco_major, education, marital_status, "
+        "religion, language, urban); what population audits compare with the tables",
+    )
 
     def as_text(self) -> str:
         """One-line description used at the top of every prompt."""
@@ -94,6 +99,7 @@ class Persona(BaseModel):
 
     id: str
     seed: int
+    index: int | None = Field(None, ge=0, description="position in its population run, if it belongs to one")
     anchors: dict[str, str] = Field(default_factory=dict, description="what the user gave, verbatim")
     core: Core
     values: str

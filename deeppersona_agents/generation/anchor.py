@@ -13,10 +13,10 @@ from typing import Any
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
-from deeppersona_agents.demographics import resolve_country, sample_core, supported_countries
+from deeppersona_agents.demographics import resolve_country, sample_core, supported_countries, table_attributes
 from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.generation.deps import PersonaDeps
-from deeppersona_agents.generation.profile import StageRun, stage, stage_rng
+from deeppersona_agents.generation.profile import StageRun, run_context, stage, stage_rng
 from deeppersona_agents.generation.state import PersonaState
 from deeppersona_agents.taxonomy import AttributeTree
 
@@ -124,8 +124,12 @@ def anchor_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dic
         from_bio = facts_from_bio(bio, run) if bio else {}
         given = {**from_bio, **fixed}
         country = given.get("country") or supported_countries()[int(rng.integers(len(supported_countries())))]
-        core = sample_core(country, rng, given)
+        config = run_context(runtime).config
+        core = sample_core(country, rng, given, mode=config.demographics, min_age=config.min_age,
+                           where=config.where)
         sources = {f: ("anchor" if f in given or (f == "country" and state.get("country")) else "table")
                    for f in CORE_FIELDS}
-        run.update.update(core=core, core_sources=sources, anchor_attributes=others)
+        anchored = {a["path"] for a in others}
+        drawn = [a for a in table_attributes(core.get("demographics", {})) if a["path"] not in anchored]
+        run.update.update(core=core, core_sources=sources, anchor_attributes=others + drawn)
     return run.update

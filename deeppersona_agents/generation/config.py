@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -26,6 +27,11 @@ class GenerationConfig(BaseModel):
         structured_method: ``json_schema``, ``function_calling`` or ``json_mode``.
         attempts: tries per structured call before failing.
         min_fill_ratio: a persona fails unless this share of the k attributes got a value.
+        demographics: ``census`` draws the core from the country's population tables;
+            ``uniform`` reproduces the authors' uniform draws (for ablations).
+        min_age: youngest age drawn for the core (7-85; adults by default).
+        where: cohort the core is drawn from, e.g. ``"age>=30 and age<50 and occupation_group==2"``
+            (columns of ``deeppersona demographics sample``).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -40,6 +46,9 @@ class GenerationConfig(BaseModel):
     structured_method: str = "json_schema"
     attempts: int = Field(3, ge=1, le=10)
     min_fill_ratio: float = Field(0.99, gt=0, le=1)
+    demographics: Literal["census", "uniform"] = "census"
+    min_age: int = Field(18, ge=7, le=85)
+    where: str | None = None
 
     @field_validator("strata_ratio")
     @classmethod
@@ -83,6 +92,8 @@ class PersonaRunContext:
 
     seed: int = 0
     config: GenerationConfig = field(default_factory=GenerationConfig)
+    #: Also called with every progress event, without the cost of ``stream_mode="custom"``.
+    listener: Callable[[dict[str, Any]], None] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:

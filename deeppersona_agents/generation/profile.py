@@ -41,10 +41,13 @@ def stage_rng(runtime: Runtime | None, stage: str) -> np.random.Generator:
 
 
 def emit(runtime: Runtime | None, **event: Any) -> None:
-    """Send a progress event to ``stream_mode="custom"`` listeners (no-op otherwise)."""
+    """Send a progress event to ``stream_mode="custom"`` and the run context's listener, if any."""
     writer: Callable[[Any], None] | None = getattr(runtime, "stream_writer", None)
     if writer is not None:
         writer(event)
+    listener = run_context(runtime).listener
+    if listener is not None:
+        listener(event)
 
 
 @contextmanager

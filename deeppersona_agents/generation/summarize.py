@@ -73,7 +73,7 @@ def assemble_persona(state: PersonaState, deps: PersonaDeps, runtime: Runtime | 
         "id": persona_id(ctx.seed, state),
         "seed": ctx.seed,
         "anchors": anchors,
-        "core": {f: core[f] for f in CORE_FIELDS},
+        "core": {**{f: core[f] for f in CORE_FIELDS}, "demographics": dict(core.get("demographics") or {})},
         "values": state["values"],
         "value_tone": state["value_tone"],
         "attitude": state["attitude"],

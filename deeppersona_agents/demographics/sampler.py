@@ -1,0 +1,381 @@
+"""Draw people from a country's population structure.
+
+``census`` mode (default) draws jointly: sex -> age -> activity / occupation -> education -> marital
+status -> religion -> language -> place -> name, each conditioned on what came before as the tables
+allow. ``uniform`` mode reproduces the authors' behaviour for ablations: age uniform, sex 50/50,
+any occupation, any city, other fields uniform over their categories.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from deeppersona_agents.demographics import places
+from deeppersona_agents.demographics.names import person_name
+from deeppersona_agents.demographics.tables import (
+    ACTIVITIES,
+    ACTIVITY_BANDS,
+    AGE_BANDS,
+    EDUCATION_BANDS,
+    EDUCATION_LEVELS,
+    MARITAL_STATUSES,
+    RELIGIONS,
+    SEXES,
+    band_of,
+    band_range,
+    load_table,
+)
+from deeppersona_agents.errors import ConfigError
+
+Mode = Literal["census", "uniform"]
+MIN_AGE_FLOOR = 7
+MAX_AGE = 100
+#: Yearly decline of the population within the open 85+ band.
+OPEN_BAND_DECAY = 0.82
+#: Columns of a drawn sample, in order.
+COLUMNS = [
+    "age", "sex", "activity", "isco_major", "occupation", "education", "marital_status",
+    "religion", "language", "city", "urban", "name",
+]
+#: What a person not in paid work gives as occupation.
+ACTIVITY_TITLES = {
+    "unemployed": "unemployed, looking for work",
+    "student": "student",
+    "retired": "retired",
+    "homemaker": "homemaker",
+    "other_inactive": "not in paid work",
+    "pupil": "school pupil",
+}
+#: ISCO major groups nobody under this age is drawn into (managers, professionals, armed forces).
+ISCO_MIN_AGE = {0: 18, 1: 21, 2: 21}
+#: Aliases accepted in ``where`` expressions.
+WHERE_ALIASES = {"occupation_group": "isco_major", "gender": "sex"}
+#: A ``where`` cohort is given up as impossible after this many draws per requested person
+#: (and at least WHERE_MIN_DRAWS): prevalence below about 1 in 500 is refused.
+WHERE_DRAWS_PER_PERSON, WHERE_MIN_DRAWS = 500, 200_000
+
+
+@lru_cache(maxsize=1)
+def occupation_titles() -> pd.DataFrame:
+    """Authored occupation titles with ISCO-08 major group and minimum age."""
+    ref = resources.files("deeppersona_agents.demographics") / "data" / "occupations.json"
+    rows = json.loads(ref.read_text(encoding="utf-8"))["occupations"]
+    return pd.DataFrame([r for r in rows if r["isco_major"] >= 0])
+
+
+def _shares(d: dict[str, float], keys: list[str]) -> np.ndarray:
+    arr = np.array([d[k] for k in keys], float)
+    return arr / arr.sum()
+
+
+@dataclass
+class PopulationSampler:
+    """Draws people for one country.
+
+    Args:
+        country: ISO-3 code, ISO-2 code or English name.
+        mode: ``census`` (tables) or ``uniform`` (the authors' behaviour).
+        min_age: youngest age drawn (7-85; default 18, adults).
+        tables_dir: folder of rebuilt tables that take precedence over the shipped ones.
+    """
+
+    country: str
+    mode: Mode = "census"
+    min_age: int = 18
+    tables_dir: str | Path | None = None
+
+    def __post_init__(self) -> None:
+        from deeppersona_agents.demographics.countries import resolve_country
+
+        self.iso3 = resolve_country(self.country)
+        if self.mode not in ("census", "uniform"):
+            raise ConfigError(f"unknown sampling mode {self.mode!r}; use 'census' or 'uniform'")
+        if not MIN_AGE_FLOOR <= int(self.min_age) <= 85:
+            raise ConfigError(f"min_age={self.min_age} is out of range; use an age between {MIN_AGE_FLOOR} and 85")
+        self.min_age = int(self.min_age)
+        self.table = load_table(self.iso3, self.tables_dir)
+
+    # ---- joint age x sex -------------------------------------------------------------------
+    @cached_property
+    def ages(self) -> np.ndarray:
+        """Single years of age that can be drawn."""
+        return np.arange(self.min_age, MAX_AGE + 1)
+
+    @cached_property
+    def age_sex_weights(self) -> np.ndarray:
+        """Population weights, shape (2, ages): rows male, female; sums to 1."""
+        weights = np.zeros((2, len(self.ages)))
+        if self.mode == "uniform":
+            top = 85
+            weights[:, self.ages <= top] = 1.0
+            return weights / weights.sum()
+        for s, sex in enumerate(SEXES):
+            for band, count in zip(AGE_BANDS, self.table["age_sex"][sex], strict=True):
+                low, high = band_range(band, MAX_AGE)
+                years = np.arange(low, high + 1)
+                spread = OPEN_BAND_DECAY ** (years - low) if band.endswith("+") else np.ones(len(years))
+                spread = spread / spread.sum() * count
+                for year, w in zip(years, spread, strict=True):
+                    if year >= self.min_age:
+                        weights[s, year - self.min_age] += w
+        return weights / weights.sum()
+
+    # ---- public API --------------------------------------------------------------------------
+    def sample(self, n: int, seed: int | np.random.Generator = 0, where: str | None = None) -> pd.DataFrame:
+        """Draw ``n`` people; ``where`` keeps only draws satisfying a pandas-style condition.
+
+        Raises:
+            ConfigError: ``n`` < 1, a bad ``where`` expression, or a condition nobody meets.
+        """
+        if int(n) < 1:
+            raise ConfigError(f"n={n} draws requested; ask for at least 1")
+        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        if not where:
+            return self._draw(int(n), rng)
+        return self._draw_where(int(n), rng, where)
+
+    def draw_person(self, rng: np.random.Generator, fixed: dict[str, Any] | None = None,
+                    where: str | None = None) -> dict[str, Any]:
+        """Draw one person, keeping the fields in ``fixed`` (``sex``/``gender``, ``age``, ``city``, ...).
+
+        ``where`` restricts the draw to a cohort (``"age>=30 and occupation_group==2"``).
+        """
+        fixed = dict(fixed or {})
+        if "gender" in fixed and "sex" not in fixed:
+            fixed["sex"] = fixed.pop("gender")
+        if where:
+            cohort = f"({where})"
+            if fixed.get("age") is not None:
+                cohort += f" and age == {int(fixed['age'])}"
+            if fixed.get("sex") in SEXES:
+                cohort += f" and sex == {fixed['sex']!r}"
+            rest = {k: v for k, v in fixed.items() if k not in ("age", "sex")}
+            return self._draw_where(1, rng, cohort, fixed=rest).iloc[0].to_dict()
+        weights = self.age_sex_weights
+        age = None if fixed.get("age") is None else int(fixed["age"])
+        sex = fixed.get("sex") if fixed.get("sex") in SEXES else None
+        if sex is None:
+            in_range = age is not None and self.ages[0] <= age <= self.ages[-1]
+            p = weights[:, age - self.min_age] if in_range else weights.sum(axis=1)  # type: ignore[operator]
+            sex = SEXES[int(rng.choice(2, p=p / p.sum()))]
+        if age is None:
+            row = weights[SEXES.index(sex)]
+            age = int(self.ages[int(rng.choice(len(row), p=row / row.sum()))])
+        return self._draw(1, rng, sexes=np.array([sex]), ages=np.array([age]), fixed=fixed).iloc[0].to_dict()
+
+    # ---- drawing ----------------------------------------------------------------------------
+    def _draw_where(self, n: int, rng: np.random.Generator, where: str,
+                    fixed: dict[str, Any] | None = None) -> pd.DataFrame:
+        expr = where
+        for alias, column in WHERE_ALIASES.items():
+            expr = re.sub(rf"\b{alias}\b", column, expr)
+        kept: list[pd.DataFrame] = []
+        got, drawn, batch = 0, 0, max(2 * n, 2000)
+        while got < n:
+            if drawn >= max(WHERE_DRAWS_PER_PERSON * n, WHERE_MIN_DRAWS):
+                raise ConfigError(
+                    f"only {got} of {drawn} draws satisfied --where {where!r}; the cohort is too rare or impossible"
+                    " for this country; loosen the condition"
+                )
+            frame = self._draw(batch, rng, fixed=fixed, names=False)
+            drawn += batch
+            try:
+                hit = frame.query(expr, engine="python")
+            except Exception as err:  # pandas raises several types for bad expressions
+                raise ConfigError(
+                    f"cannot evaluate --where {where!r}: {err}; use columns {', '.join(COLUMNS)} "
+                    "(alias occupation_group = isco_major), e.g. \"age>=30 and age<50 and occupation_group==2\""
+                ) from None
+            kept.append(hit)
+            got += len(hit)
+            batch = min(batch * 2, 50_000)
+        frame = pd.concat(kept).head(n).reset_index(drop=True)
+        if not (fixed and "name" in fixed):
+            frame["name"] = [person_name(self.iso3, s, rng) for s in frame["sex"]]
+        return frame
+
+    def _draw(
+        self,
+        n: int,
+        rng: np.random.Generator,
+        sexes: np.ndarray | None = None,
+        ages: np.ndarray | None = None,
+        fixed: dict[str, Any] | None = None,
+        names: bool = True,
+    ) -> pd.DataFrame:
+        fixed = fixed or {}
+        if sexes is None or ages is None:
+            flat = self.age_sex_weights.ravel()
+            cells = rng.choice(flat.size, size=n, p=flat)
+            sexes = np.array(SEXES)[cells // len(self.ages)]
+            ages = self.ages[cells % len(self.ages)]
+        frame = pd.DataFrame({"age": ages.astype(int), "sex": sexes})
+        if self.mode == "uniform":
+            self._fill_uniform(frame, rng)
+        else:
+            self._fill_census(frame, rng)
+        for key, value in fixed.items():
+            if key in frame.columns and key not in ("age", "sex"):
+                frame[key] = value
+        if "occupation" in fixed and "activity" not in fixed:
+            frame["activity"] = "employed"
+            frame["isco_major"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+        if "city" in fixed and "urban" not in fixed:
+            frame["urban"] = pd.array([pd.NA] * len(frame), dtype="boolean")
+        if "name" in fixed or not names:
+            frame["name"] = fixed.get("name")
+        else:
+            frame["name"] = [person_name(self.iso3, s, rng) for s in frame["sex"]]
+        return frame[COLUMNS]
+
+    def _by_group(self, frame: pd.DataFrame, keys: pd.Series, table: dict, levels: list[str],
+                  rng: np.random.Generator) -> np.ndarray:
+        """Draw one level per row from ``table[sex][key]`` shares."""
+        out = np.empty(len(frame), dtype=object)
+        for (sex, key), idx in frame.groupby([frame["sex"], keys]).indices.items():
+            p = _shares(table[sex][key], levels)
+            out[idx] = np.array(levels, dtype=object)[rng.choice(len(levels), size=len(idx), p=p)]
+        return out
+
+    def _fill_census(self, frame: pd.DataFrame, rng: np.random.Generator) -> None:
+        t = self.table
+        ages = frame["age"].to_numpy()
+        adult = ages >= 15
+        act_band = pd.Series([band_of(max(a, 15), ACTIVITY_BANDS) for a in ages], index=frame.index)
+        activity = self._by_group(frame, act_band, t["activity"], ACTIVITIES, rng)
+        activity[~adult] = "pupil"
+        frame["activity"] = activity
+        isco = np.full(len(frame), -1)
+        employed = np.flatnonzero(activity == "employed")
+        for i in employed:
+            p = _isco_shares(_shares(t["occupation"][frame.at[i, "sex"]], [str(g) for g in range(10)]), int(ages[i]))
+            isco[i] = int(rng.choice(10, p=p))
+        frame["isco_major"] = pd.array([g if g >= 0 else pd.NA for g in isco], dtype="Int64")
+        frame["occupation"] = [self._title(a, g, age, rng) for a, g, age in zip(activity, isco, ages, strict=True)]
+        edu_band = pd.Series([band_of(max(a, 25), EDUCATION_BANDS) for a in ages], index=frame.index)
+        education = self._by_group(frame, edu_band, t["education"], EDUCATION_LEVELS, rng)
+        frame["education"] = [_cap_education(level, age) for level, age in zip(education, ages, strict=True)]
+        marital = self._by_group(frame, act_band, t["marital_status"], MARITAL_STATUSES, rng)
+        marital[~adult] = "never_married"
+        frame["marital_status"] = marital
+        rel = _shares(t["religion"]["shares"], RELIGIONS)
+        frame["religion"] = np.array(RELIGIONS, dtype=object)[rng.choice(len(RELIGIONS), size=len(frame), p=rel)]
+        frame["language"] = places.draw_languages(self.iso3, len(frame), rng)
+        urban = rng.random(len(frame)) < float(t["urban"]["share"])
+        frame["urban"] = urban
+        frame["city"] = places.draw_places(self.iso3, urban, rng)
+
+    def _fill_uniform(self, frame: pd.DataFrame, rng: np.random.Generator) -> None:
+        titles = occupation_titles()
+        pick = titles.iloc[rng.integers(len(titles), size=len(frame))]
+        frame["activity"] = "employed"
+        frame["isco_major"] = pd.array(pick["isco_major"].to_numpy(), dtype="Int64")
+        frame["occupation"] = pick["title"].to_numpy()
+        frame["education"] = np.array(EDUCATION_LEVELS, dtype=object)[rng.integers(5, size=len(frame))]
+        frame["marital_status"] = np.array(MARITAL_STATUSES, dtype=object)[rng.integers(4, size=len(frame))]
+        frame["religion"] = np.array(RELIGIONS, dtype=object)[rng.integers(len(RELIGIONS), size=len(frame))]
+        frame["language"] = places.draw_languages(self.iso3, len(frame), rng)
+        frame["urban"] = True
+        frame["city"] = places.draw_uniform_cities(self.iso3, len(frame), rng)
+
+    def _title(self, activity: str, isco: int, age: int, rng: np.random.Generator) -> str:
+        if activity != "employed":
+            return ACTIVITY_TITLES[activity]
+        titles, entry_ages = _titles_by_group()[int(isco)]
+        open_to_age = max(1, int(np.searchsorted(entry_ages, age, side="right")))
+        return str(titles[int(rng.integers(open_to_age))])
+
+    # ---- expected marginals (for audits) -----------------------------------------------------
+    def expected_marginals(self, min_age: int | None = None, max_age: int = MAX_AGE) -> dict[str, pd.Series]:
+        """Each variable's share distribution implied by the tables for ages ``min_age``..``max_age``."""
+        lo = self.min_age if min_age is None else max(min_age, self.min_age)
+        w = self.age_sex_weights.copy()
+        w[:, (self.ages < lo) | (self.ages > max_age)] = 0
+        w = w / w.sum()
+        out: dict[str, pd.Series] = {"sex": pd.Series(w.sum(axis=1), index=list(SEXES))}
+        band5 = [band_of(int(a), AGE_BANDS) for a in self.ages]
+        out["age_band"] = pd.Series(w.sum(axis=0), index=band5).groupby(level=0, sort=False).sum()
+        if self.mode == "uniform":
+            return out
+        t = self.table
+        acc: dict[str, dict[str, float]] = {k: {} for k in ("activity", "education", "marital_status")}
+        isco = np.zeros(10)
+        for s, sex in enumerate(SEXES):
+            occ = _shares(t["occupation"][sex], [str(g) for g in range(10)])
+            for j, age in enumerate(self.ages):
+                weight = w[s, j]
+                if weight == 0:
+                    continue
+                if age < 15:
+                    acc["activity"]["pupil"] = acc["activity"].get("pupil", 0) + weight
+                    acc["marital_status"]["never_married"] = acc["marital_status"].get("never_married", 0) + weight
+                else:
+                    band = band_of(int(age), ACTIVITY_BANDS)
+                    for k, v in t["activity"][sex][band].items():
+                        acc["activity"][k] = acc["activity"].get(k, 0) + weight * v
+                    isco += weight * t["activity"][sex][band]["employed"] * _isco_shares(occ, int(age))
+                    for k, v in t["marital_status"][sex][band].items():
+                        acc["marital_status"][k] = acc["marital_status"].get(k, 0) + weight * v
+                erow = t["education"][sex][band_of(max(int(age), 25), EDUCATION_BANDS)]
+                for k, v in erow.items():
+                    k = _cap_education(k, int(age))
+                    acc["education"][k] = acc["education"].get(k, 0) + weight * v
+        for key, d in acc.items():
+            out[key] = pd.Series(d) / sum(d.values())
+        out["isco_major"] = pd.Series(isco / isco.sum(), index=range(10))
+        out["urban"] = pd.Series([t["urban"]["share"], 1 - t["urban"]["share"]], index=[True, False])
+        out["religion"] = pd.Series(_shares(t["religion"]["shares"], RELIGIONS), index=RELIGIONS)
+        return out
+
+
+@lru_cache(maxsize=1)
+def _titles_by_group() -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Per ISCO major group: its titles and their minimum ages, sorted by minimum age."""
+    out = {}
+    for group, rows in occupation_titles().sort_values(["min_age", "title"]).groupby("isco_major"):
+        out[int(group)] = (rows["title"].to_numpy(), rows["min_age"].to_numpy())
+    return out
+
+
+@lru_cache(maxsize=1)
+def isco_entry_ages() -> dict[int, int]:
+    """Youngest age each ISCO major group is open to: the policy floor or its youngest title, whichever is older."""
+    youngest = occupation_titles().groupby("isco_major")["min_age"].min()
+    return {int(g): max(int(a), ISCO_MIN_AGE.get(int(g), 0)) for g, a in youngest.items()}
+
+
+def _isco_shares(shares: np.ndarray, age: int) -> np.ndarray:
+    """Occupation shares for someone of ``age``: groups closed to that age removed, renormalised."""
+    p = shares.copy()
+    for group, min_age in isco_entry_ages().items():
+        if age < min_age:
+            p[group] = 0.0
+    if p.sum() == 0:  # nobody this young works in any group; keep the most junior ones
+        youngest = min(isco_entry_ages().values())
+        p = np.array([shares[g] if a == youngest else 0.0 for g, a in sorted(isco_entry_ages().items())])
+    return p / p.sum()
+
+
+def _cap_education(level: str, age: int) -> str:
+    """Move a level down to what someone of ``age`` can already have completed."""
+    order = EDUCATION_LEVELS
+    if age < 12:
+        ceiling = "less_than_primary"
+    elif age < 15:
+        ceiling = "primary"
+    elif age < 18:
+        ceiling = "lower_secondary"
+    elif age < 21:
+        ceiling = "upper_secondary"
+    else:
+        return level
+    return order[min(order.index(level), order.index(ceiling))]
