@@ -27,3 +27,6 @@ bench:
 	$(VENV)/python benchmarks/bench_embedded.py
 	$(VENV)/python benchmarks/bench_builder.py
 	$(VENV)/python benchmarks/bench_survey.py
+	$(VENV)/python benchmarks/bench_population.py latency
+	$(VENV)/python benchmarks/bench_population.py memory
+	$(VENV)/python benchmarks/bench_population.py ray

@@ -41,7 +41,8 @@ def generate_persona(
         embeddings: Embeddings; defaults per ``llm.resolve_embeddings``.
         tree: Attribute tree (object or JSON path); default the shipped tree.
         generator: A compiled generator to reuse (then model/embeddings/tree are ignored).
-        on_event: Called with each progress event (``{"stage": ..., "status"|"done": ...}``).
+        on_event: Called with each progress event (``{"stage": ..., "status"|"done": ...}``), from
+            the thread running the stage; an exception it raises stops the persona.
 
     Returns:
         The validated persona record.
@@ -53,17 +54,8 @@ def generate_persona(
         payload["bio"] = bio
     if country:
         payload["country"] = country
-    persona: dict[str, Any] | None = None
-    context = PersonaRunContext(seed=seed, config=cfg)
-    if on_event is None:  # streaming costs about as much as the whole graph with an instant model
-        persona = graph.invoke(payload, context=context).get("persona")  # type: ignore[call-overload]
-    else:
-        stream: Any = graph.stream(payload, context=context, stream_mode=["custom", "updates"])  # type: ignore[call-overload]
-        for mode, chunk in stream:
-            if mode == "custom":
-                on_event(chunk)
-            elif "summarize" in chunk:
-                persona = chunk["summarize"]["persona"]
+    context = PersonaRunContext(seed=seed, config=cfg, listener=on_event)
+    persona: dict[str, Any] | None = graph.invoke(payload, context=context).get("persona")  # type: ignore[call-overload]
     if persona is None:  # pragma: no cover - the graph always ends with summarize
         raise GenerationError("summarize", "the graph finished without a persona")
     return Persona.model_validate(persona)

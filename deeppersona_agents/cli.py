@@ -569,5 +569,12 @@ def demographics_countries() -> None:
         print(f"{code}  {country_name(code)}")
 
 
+from deeppersona_agents.population import cli as _population_cli  # noqa: E402 - registers after the app exists
+
+app.command("population")(_population_cli.population)
+app.command("enrich")(_population_cli.enrich)
+app.command("export")(_population_cli.export)
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()

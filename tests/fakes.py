@@ -9,7 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
+import threading
+import time
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from langchain_core.messages import AIMessage
@@ -49,6 +53,14 @@ TEXT_BY_KEY = {
     "coping": "Walks for an hour and calls her sister.",
     "summary": SUMMARY,
 }
+
+
+_CHAOS_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=8)
+def _chaos(seed: int) -> random.Random:
+    return random.Random(seed)
 
 
 def _pick(seed: str, options: list[Any]) -> Any:
@@ -109,6 +121,12 @@ class FakeChatModel(SchemaConstrainedChatModel):
     tamper: Callable[[int, dict], str | None] | None = None
     responder: Callable[[dict, str], dict | None] | None = None
     calls: int = 0
+    #: Seconds each call takes (an endpoint's latency).
+    latency: float = 0.0
+    #: Share of calls that raise an error, and share that return malformed JSON (seeded).
+    failure_rate: float = 0.0
+    malformed_rate: float = 0.0
+    chaos_seed: int = 0
 
     @property
     def _llm_type(self) -> str:
@@ -120,6 +138,15 @@ class FakeChatModel(SchemaConstrainedChatModel):
 
     def _generate(self, messages: list, stop: Any = None, run_manager: Any = None, **kwargs: Any) -> ChatResult:
         prompt = "\n".join(str(m.content) for m in messages)
+        if self.latency:
+            time.sleep(self.latency)
+        if self.failure_rate or self.malformed_rate:
+            with _CHAOS_LOCK:
+                roll = _chaos(self.chaos_seed).random()
+            if roll < self.failure_rate:
+                raise ConnectionError("the fake endpoint dropped this call")
+            if roll < self.failure_rate + self.malformed_rate:
+                return ChatResult(generations=[ChatGeneration(message=AIMessage(content='{"values": "trunc'))])
         fmt = kwargs.get("response_format") or {}
         schema = fmt.get("schema", {})
         answer = (self.responder(schema, prompt) if self.responder else None) or realistic_answer(schema, prompt)
