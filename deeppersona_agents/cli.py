@@ -575,6 +575,10 @@ app.command("population")(_population_cli.population)
 app.command("enrich")(_population_cli.enrich)
 app.command("export")(_population_cli.export)
 
+from deeppersona_agents.evaluation.cli import evaluate_app  # noqa: E402 - imports only typer at module level
+
+app.add_typer(evaluate_app, name="evaluate")
+
 
 if __name__ == "__main__":  # pragma: no cover
     app()

@@ -103,7 +103,8 @@ def grammar_schema(schema: Any) -> Any:
 
     Plain strings become a prose pattern (starts with a word, no brackets or braces). Long
     ``maxLength`` bounds explode into huge grammars there, so only bounds up to
-    ``MAX_GRAMMAR_LENGTH`` are kept; ``max_tokens`` bounds the rest, and the parsed answer is
+    ``MAX_GRAMMAR_LENGTH`` are kept; ``max_tokens`` bounds the rest. ``minLength`` is always kept
+    (a cheap bound that stops tiny models answering a story with a name), and the parsed answer is
     still validated against the full pydantic schema.
     """
     if isinstance(schema, list):
@@ -114,7 +115,11 @@ def grammar_schema(schema: Any) -> Any:
     if schema.get("type") == "string" and not ({"enum", "const", "pattern", "format"} & set(schema)):
         # prose only: starts with a word, no brackets/braces (small models otherwise leak JSON syntax)
         longest = schema.get("maxLength", 0)
-        tail = f"{{0,{longest - 1}}}" if 0 < longest <= MAX_GRAMMAR_LENGTH else "*"
+        shortest = max(int(schema.get("minLength", 1)) - 1, 0)  # the first character is matched separately
+        if 0 < longest <= MAX_GRAMMAR_LENGTH:
+            tail = f"{{{min(shortest, longest - 1)},{longest - 1}}}"
+        else:
+            tail = f"{{{shortest},}}" if shortest else "*"
         out = {k: v for k, v in out.items() if k not in ("minLength", "maxLength")}
         out["pattern"] = rf'^[^\[\]{{}}<>"\\\n\r\t ,.;:!?-][^\[\]{{}}<>"\\\n\r\t]{tail}$'
     return out
