@@ -105,7 +105,8 @@ def grammar_schema(schema: Any) -> Any:
     ``maxLength`` bounds explode into huge grammars there, so only bounds up to
     ``MAX_GRAMMAR_LENGTH`` are kept; ``max_tokens`` bounds the rest. ``minLength`` is always kept
     (a cheap bound that stops tiny models answering a story with a name), and the parsed answer is
-    still validated against the full pydantic schema.
+    still validated against the full pydantic schema. Small integer ranges (scores on a 1-5 scale)
+    become an enum, since the grammar compiler ignores ``minimum``/``maximum``.
     """
     if isinstance(schema, list):
         return [grammar_schema(s) for s in schema]
@@ -122,6 +123,11 @@ def grammar_schema(schema: Any) -> Any:
             tail = f"{{{shortest},}}" if shortest else "*"
         out = {k: v for k, v in out.items() if k not in ("minLength", "maxLength")}
         out["pattern"] = rf'^[^\[\]{{}}<>"\\\n\r\t ,.;:!?-][^\[\]{{}}<>"\\\n\r\t]{tail}$'
+    low, high = schema.get("minimum"), schema.get("maximum")
+    if schema.get("type") == "integer" and "enum" not in schema and isinstance(low, int) and isinstance(high, int) \
+            and 0 <= high - low <= 100:  # the grammar compiler ignores integer bounds; an enum it enforces
+        out = {k: v for k, v in out.items() if k not in ("minimum", "maximum")}
+        out["enum"] = list(range(low, high + 1))
     return out
 
 

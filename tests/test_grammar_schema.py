@@ -28,3 +28,15 @@ def test_prose_pattern_rejects_json_syntax_and_leaves_enums_alone():
     prose = _pattern({"type": "string"})
     assert not prose.match('{"name": "x"}')
     assert grammar_schema({"type": "string", "enum": ["a", "b"]}) == {"type": "string", "enum": ["a", "b"]}
+
+
+def test_small_integer_range_becomes_an_enum_the_grammar_enforces():
+    import json
+
+    from llama_cpp import LlamaGrammar
+
+    score = grammar_schema({"type": "integer", "minimum": 1, "maximum": 5, "title": "Score"})
+    assert score == {"type": "integer", "title": "Score", "enum": [1, 2, 3, 4, 5]}
+    assert grammar_schema({"type": "integer", "minimum": 0})["minimum"] == 0  # open range left alone
+    LlamaGrammar.from_json_schema(json.dumps({"type": "object", "properties": {"s": score}, "required": ["s"]}),
+                                  verbose=False)

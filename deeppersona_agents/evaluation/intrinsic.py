@@ -109,7 +109,7 @@ def coverage_entropy(persona: EvalPersona, n_categories: int | None = None) -> f
     if k <= 1:
         return 0.0
     shares = counts / counts.sum()
-    return float(-(shares * np.log(shares)).sum() / math.log(k))
+    return float(-(shares * np.log(shares)).sum() / math.log(k)) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def population_distances(
