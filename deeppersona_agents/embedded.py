@@ -16,6 +16,7 @@ import importlib.util
 import json
 import threading
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +53,11 @@ def embedded_model_path() -> Path:
     return path
 
 
+@lru_cache(maxsize=256)  # bounded: stages may build schema classes per persona
+def _json_schema_of(schema: type[BaseModel]) -> dict[str, Any]:
+    return schema.model_json_schema()
+
+
 class SchemaConstrainedChatModel(BaseChatModel):
     """Base for chat models whose backend enforces a JSON schema while decoding.
 
@@ -76,7 +82,7 @@ class SchemaConstrainedChatModel(BaseChatModel):
         if isinstance(schema, dict):
             json_schema, parse = schema, _parse_json_object
         elif isinstance(schema, type) and issubclass(schema, BaseModel):
-            json_schema, parse = schema.model_json_schema(), schema.model_validate_json
+            json_schema, parse = _json_schema_of(schema), schema.model_validate_json
         else:
             raise ModelError("structured output needs a pydantic model class or a JSON-schema dict")
         bound = self.bind(response_format={"type": "json_object", "schema": self._decoding_schema(json_schema)})

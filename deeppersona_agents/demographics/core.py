@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
+from deeppersona_agents.caching import load_once
 from deeppersona_agents.demographics.countries import country_name, resolve_country
 from deeppersona_agents.demographics.sampler import Mode, PopulationSampler
 from deeppersona_agents.demographics.tables import SEXES, table_dir
@@ -31,7 +31,7 @@ _READABLE = {
 }
 
 
-@lru_cache(maxsize=128)
+@load_once
 def _sampler(iso3: str, mode: Mode, min_age: int, folder: str | None) -> PopulationSampler:
     return PopulationSampler(iso3, mode=mode, min_age=min_age, tables_dir=folder)
 

@@ -7,10 +7,12 @@ back to English-language names of its region, and that fallback is stated in the
 
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 from typing import Any
 
 import numpy as np
+
+from deeppersona_agents.caching import load_once
 
 #: ISO-3 -> Faker locale for names.
 NAME_LOCALES: dict[str, str] = {
@@ -23,9 +25,10 @@ NAME_LOCALES: dict[str, str] = {
 #: Used when a country has no entry above.
 FALLBACK_LOCALE = "en_US"
 _FAMILY_NAME_FIRST = {"ja_JP", "zh_CN", "ko_KR", "vi_VN"}
+_FAKER_LOCK = threading.Lock()
 
 
-@lru_cache(maxsize=64)
+@load_once
 def _faker(locale: str) -> Any:
     from faker import Faker
 
@@ -36,12 +39,14 @@ def person_name(iso3: str, sex: str, rng: np.random.Generator) -> str:
     """A plausible full name for a person of ``sex`` in country ``iso3``."""
     locale = NAME_LOCALES.get(iso3, FALLBACK_LOCALE)
     fake = _faker(locale)
-    fake.seed_instance(int(rng.integers(2**31)))
-    if sex == "female":
-        first = fake.first_name_female()
-    elif sex == "male":
-        first = fake.first_name_male()
-    else:
-        first = fake.first_name()
-    last = fake.last_name()
+    seed = int(rng.integers(2**31))
+    with _FAKER_LOCK:  # one Faker per locale is shared: seeding and drawing must not interleave
+        fake.seed_instance(seed)
+        if sex == "female":
+            first = fake.first_name_female()
+        elif sex == "male":
+            first = fake.first_name_male()
+        else:
+            first = fake.first_name()
+        last = fake.last_name()
     return f"{last} {first}" if locale in _FAMILY_NAME_FIRST else f"{first} {last}"

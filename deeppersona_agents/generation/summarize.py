@@ -13,6 +13,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
+from deeppersona_agents.caching import load_once
 from deeppersona_agents.generation.anchor import CORE_FIELDS, CORE_PATHS
 from deeppersona_agents.generation.deps import PersonaDeps
 from deeppersona_agents.generation.profile import profile_text, run_context, stage, trim_words
@@ -40,6 +41,7 @@ def _highlights(state: PersonaState, n: int) -> list[str]:
     return [f"- {a['path'].split(' > ')[-1]}: {format_value(a['value'])}" for a in attrs[::step][:n]]
 
 
+@load_once
 def _package_version() -> str:
     try:
         return version("deeppersona-agents")

@@ -10,11 +10,11 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from deeppersona_agents.caching import load_once
 from deeppersona_agents.taxonomy.tree import CATEGORIES, SEP, AttributeTree, TreeNode
 
 MAX_NAME = 60
@@ -55,7 +55,7 @@ def _walk(tree: AttributeTree) -> Iterator[tuple[tuple[str, ...], TreeNode]]:
         yield from rec(cat, ())
 
 
-@lru_cache(maxsize=1)
+@load_once
 def _place_names() -> frozenset[str]:
     import pycountry
 
