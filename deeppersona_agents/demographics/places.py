@@ -70,8 +70,8 @@ def languages(iso3: str) -> tuple[list[str], np.ndarray]:
     english = Locale("en")
     info = get_territory_language_info(_iso2(iso3))
     pairs = sorted(
-        ((v["population_percent"], english.languages.get(code.split("_")[0], code)) for code, v in info.items()
-         if v["population_percent"] >= MIN_LANGUAGE_PERCENT),
+        ((float(v["population_percent"]), str(english.languages.get(code.split("_")[0], code)))  # type: ignore[arg-type]
+         for code, v in info.items() if float(v["population_percent"]) >= MIN_LANGUAGE_PERCENT),  # type: ignore[arg-type]
         reverse=True,
     )
     merged: dict[str, float] = {}

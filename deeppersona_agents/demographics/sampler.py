@@ -166,7 +166,7 @@ class PopulationSampler:
         sex = fixed.get("sex") if fixed.get("sex") in SEXES else None
         if sex is None:
             in_range = age is not None and self.ages[0] <= age <= self.ages[-1]
-            p = weights[:, age - self.min_age] if in_range else weights.sum(axis=1)  # type: ignore[operator]
+            p = weights[:, age - self.min_age] if in_range else weights.sum(axis=1)  # type: ignore[operator,index]
             sex = SEXES[int(rng.choice(2, p=p / p.sum()))]
         if age is None:
             row = weights[SEXES.index(sex)]

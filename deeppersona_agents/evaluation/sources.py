@@ -208,7 +208,7 @@ def _load_personahub(path: Path, text: str, source: str) -> list[EvalPersona]:
         numbered = list(enumerate(whole if isinstance(whole, list) else [whole], 1))
     else:
         numbered = _json_lines(path, text)
-    out = []
+    out: list[EvalPersona] = []
     for number, record in numbered:
         persona = record.get("persona") if isinstance(record, dict) else None
         if not isinstance(persona, str) or not persona.strip():
