@@ -244,12 +244,13 @@ class PopulationSampler:
         out = np.empty(len(frame), dtype=object)
         sexes = frame["sex"].to_numpy(dtype=object)
         groups = keys.to_numpy(dtype=object)
+        choices = np.array(levels, dtype=object)
         for sex in np.unique(sexes):  # sorted (sex, key) order, as a pandas groupby would visit them
             of_sex = sexes == sex
             for key in np.unique(groups[of_sex]):
                 idx = np.flatnonzero(of_sex & (groups == key))
                 p = _shares(table[sex][key], levels)
-                out[idx] = np.array(levels, dtype=object)[rng.choice(len(levels), size=len(idx), p=p)]
+                out[idx] = choices[rng.choice(len(levels), size=len(idx), p=p)]
         return out
 
     def _fill_census(self, frame: pd.DataFrame, rng: np.random.Generator) -> None:

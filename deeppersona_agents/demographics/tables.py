@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -96,7 +97,7 @@ def _load_shipped(iso3: str) -> dict[str, Any]:
     return table
 
 
-@load_once
+@lru_cache(maxsize=64)  # keyed by mtime: bounded so every edited version is not kept
 def _load_path(path: str, mtime: int) -> dict[str, Any]:
     try:
         table = json.loads(Path(path).read_text(encoding="utf-8"))
