@@ -7,7 +7,6 @@ import math
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -18,28 +17,19 @@ from tests.fakes import FakeChatModel
 ITEMS = ["Q1", "Q2", "Q45", "Q46", "Q49", "Q57", "Q164", "Q184", "Q209", "Q254"]
 
 
-class SlowFake(FakeChatModel):
-    """The fake, answering after a fixed latency (like a remote endpoint)."""
-
-    latency: float = 0.2
-
-    def _generate(self, messages: list, stop: Any = None, run_manager: Any = None, **kwargs: Any):
-        time.sleep(self.latency)
-        return super()._generate(messages, stop, run_manager, **kwargs)
-
-
-def main(n: int, concurrency: int, latency: float) -> None:
+def main(n: int, concurrency: int, latency: float, instant_concurrency: int) -> None:
     config = GenerationConfig(attributes=20)
     generator = create_persona_generator(FakeChatModel(), MiniLMEmbeddings(), config=config)
     personas = [generate_persona(country="IND", seed=i, config=config, generator=generator) for i in range(n)]
     calls = n * len(ITEMS)
     for method in ("deep", "cultural"):
-        sim = SurveyModel(personas, FakeChatModel(), items=ITEMS, method=method, concurrency=concurrency)
+        sim = SurveyModel(personas, FakeChatModel(), items=ITEMS, method=method, concurrency=instant_concurrency)
         start = time.perf_counter()
         sim.step()
         wall = time.perf_counter() - start
-        print(f"instant fake, {method:<8}: {calls} answers in {wall:.2f} s = {calls / wall:,.0f} answers/s")
-    sim = SurveyModel(personas, SlowFake(latency=latency), items=ITEMS, method="deep", concurrency=concurrency)
+        print(f"instant fake, {method:<8}, concurrency {instant_concurrency}: {calls} answers in {wall:.2f} s "
+              f"= {calls / wall:,.0f} answers/s")
+    sim = SurveyModel(personas, FakeChatModel(latency=latency), items=ITEMS, method="deep", concurrency=concurrency)
     start = time.perf_counter()
     sim.step()
     wall = time.perf_counter() - start
@@ -53,5 +43,7 @@ if __name__ == "__main__":
     parser.add_argument("-n", type=int, default=64, help="personas")
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--latency", type=float, default=0.2)
+    parser.add_argument("--instant-concurrency", type=int, default=8,
+                        help="threads for the instant fake (SurveyModel's default; more only adds GIL contention)")
     args = parser.parse_args()
-    main(args.n, args.concurrency, args.latency)
+    main(args.n, args.concurrency, args.latency, args.instant_concurrency)

@@ -26,7 +26,7 @@ from langchain_core.exceptions import OutputParserException
 from langchain_core.language_models import BaseChatModel, LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
-from langchain_core.runnables import Runnable, RunnableConfig, RunnableLambda
+from langchain_core.runnables import Runnable, RunnableConfig
 from pydantic import BaseModel, PrivateAttr
 
 from deeppersona_agents.errors import ModelError
@@ -86,22 +86,36 @@ class SchemaConstrainedChatModel(BaseChatModel):
         else:
             raise ModelError("structured output needs a pydantic model class or a JSON-schema dict")
         bound = self.bind(response_format={"type": "json_object", "schema": self._decoding_schema(json_schema)})
-
-        def run(messages: LanguageModelInput, config: RunnableConfig | None = None) -> Any:
-            raw = bound.invoke(messages, config)
-            try:
-                parsed, error = parse(str(raw.content)), None
-            except ValueError as exc:  # pydantic ValidationError and JSONDecodeError are ValueErrors
-                if not include_raw:
-                    raise OutputParserException(f"invalid structured answer: {exc}") from exc
-                parsed, error = None, exc
-            return {"raw": raw, "parsed": parsed, "parsing_error": error} if include_raw else parsed
-
-        return RunnableLambda(run, name="constrained_structured_output")
+        return ParsedReply(bound, parse, include_raw)
 
     def _decoding_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         """The schema handed to the backend's decoder (subclasses adapt it to their backend)."""
         return schema
+
+
+class ParsedReply(Runnable[LanguageModelInput, Any]):
+    """A bound chat model whose reply is parsed into the schema.
+
+    A plain ``Runnable`` rather than a ``RunnableLambda``: the chat model call already opens the
+    callback run, and a lambda layer costs more per call than the survey's whole answer check.
+    """
+
+    name = "constrained_structured_output"
+
+    def __init__(self, bound: Runnable[LanguageModelInput, BaseMessage], parse: Callable[[str], Any],
+                 include_raw: bool) -> None:
+        self.bound, self.parse, self.include_raw = bound, parse, include_raw
+
+    def invoke(self, input: LanguageModelInput, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
+        """Call the model, then parse; with ``include_raw`` a parse failure is reported, not raised."""
+        raw = self.bound.invoke(input, config, **kwargs)
+        try:
+            parsed, error = self.parse(str(raw.content)), None
+        except ValueError as exc:  # pydantic ValidationError and JSONDecodeError are ValueErrors
+            if not self.include_raw:
+                raise OutputParserException(f"invalid structured answer: {exc}") from exc
+            parsed, error = None, exc
+        return {"raw": raw, "parsed": parsed, "parsing_error": error} if self.include_raw else parsed
 
 
 def grammar_schema(schema: Any) -> Any:

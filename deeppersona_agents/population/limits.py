@@ -17,7 +17,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.rate_limiters import BaseRateLimiter, InMemoryRateLimiter
-from langchain_core.runnables import Runnable, RunnableLambda
+from langchain_core.runnables import Runnable, RunnableConfig
 from pydantic import ConfigDict, PrivateAttr
 
 
@@ -82,10 +82,21 @@ class CallGate:
         raise AssertionError("unreachable")  # pragma: no cover
 
 
+class Gated(Runnable[Any, Any]):
+    """``runnable`` with every ``invoke`` passed through ``gate`` (a plain Runnable: no extra callback layer)."""
+
+    def __init__(self, runnable: Runnable[Any, Any], gate: CallGate) -> None:
+        self.runnable, self.gate = runnable, gate
+        self.name = f"gated_{runnable.get_name()}"
+
+    def invoke(self, input: Any, config: RunnableConfig | None = None, **kwargs: Any) -> Any:
+        """Invoke the wrapped runnable inside the gate."""
+        return self.gate.run(lambda: self.runnable.invoke(input, config, **kwargs))
+
+
 def gated(runnable: Runnable[Any, Any], gate: CallGate) -> Runnable[Any, Any]:
     """``runnable`` with every ``invoke`` passed through ``gate``."""
-    return RunnableLambda(lambda value, config=None: gate.run(lambda: runnable.invoke(value, config)),
-                          name=f"gated_{runnable.get_name()}")
+    return Gated(runnable, gate)
 
 
 class CappedChatModel(BaseChatModel):

@@ -60,11 +60,17 @@ class PersonaAgent(mesa.Agent):
         self.method = method
         self.depth = depth
         self.answers: dict[str, list[int | None]] = {}
+        self._who: tuple[Persona, str] | None = None
+
+    def description(self) -> str:
+        """Who the respondent is, as put before each item (rendered once per persona)."""
+        if self._who is None or self._who[0] is not self.persona:
+            self._who = (self.persona, describe(self.persona, self.method, self.depth))
+        return self._who[1]
 
     def messages(self, item: Item, instrument: Instrument) -> list[Any]:
         """The prompt for one item."""
-        who = describe(self.persona, self.method, self.depth)
-        system = f"{who}\n\n{instrument.instructions}".strip()
+        system = f"{self.description()}\n\n{instrument.instructions}".strip()
         return [SystemMessage(system), HumanMessage(item.prompt(nationality(self.persona.core.country)))]
 
 
