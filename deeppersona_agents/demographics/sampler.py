@@ -171,7 +171,8 @@ class PopulationSampler:
         if age is None:
             row = weights[SEXES.index(sex)]
             age = int(self.ages[int(rng.choice(len(row), p=row / row.sum()))])
-        return self._draw(1, rng, sexes=np.array([sex]), ages=np.array([age]), fixed=fixed).iloc[0].to_dict()
+        cols = self._columns(1, rng, sexes=np.array([sex]), ages=np.array([age]), fixed=fixed)
+        return {c: _plain(cols[c][0]) for c in COLUMNS}
 
     # ---- drawing ----------------------------------------------------------------------------
     def _draw_where(self, n: int, rng: np.random.Generator, where: str,
@@ -213,39 +214,49 @@ class PopulationSampler:
         fixed: dict[str, Any] | None = None,
         names: bool = True,
     ) -> pd.DataFrame:
+        return _frame(self._columns(n, rng, sexes, ages, fixed, names))
+
+    def _columns(
+        self,
+        n: int,
+        rng: np.random.Generator,
+        sexes: np.ndarray | None = None,
+        ages: np.ndarray | None = None,
+        fixed: dict[str, Any] | None = None,
+        names: bool = True,
+    ) -> dict[str, np.ndarray]:
+        """The draw as one array per column (plain numpy: a one-person draw skips pandas entirely)."""
         fixed = fixed or {}
         if sexes is None or ages is None:
             flat = self.age_sex_weights.ravel()
             cells = rng.choice(flat.size, size=n, p=flat)
             sexes = np.array(SEXES)[cells // len(self.ages)]
             ages = self.ages[cells % len(self.ages)]
-        frame = pd.DataFrame({"age": ages.astype(int), "sex": sexes})
+        cols: dict[str, np.ndarray] = {"age": ages.astype(int), "sex": np.asarray(sexes, dtype=object)}
         if self.mode == "uniform":
-            self._fill_uniform(frame, rng)
+            self._fill_uniform(cols, rng)
         else:
-            self._fill_census(frame, rng)
+            self._fill_census(cols, rng)
         for key, value in fixed.items():
-            if key in frame.columns and key not in ("age", "sex"):
-                frame[key] = value
+            if key in cols and key not in ("age", "sex"):
+                cols[key] = _repeat(value, n)
         if "occupation" in fixed and "activity" not in fixed:
-            frame["activity"] = "employed"
-            frame["isco_major"] = pd.array([pd.NA] * len(frame), dtype="Int64")
+            cols["activity"] = _repeat("employed", n)
+            cols["isco_major"] = _repeat(None, n)
         if "city" in fixed and "urban" not in fixed:
-            frame["urban"] = pd.array([pd.NA] * len(frame), dtype="boolean")
+            cols["urban"] = _repeat(None, n)
         if "name" in fixed or not names:
-            frame["name"] = fixed.get("name")
+            cols["name"] = _repeat(fixed.get("name"), n)
         else:
-            frame["name"] = [person_name(self.iso3, s, rng) for s in frame["sex"]]
-        return frame[COLUMNS]
+            cols["name"] = np.array([person_name(self.iso3, s, rng) for s in cols["sex"]], dtype=object)
+        return cols
 
-    def _by_group(self, frame: pd.DataFrame, keys: pd.Series, table: dict, levels: list[str],
+    def _by_group(self, sexes: np.ndarray, groups: np.ndarray, table: dict, levels: list[str],
                   rng: np.random.Generator) -> np.ndarray:
-        """Draw one level per row from ``table[sex][key]`` shares."""
-        out = np.empty(len(frame), dtype=object)
-        sexes = frame["sex"].to_numpy(dtype=object)
-        groups = keys.to_numpy(dtype=object)
+        """Draw one level per row from ``table[sex][group]`` shares."""
+        out = np.empty(len(sexes), dtype=object)
         choices = np.array(levels, dtype=object)
-        for sex in np.unique(sexes):  # sorted (sex, key) order, as a pandas groupby would visit them
+        for sex in np.unique(sexes):  # sorted (sex, group) order, as a pandas groupby would visit them
             of_sex = sexes == sex
             for key in np.unique(groups[of_sex]):
                 idx = np.flatnonzero(of_sex & (groups == key))
@@ -253,46 +264,49 @@ class PopulationSampler:
                 out[idx] = choices[rng.choice(len(levels), size=len(idx), p=p)]
         return out
 
-    def _fill_census(self, frame: pd.DataFrame, rng: np.random.Generator) -> None:
+    def _fill_census(self, cols: dict[str, np.ndarray], rng: np.random.Generator) -> None:
         t = self.table
-        ages = frame["age"].to_numpy()
+        ages, sexes = cols["age"], cols["sex"]
         adult = ages >= 15
-        act_band = pd.Series([band_of(max(a, 15), ACTIVITY_BANDS) for a in ages], index=frame.index)
-        activity = self._by_group(frame, act_band, t["activity"], ACTIVITIES, rng)
+        act_band = np.array([band_of(max(a, 15), ACTIVITY_BANDS) for a in ages], dtype=object)
+        activity = self._by_group(sexes, act_band, t["activity"], ACTIVITIES, rng)
         activity[~adult] = "pupil"
-        frame["activity"] = activity
-        isco = np.full(len(frame), -1)
-        employed = np.flatnonzero(activity == "employed")
-        for i in employed:
-            p = _isco_shares(_shares(t["occupation"][frame.at[i, "sex"]], [str(g) for g in range(10)]), int(ages[i]))
+        cols["activity"] = activity
+        isco = np.full(len(ages), None, dtype=object)
+        for i in np.flatnonzero(activity == "employed"):
+            p = _isco_shares(_shares(t["occupation"][sexes[i]], [str(g) for g in range(10)]), int(ages[i]))
             isco[i] = int(rng.choice(10, p=p))
-        frame["isco_major"] = pd.array([g if g >= 0 else pd.NA for g in isco], dtype="Int64")
-        frame["occupation"] = [self._title(a, g, age, rng) for a, g, age in zip(activity, isco, ages, strict=True)]
-        edu_band = pd.Series([band_of(max(a, 25), EDUCATION_BANDS) for a in ages], index=frame.index)
-        education = self._by_group(frame, edu_band, t["education"], EDUCATION_LEVELS, rng)
-        frame["education"] = [_cap_education(level, age) for level, age in zip(education, ages, strict=True)]
-        marital = self._by_group(frame, act_band, t["marital_status"], MARITAL_STATUSES, rng)
+        cols["isco_major"] = isco
+        cols["occupation"] = np.array(
+            [self._title(a, -1 if g is None else g, age, rng) for a, g, age in zip(activity, isco, ages, strict=True)],
+            dtype=object)
+        edu_band = np.array([band_of(max(a, 25), EDUCATION_BANDS) for a in ages], dtype=object)
+        education = self._by_group(sexes, edu_band, t["education"], EDUCATION_LEVELS, rng)
+        cols["education"] = np.array([_cap_education(level, age) for level, age in zip(education, ages, strict=True)],
+                                     dtype=object)
+        marital = self._by_group(sexes, act_band, t["marital_status"], MARITAL_STATUSES, rng)
         marital[~adult] = "never_married"
-        frame["marital_status"] = marital
+        cols["marital_status"] = marital
         rel = _shares(t["religion"]["shares"], RELIGIONS)
-        frame["religion"] = np.array(RELIGIONS, dtype=object)[rng.choice(len(RELIGIONS), size=len(frame), p=rel)]
-        frame["language"] = places.draw_languages(self.iso3, len(frame), rng)
-        urban = rng.random(len(frame)) < float(t["urban"]["share"])
-        frame["urban"] = urban
-        frame["city"] = places.draw_places(self.iso3, urban, rng)
+        cols["religion"] = np.array(RELIGIONS, dtype=object)[rng.choice(len(RELIGIONS), size=len(ages), p=rel)]
+        cols["language"] = places.draw_languages(self.iso3, len(ages), rng)
+        urban = rng.random(len(ages)) < float(t["urban"]["share"])
+        cols["urban"] = urban
+        cols["city"] = places.draw_places(self.iso3, urban, rng)
 
-    def _fill_uniform(self, frame: pd.DataFrame, rng: np.random.Generator) -> None:
+    def _fill_uniform(self, cols: dict[str, np.ndarray], rng: np.random.Generator) -> None:
+        n = len(cols["age"])
         titles = occupation_titles()
-        pick = titles.iloc[rng.integers(len(titles), size=len(frame))]
-        frame["activity"] = "employed"
-        frame["isco_major"] = pd.array(pick["isco_major"].to_numpy(), dtype="Int64")
-        frame["occupation"] = pick["title"].to_numpy()
-        frame["education"] = np.array(EDUCATION_LEVELS, dtype=object)[rng.integers(5, size=len(frame))]
-        frame["marital_status"] = np.array(MARITAL_STATUSES, dtype=object)[rng.integers(4, size=len(frame))]
-        frame["religion"] = np.array(RELIGIONS, dtype=object)[rng.integers(len(RELIGIONS), size=len(frame))]
-        frame["language"] = places.draw_languages(self.iso3, len(frame), rng)
-        frame["urban"] = True
-        frame["city"] = places.draw_uniform_cities(self.iso3, len(frame), rng)
+        pick = rng.integers(len(titles), size=n)
+        cols["activity"] = _repeat("employed", n)
+        cols["isco_major"] = titles["isco_major"].to_numpy().astype(object)[pick]
+        cols["occupation"] = titles["title"].to_numpy().astype(object)[pick]
+        cols["education"] = np.array(EDUCATION_LEVELS, dtype=object)[rng.integers(5, size=n)]
+        cols["marital_status"] = np.array(MARITAL_STATUSES, dtype=object)[rng.integers(4, size=n)]
+        cols["religion"] = np.array(RELIGIONS, dtype=object)[rng.integers(len(RELIGIONS), size=n)]
+        cols["language"] = places.draw_languages(self.iso3, n, rng)
+        cols["urban"] = np.ones(n, dtype=bool)
+        cols["city"] = places.draw_uniform_cities(self.iso3, n, rng)
 
     def _title(self, activity: str, isco: int, age: int, rng: np.random.Generator) -> str:
         if activity != "employed":
@@ -342,6 +356,28 @@ class PopulationSampler:
         out["urban"] = pd.Series([t["urban"]["share"], 1 - t["urban"]["share"]], index=[True, False])
         out["religion"] = pd.Series(_shares(t["religion"]["shares"], RELIGIONS), index=RELIGIONS)
         return out
+
+
+def _repeat(value: Any, n: int) -> np.ndarray:
+    out = np.empty(n, dtype=object)
+    out[:] = [value] * n
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """A numpy scalar as the Python value; missing as None."""
+    if value is None or value is pd.NA:
+        return None
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _frame(cols: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Columns as a DataFrame: ISCO group as nullable Int64, urban as nullable boolean when unknown."""
+    data = dict(cols)
+    data["isco_major"] = pd.array(list(cols["isco_major"]), dtype="Int64")
+    if cols["urban"].dtype == object:
+        data["urban"] = pd.array(list(cols["urban"]), dtype="boolean")
+    return pd.DataFrame({c: data[c] for c in COLUMNS})
 
 
 @load_once
