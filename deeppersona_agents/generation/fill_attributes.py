@@ -9,6 +9,7 @@ for again; a persona with fewer than ``min_fill_ratio`` of k values fails loudly
 from __future__ import annotations
 
 import math
+from collections import Counter
 from typing import Any
 
 import numpy as np
@@ -50,17 +51,19 @@ def batch_keys(leaves: list[Leaf]) -> list[str]:
     the value that follows.
     """
     names = [leaf.path[-1] for leaf in leaves]
-    keys = [f"{leaf.path[-2]} - {n}" if names.count(n) > 1 else n for leaf, n in zip(leaves, names, strict=True)]
-    return [k if keys.count(k) == 1 else f"{k} ({i})" for i, k in enumerate(keys, 1)]
+    name_counts = Counter(names)
+    keys = [f"{leaf.path[-2]} - {n}" if name_counts[n] > 1 else n for leaf, n in zip(leaves, names, strict=True)]
+    key_counts = Counter(keys)
+    return [k if key_counts[k] == 1 else f"{k} ({i})" for i, k in enumerate(keys, 1)]
 
 
-def batch_schema(leaves: list[Leaf]) -> dict[str, Any]:
+def batch_schema(leaves: list[Leaf], keys: list[str] | None = None) -> dict[str, Any]:
     """JSON schema of one fill call: one required property per leaf, keyed by :func:`batch_keys`.
 
     A plain dict (not a pydantic class) so each value is validated on its own by
     :func:`clean_value`: one bad value is asked for again instead of failing the whole batch.
     """
-    keys = batch_keys(leaves)
+    keys = keys or batch_keys(leaves)
     return {
         "title": "AttributeValues",
         "description": "values of the listed attributes for this person",
@@ -121,10 +124,10 @@ def _known_lines(filled: dict[int, Any], batch: list[int], deps: PersonaDeps, li
     return [f"- {deps.tree.keys[i]}: {format_value(filled[int(i)])}" for i in sorted(keep)]
 
 
-def _prompt(state: PersonaState, known: list[str], leaves: list[Leaf]) -> str:
+def _prompt(state: PersonaState, known: list[str], leaves: list[Leaf], keys: list[str]) -> str:
     items = "\n".join(  # the key already names the leaf; its parent path gives the context
         f"- {key} [{SEP.join(leaf.path[:-1])}] ({leaf.type_hint()})"
-        for key, leaf in zip(batch_keys(leaves), leaves, strict=True)
+        for key, leaf in zip(keys, leaves, strict=True)
     )
     extra = ("\n\nAlready established about them:\n" + "\n".join(known)) if known else ""
     return (
@@ -158,7 +161,7 @@ def fill_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDep
                 leaves = [tree.leaves[i] for i in batch]
                 known = _known_lines(filled, batch, deps, cfg.context_attributes)
                 keys = batch_keys(leaves)
-                answer = run.ask(batch_schema(leaves), _prompt(state, known, leaves))
+                answer = run.ask(batch_schema(leaves, keys), _prompt(state, known, leaves, keys))
                 for i, leaf, key in zip(batch, leaves, keys, strict=True):
                     value = clean_value(answer.get(key), leaf)
                     if value is None:

@@ -81,24 +81,32 @@ class PrefixIndex:
         counts = np.bincount(anc[anc >= 0], minlength=len(self.children))
         counts[self._item_node[idx]] = 1
         remaining = counts.tolist()
+        weight = [1.0] * len(self.children)  # 1 / (1 + visits), updated as nodes are visited
         visits = [0] * len(self.children)
+        live: dict[int, list[int]] = {}  # node -> its children still holding candidates, in tree order
         chosen: list[int] = []
         for _ in range(min(n, len(items))):
             node = 0
             while node not in self.item_of:
-                options = [c for c in self.children[node] if remaining[c] > 0]
-                weights = [1.0 / (1 + visits[c]) for c in options]
+                options = live.get(node)
+                if options is None:
+                    options = live[node] = [c for c in self.children[node] if remaining[c] > 0]
+                weights = [weight[c] for c in options]
                 u = rng.random() * sum(weights)
                 for node, w in zip(options, weights, strict=True):  # noqa: B007 - node is the pick
                     u -= w
                     if u < 0:
                         break
                 visits[node] += 1
+                weight[node] = 1.0 / (1 + visits[node])
             item = self.item_of[node]
             chosen.append(item)
             remaining[node] = 0
             for a in self.ancestors[item]:
                 remaining[a] -= 1
+            for child, above in zip([*self.ancestors[item][1:], node], self.ancestors[item], strict=True):
+                if remaining[child] == 0 and above in live:  # exhausted: no longer an option
+                    live[above].remove(child)
         return chosen
 
 
