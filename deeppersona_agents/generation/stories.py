@@ -7,6 +7,7 @@ from typing import Any
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field, create_model
 
+from deeppersona_agents.caching import load_once
 from deeppersona_agents.generation.deps import PersonaDeps
 from deeppersona_agents.generation.profile import profile_text, stage, stage_rng, trim_words
 from deeppersona_agents.generation.state import PersonaState
@@ -14,6 +15,7 @@ from deeppersona_agents.generation.state import PersonaState
 STORY_WORDS = 200
 
 
+@load_once  # one class per n, so the schema caches hit
 def stories_schema(n: int) -> type[BaseModel]:
     """A schema with exactly ``n`` story fields (so constrained decoders return exactly n)."""
     story = (str, Field(min_length=40, description="one episode, 60-150 words"))

@@ -25,6 +25,7 @@ LIMITS = {"concise": 250, "detailed": 600}  # words at most; longer answers are 
 SUMMARY_ATTRIBUTES = 40
 
 
+@load_once  # one class per style: a new class per persona would miss every schema cache
 def _summary_schema(style: str) -> type[BaseModel]:
     words = LIMITS[style]
 

@@ -16,6 +16,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, ConfigDict
 
+from deeppersona_agents.embedded import MiniLMEmbeddings
 from deeppersona_agents.errors import GenerationError, ModelError
 from deeppersona_agents.generation import GenerationConfig, create_persona_generator
 from deeppersona_agents.population.limits import CallGate, CappedChatModel
@@ -71,6 +72,8 @@ class PersonaWorker:
         self.gate = CallGate(concurrency, job.requests_per_second, backoff=job.retry_backoff)
         chat = model if model is not None else job.spec.build_model()
         emb = embeddings if embeddings is not None else job.spec.build_embeddings()
+        if embeddings is None and isinstance(emb, MiniLMEmbeddings):
+            emb.threads = 1  # the personas in flight keep every core busy; a second ONNX thread only competes
         self.generator = create_persona_generator(CappedChatModel(chat, self.gate), emb, tree=tree or job.tree,
                                                   config=job.config)
         self.stop = threading.Event()
