@@ -24,6 +24,8 @@ class Item(BaseModel):
     text: str
     options: dict[int, str] = Field(min_length=2, description="valid answer codes and their labels, in order")
     scale: Literal["ordinal", "binary", "nominal"] = "ordinal"
+    #: What moving up the codes means ("higher = less trust"); "unordered: ..." for nominal items.
+    direction: str = ""
     topic: str = ""
     factor: str | None = None
     key: Literal["+", "-"] | None = None

@@ -41,6 +41,19 @@ def test_wvs_facts(wvs):
     assert wvs.item("Q184").codes == list(range(1, 11))
 
 
+def test_wvs_items_state_their_direction(wvs):
+    for item in wvs.items:
+        if item.scale == "nominal":
+            assert item.direction.startswith("unordered"), item.code
+        elif item.scale == "ordinal":
+            assert item.direction.startswith("higher = "), item.code
+        else:  # binary: both codes spelled out
+            assert item.direction.startswith("1 = ") and ", 2 = " in item.direction, item.code
+    assert wvs.item("Q46").direction == "higher = less happy"  # 4 = "Not at all happy"
+    assert wvs.item("Q164").direction == "higher = God more important"  # 10 = "Very important"
+    assert wvs.item("Q240").direction == "higher = further right"
+
+
 def test_wvs_codes_and_labels_match_the_codebook(wvs):
     codebook = json.loads((SHARED / "wvs7_codebook" / "codebook.json").read_text())
     label_differences = {("Q8", 1), ("Q11", 1), ("Q17", 1), ("Q152", 2), ("Q152", 3)}  # codebook abbreviations
