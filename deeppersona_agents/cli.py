@@ -331,6 +331,8 @@ def survey(
     method: Annotated[str, typer.Option(help="deep, cultural, shallow, oneliner or bare.")] = "deep",
     depth: Annotated[int | None, typer.Option(help="deep: attributes shown to the respondent.")] = None,
     samples: Annotated[int, typer.Option(min=1, help="Answers per persona and item.")] = 1,
+    logprobs: Annotated[bool, typer.Option(help="Each answer's distribution over the codes from token "
+                                           "log-probabilities (endpoints that return them).")] = False,
     waves: Annotated[int, typer.Option(min=1, help="Survey waves (Mesa steps).")] = 1,
     concurrency: Annotated[int, typer.Option(min=1, help="LLM calls in flight.")] = 8,
     seed: Annotated[int, typer.Option(min=0, help="Run seed.")] = 0,
@@ -352,7 +354,7 @@ def survey(
             personas, resolve_chat_model(model, base_url=base_url) if (model or base_url) else None,
             instrument=instrument, items=items.split(",") if items else None, method=method, depth=depth,
             samples=samples, concurrency=concurrency, structured_method=resolve_structured_method(structured_method),
-            rng=seed,
+            logprobs=logprobs, rng=seed,
         )
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                       TextColumn("{task.completed}/{task.total} waves"), TimeElapsedColumn(), console=err) as bar:

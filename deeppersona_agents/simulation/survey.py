@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import math
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -37,6 +38,41 @@ def _invalid(reply: dict[str, Any], item: Item) -> list[str]:
     return []
 
 
+#: Alternatives asked for per answer token when reading the option distribution.
+TOP_LOGPROBS = 20
+
+
+def option_probabilities(message: Any, item: Item) -> dict[int, float] | None:
+    """Per-code answer probabilities from the first answer token's top log-probabilities.
+
+    Tokens that are not a valid code (words, off-scale numbers) are dropped and the rest
+    renormalised. Codes up to 10 are single tokens for the GPT-4 and Llama-3 tokenizers, so the
+    first token decides the answer. ``None`` when no valid code is among the alternatives.
+
+    Raises:
+        ConfigError: the reply carries no log-probabilities (the backend does not return them).
+    """
+    from deeppersona_agents.errors import ConfigError
+
+    logprobs = (getattr(message, "response_metadata", None) or {}).get("logprobs")
+    if not logprobs or not logprobs.get("content"):
+        raise ConfigError(
+            "the chat model returned no token log-probabilities; use an endpoint that returns them "
+            "(OpenAI, vLLM, llama.cpp server) or answer by sampling (drop --logprobs, use --samples)"
+        )
+    for entry in logprobs["content"]:
+        if not str(entry.get("token", "")).strip():
+            continue  # leading whitespace
+        mass: dict[int, float] = {}
+        for alt in entry.get("top_logprobs") or [entry]:
+            token = str(alt.get("token", "")).strip()
+            if token.isdigit() and int(token) in item.options:
+                mass[int(token)] = mass.get(int(token), 0.0) + math.exp(float(alt["logprob"]))
+        total = sum(mass.values())
+        return {code: p / total for code, p in sorted(mass.items())} if total > 0 else None
+    return None
+
+
 def with_seed(model: BaseChatModel, seed: int) -> BaseChatModel:
     """A copy of ``model`` sampling with ``seed`` (models without a seed setting are returned as is)."""
     return model.model_copy(update={"seed": seed}) if "seed" in type(model).model_fields else model
@@ -60,6 +96,8 @@ class PersonaAgent(mesa.Agent):
         self.method = method
         self.depth = depth
         self.answers: dict[str, list[int | None]] = {}
+        #: With ``logprobs``: the answer distribution per item (code -> probability).
+        self.distributions: dict[str, dict[int, float]] = {}
         self._who: tuple[Persona, str] | None = None
 
     def description(self) -> str:
@@ -88,6 +126,9 @@ class SurveyModel(mesa.Model):
         concurrency: At most this many LLM calls in flight.
         structured_method: ``json_schema``, ``function_calling`` or ``json_mode``.
         attempts: Tries per answer before it is recorded as missing.
+        logprobs: Record each persona-item's probability over the valid codes (read from the
+            backend's token log-probabilities) instead of one sampled answer; answers.csv then
+            has one row per code with that probability as ``weight``.
         rng: Seed of the run (Mesa ``rng=``); per-call sampling seeds derive from it.
     """
 
@@ -104,6 +145,7 @@ class SurveyModel(mesa.Model):
         concurrency: int = 8,
         structured_method: str = "json_schema",
         attempts: int = 2,
+        logprobs: bool = False,
         rng: int | None = 0,
     ) -> None:
         super().__init__(rng=rng)
@@ -118,6 +160,18 @@ class SurveyModel(mesa.Model):
         self.items = self.instrument.select(list(items) if items else None)
         self.method, self.samples, self.concurrency = method, samples, concurrency
         self.structured_method, self.attempts = structured_method, attempts
+        if logprobs and samples > 1:
+            from deeppersona_agents.errors import ConfigError
+
+            raise ConfigError("logprobs gives each persona's whole answer distribution; drop samples (or logprobs)")
+        from deeppersona_agents.embedded import EmbeddedChatModel
+
+        if logprobs and isinstance(self.chat_model, EmbeddedChatModel):
+            from deeppersona_agents.errors import ConfigError
+
+            raise ConfigError("the embedded model does not return token log-probabilities; use an endpoint that "
+                              "does (--model/--base-url) or answer by sampling (--samples)")
+        self.logprobs = logprobs
         self.seed = int(rng or 0)
         self.usage = Usage()
         self.rows: list[dict[str, Any]] = []
@@ -137,7 +191,20 @@ class SurveyModel(mesa.Model):
         key = f"{self.seed}|{self.steps}|{q.agent.persona.id}|{q.item.code}|{q.sample}"
         return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "little")
 
-    def _ask(self, q: Question) -> tuple[Question, int | None, Usage]:
+    def _ask_distribution(self, q: Question) -> tuple[Question, dict[int, float] | None, Usage]:
+        usage = Usage()
+        model = self.chat_model.bind(logprobs=True, top_logprobs=TOP_LOGPROBS, max_tokens=4)
+        for _ in range(self.attempts):
+            message = model.invoke(q.agent.messages(q.item, self.instrument))
+            usage.add_message(message)
+            probabilities = option_probabilities(message, q.item)
+            if probabilities:
+                return q, probabilities, usage
+        return q, None, usage
+
+    def _ask(self, q: Question) -> tuple[Question, Any, Usage]:
+        if self.logprobs:
+            return self._ask_distribution(q)
         usage = Usage()
         model = with_seed(self.chat_model, self._call_seed(q)) if self.samples > 1 else self.chat_model
         try:
@@ -148,14 +215,20 @@ class SurveyModel(mesa.Model):
         except StructuredOutputError:
             return q, None, usage
 
-    def _record(self, results: list[tuple[Question, int | None, Usage]]) -> None:
+    def _row(self, q: Question, answer: int | None, **weight: float) -> dict[str, Any]:
+        return {"persona_id": q.agent.persona.id, "country": q.agent.persona.core.country, "item": q.item.code,
+                "answer": answer, "method": self.method, "sample": q.sample, "wave": self.steps, **weight}
+
+    def _record(self, results: list[tuple[Question, Any, Usage]]) -> None:
         for q, answer, usage in results:
             self.usage += usage
+            if isinstance(answer, dict):  # a distribution: one weighted row per code
+                q.agent.distributions[q.item.code] = answer
+                q.agent.answers.setdefault(q.item.code, []).append(max(answer, key=answer.__getitem__))
+                self.rows.extend(self._row(q, code, weight=p) for code, p in answer.items())
+                continue
             q.agent.answers.setdefault(q.item.code, []).append(answer)
-            self.rows.append({
-                "persona_id": q.agent.persona.id, "country": q.agent.persona.core.country, "item": q.item.code,
-                "answer": answer, "method": self.method, "sample": q.sample, "wave": self.steps,
-            })
+            self.rows.append(self._row(q, answer, weight=1.0) if self.logprobs else self._row(q, answer))
         self.datacollector.collect(self)
 
     def step(self) -> None:
@@ -170,7 +243,7 @@ class SurveyModel(mesa.Model):
         self.time += 1
         gate = asyncio.Semaphore(self.concurrency)
 
-        async def one(q: Question) -> tuple[Question, int | None, Usage]:
+        async def one(q: Question) -> tuple[Question, Any, Usage]:
             async with gate:
                 return await asyncio.to_thread(self._ask, q)
 
