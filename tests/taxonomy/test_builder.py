@@ -112,6 +112,15 @@ def test_resumes_after_interruption(tmp_path, embeddings):
     build_taxonomy(DATA, make_deps(tmp_path, embeddings, model=again))
     assert again.calls == 0  # everything cached: a finished build re-runs for free
 
+    class OtherModel(FakeChatModel):
+        @property
+        def model_name(self) -> str:
+            return "another-model"
+
+    other = OtherModel(responder=responder)
+    build_taxonomy(DATA, make_deps(tmp_path, embeddings, model=other))
+    assert other.calls == 6 + 4 + 1 + 1  # another model's answers are not reused
+
 
 def test_cli_build(tmp_path, monkeypatch):
     import deeppersona_agents.llm as llm

@@ -46,6 +46,7 @@ def leaf(data: dict) -> dict:
     [
         (lambda d: d["categories"].append({"name": "Star Signs", "children": [{"name": "Sign"}]}), "categories"),
         (lambda d: d["categories"].pop(), "categories"),
+        (lambda d: d["categories"][0].pop("children"), "structure"),
         (lambda d: leaf(d).update(name="chronotype lowercase"), "naming"),
         (lambda d: leaf(d).update(name="Preferred Smartphone Brand"), "naming"),
         (lambda d: leaf(d).update(name="Retro Shoes 88"), "naming"),

@@ -7,6 +7,7 @@ counted and reported, never silently dropped.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -77,8 +78,12 @@ class BuilderDeps:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def cache(self, stage: str) -> StageCache:
-        """The resume cache of one stage."""
-        return StageCache(self.work_dir, stage)
+        """The resume cache of one stage, scoped to this model, embeddings, method and base tree."""
+        from deeppersona_agents.llm import chat_model_name, embeddings_name
+
+        parts = [chat_model_name(self.model), embeddings_name(self.embeddings), self.method,
+                 self.base.content_hash if self.base is not None else "fresh"]
+        return StageCache(self.work_dir, stage, scope=hashlib.sha256("|".join(parts).encode()).hexdigest()[:16])
 
 
 def run_items[T, R](deps: BuilderDeps, stage: str, items: Iterable[T], key: Callable[[T], str],
