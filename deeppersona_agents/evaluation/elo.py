@@ -122,7 +122,7 @@ def elo_table(
     for dimension in dict.fromkeys(m.dimension for m in matches):
         subset = [m for m in matches if m.dimension == dimension]
         ratings = elo_ratings(subset, k=k, permutations=permutations, seed=seed)
-        rows = []
+        rows: list[dict[str, Any]] = []
         for source, rating in ratings.items():
             wins = sum((m.a == source and m.score == 1) or (m.b == source and m.score == 0) for m in subset)
             ties = sum(m.score == 0.5 and source in (m.a, m.b) for m in subset)
@@ -130,7 +130,7 @@ def elo_table(
             rows.append({"dimension": dimension, "source": source, "wins": wins, "losses": battles - wins - ties,
                          "ties": ties, "battles": battles, "win_rate": wins / battles if battles else 0.0,
                          "elo": rating})
-        table.extend(sorted(rows, key=lambda r: (-r["elo"], r["source"])))
+        table.extend(sorted(rows, key=lambda r: (-float(r["elo"]), str(r["source"]))))
     return table
 
 

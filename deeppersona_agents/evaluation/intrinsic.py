@@ -221,9 +221,9 @@ def evaluate_intrinsic(
 
 
 def mean_ci(
-    values: Sequence[float], *, n_boot: int = 1000, level: float = 0.95, rng: np.random.Generator | None = None
+    values: Sequence[float | None], *, n_boot: int = 1000, level: float = 0.95, rng: np.random.Generator | None = None
 ) -> tuple[float, float, float]:
-    """Mean of the finite ``values`` with a percentile-bootstrap CI; NaNs when none are finite."""
+    """Mean of the finite ``values`` (``None`` skipped) with a percentile-bootstrap CI; NaNs when none are finite."""
     data = np.asarray([v for v in values if v is not None], float)
     data = data[np.isfinite(data)]
     if len(data) == 0:

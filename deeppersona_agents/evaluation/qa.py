@@ -442,7 +442,8 @@ def export_pairs(
         raise ConfigError("pairwise export needs answers from at least two sources")
     request_text = {r.id: r.text for r in REQUESTS}
     rng = np.random.default_rng(seed)
-    pairs, keys = [], []
+    pairs: list[dict[str, Any]] = []
+    keys: list[dict[str, Any]] = []
     for i, first in enumerate(names):
         for second in names[i + 1:]:
             for request_id in dict.fromkeys(str(r["request_id"]) for r in rows):

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from deeppersona_agents.errors import ConfigError
 
 
-class ModelSpec(BaseModel):
+class ModelSpec(BaseModel):  # type: ignore[no-redef]  # mypy: the `kwargs` field clashes with __init__(**kwargs)
     """How to build the chat model and embeddings, anywhere.
 
     Attributes:
