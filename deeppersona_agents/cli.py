@@ -427,8 +427,8 @@ def reference_ipip(
     out_file: Annotated[Path, typer.Option("--out", help="Marginals CSV to write.")],
     countries: Annotated[str | None, typer.Option(help="Comma-separated ISO-3 codes.")] = None,
 ) -> None:
-    """Per-country shares of each IPIP-50 answer (0 = missed is excluded)."""
-    from deeppersona_agents.evaluation.references import ipip_marginals
+    """Per-country shares of each IPIP-50 answer (0 = missed is excluded) and of trait scores (trait:EXT ...)."""
+    from deeppersona_agents.evaluation.references import TRAIT_PREFIX, ipip_marginals
 
     try:
         check_output_path(out_file)
@@ -436,8 +436,10 @@ def reference_ipip(
     except DeepPersonaError as exc:
         raise _fail(exc) from None
     write_atomic(out_file, frame.to_csv(index=False))
-    err.print(f"wrote {out_file}: {frame['country'].nunique()} countries, {frame['item'].nunique()} items",
-              highlight=False, soft_wrap=True)
+    names = frame["item"].drop_duplicates()
+    traits = int(names.str.startswith(TRAIT_PREFIX).sum())
+    err.print(f"wrote {out_file}: {frame['country'].nunique()} countries, {len(names) - traits} items, "
+              f"{traits} traits", highlight=False, soft_wrap=True)
 
 
 demographics_app = typer.Typer(no_args_is_help=True, help="Draw and audit census-grounded anchors.")

@@ -7,6 +7,7 @@ Tables 2-3) and one PNG per item (simulated vs real shares).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -98,13 +99,13 @@ def plot_items(answers: pd.DataFrame, reference: pd.DataFrame, folder: Path) -> 
             valid = group[group["method"] == method]["answer"].dropna().to_numpy(float)
             shares = np.array([(valid == c).mean() if len(valid) else 0 for c in codes])
             ax.bar(np.arange(len(codes)) + i * width, shares, width, label=method)
-        ax.set_xticks(np.arange(len(codes)) + width * len(methods) / 2, [str(int(c)) for c in codes])
+        ax.set_xticks(np.arange(len(codes)) + width * len(methods) / 2, [f"{c:g}" for c in codes])
         ax.set_xlabel("answer code")
         ax.set_ylabel("share")
         ax.set_title(f"{item} — {country}")
         ax.legend(fontsize=8)
         fig.tight_layout()
-        path = folder / f"{country}_{item}.png"
+        path = folder / f"{country}_{re.sub(r'[^A-Za-z0-9_-]+', '_', item)}.png"  # trait:EXT -> trait_EXT
         fig.savefig(path, dpi=100)
         plt.close(fig)
         written.append(path)

@@ -6,22 +6,26 @@
   ``country``) and the older BIG5 file (E1...O10).
 
 Output rows: ``country, item, value, share, n_valid`` — weighted shares of the item's valid codes
-(negative and off-scale codes excluded).
+(negative and off-scale codes excluded). The IPIP loader adds trait-score distributions as rows whose
+item is ``trait:<factor code>`` (``trait:EXT`` ...), which never collide with item codes.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
 import pycountry
 
 from deeppersona_agents.errors import ConfigError
-from deeppersona_agents.simulation.instruments import Instrument, load_instrument
+from deeppersona_agents.simulation.instruments import Instrument, load_instrument, trait_scores
 
 MARGINAL_COLUMNS = ["country", "item", "value", "share", "n_valid"]
+TRAIT_PREFIX = "trait:"
 
 
 def _header(path: Path) -> tuple[str, list[str]]:
@@ -49,6 +53,18 @@ def _read_table(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
     return pd.read_csv(path, sep=sep, encoding="utf-8-sig", usecols=wanted, low_memory=False)
 
 
+def _share_rows(country: object, item: str, values: pd.Series, weights: pd.Series, support: list) -> list[dict]:
+    """Weighted share of each ``support`` value among the ``values`` that lie on it (none if no weight)."""
+    valid = values.isin(support)
+    total = float(weights[valid].sum())
+    if total <= 0:
+        return []
+    n_valid = int(valid.sum())
+    return [{"country": str(country), "item": item, "value": value,
+             "share": float(weights[valid & (values == value)].sum()) / total, "n_valid": n_valid}
+            for value in support]
+
+
 def weighted_marginals(
     frame: pd.DataFrame, instrument: Instrument, items: list[str], country_col: str, weight_col: str | None
 ) -> pd.DataFrame:
@@ -58,16 +74,54 @@ def weighted_marginals(
     for country, group in frame.groupby(country_col, sort=True):
         w_group = weights.loc[group.index]
         for code in items:
-            item = instrument.item(code)
             values = pd.to_numeric(group[code], errors="coerce")
-            valid = values.isin(item.codes)
-            total = float(w_group[valid].sum())
-            if total <= 0:
-                continue
-            for value in item.codes:
-                share = float(w_group[valid & (values == value)].sum()) / total
-                rows.append({"country": str(country), "item": code, "value": value, "share": share,
-                             "n_valid": int(valid.sum())})
+            rows += _share_rows(country, code, values, w_group, instrument.item(code).codes)
+    return pd.DataFrame(rows, columns=MARGINAL_COLUMNS)
+
+
+def trait_codes(instrument: Instrument) -> dict[str, str]:
+    """Marginals item name per factor: ``trait:`` + the factor's item-code stem (``trait:EXT``).
+
+    Falls back to the factor name (non-alphanumerics as ``_``) when its items share no stem; rename
+    :func:`~deeppersona_agents.simulation.instruments.trait_scores` keys with this to compare them.
+    """
+    stems: dict[str, set[str]] = {}
+    for item in instrument.items:
+        if item.factor is not None:
+            stems.setdefault(item.factor, set()).add(re.sub(r"\d+$", "", item.code))
+    return {factor: TRAIT_PREFIX + (next(iter(s)) if len(s) == 1 else re.sub(r"\W+", "_", factor))
+            for factor, s in stems.items()}
+
+
+def trait_marginals(frame: pd.DataFrame, instrument: Instrument, country_col: str,
+                    weight_col: str | None = None) -> pd.DataFrame:
+    """Shares of trait scores per country x factor, scored as :func:`trait_scores` does.
+
+    The score is the mean of the factor's keyed items, so a respondent who answered all ``n`` of them
+    lands on a grid of ``1/n`` steps (0.1 for IPIP-50's ten items per factor, 1.0 ... 5.0). Values are
+    that exact mean (rounded to 6 decimals only to absorb float noise): the grid is already discrete,
+    so no binning is needed and nothing is lost, and simulated ``trait_scores`` of complete answer sets
+    fall on the same values. The support lists every grid point, zero shares included, as item rows do.
+    Respondents missing any item of a factor (0, blank or off-scale) are skipped for that factor;
+    factors with an item absent from ``frame`` are left out. ``n_valid`` counts complete respondents.
+    """
+    # Keying comes from trait_scores itself: a single answered item scores as its keyed value.
+    keyed: dict[str, dict[int, float]] = {
+        it.code: {c: cast(float, trait_scores({it.code: c}, instrument)[it.factor]) for c in it.codes}
+        for it in instrument.items if it.factor is not None
+    }
+    weights = frame[weight_col].astype(float) if weight_col else pd.Series(1.0, index=frame.index)
+    rows = []
+    for factor, name in trait_codes(instrument).items():
+        codes = [it.code for it in instrument.items if it.factor == factor]
+        if not set(codes) <= set(frame.columns):
+            continue
+        scored = pd.DataFrame({c: pd.to_numeric(frame[c], errors="coerce").map(keyed[c]) for c in codes})
+        score = scored.mean(axis=1, skipna=False).round(6)  # NaN unless every item was answered
+        low, high = (sum(f(keyed[c].values()) for c in codes) for f in (min, max))
+        support = [round(k / len(codes), 6) for k in range(round(low), round(high) + 1)]
+        for country, group in score.groupby(frame[country_col], sort=True):
+            rows += _share_rows(country, name, group, weights.loc[group.index], support)
     return pd.DataFrame(rows, columns=MARGINAL_COLUMNS)
 
 
@@ -98,7 +152,12 @@ def _iso3(code: object) -> str | None:
 
 
 def ipip_marginals(path: str | Path, countries: list[str] | None = None) -> pd.DataFrame:
-    """Per-country item shares from the OpenPsychometrics IPIP-FFM or BIG5 file (0 = missed, excluded)."""
+    """Per-country item shares and trait-score distributions from the OpenPsychometrics IPIP-FFM or BIG5 file.
+
+    Unweighted (the files carry no weights); 0 = missed is excluded. Item rows come first with integer
+    values; trait rows (item ``trait:EXT`` ..., see :func:`trait_marginals`) follow, so ``value`` holds
+    ints and floats (object dtype) and the CSV keeps item values as ``1``, not ``1.0``.
+    """
     instrument = load_instrument("ipip50")
     frame = _read_table(Path(path))
     if "EXT1" not in frame.columns:  # BIG5 (2012): E1 ... O10 -> EXT1 ... OPN10
@@ -111,8 +170,12 @@ def ipip_marginals(path: str | Path, countries: list[str] | None = None) -> pd.D
     frame = frame.dropna(subset=["country"])
     if countries:
         frame = frame[frame["country"].isin([c.upper() for c in countries])]
-    return weighted_marginals(frame, instrument, [i.code for i in instrument.items if i.code in frame.columns],
-                              "country", None)
+    items = weighted_marginals(frame, instrument, [i.code for i in instrument.items if i.code in frame.columns],
+                               "country", None)
+    traits = trait_marginals(frame, instrument, "country")
+    if traits.empty:
+        return items
+    return pd.concat([items.astype({"value": object}), traits.astype({"value": object})], ignore_index=True)
 
 
 def read_marginals(path: str | Path) -> pd.DataFrame:
