@@ -60,14 +60,12 @@ def audit_sample(frame: pd.DataFrame, country: str, *, tables_dir: str | Path | 
 
 def plot_audit(report: pd.DataFrame, out: str | Path, title: str) -> Path:
     """Bar charts of expected vs observed shares, one panel per variable; returns the PNG path."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot: leaves the caller's backend (notebook inline) alone
 
     n = len(report)
     cols = 2
-    fig, axes = plt.subplots((n + 1) // cols, cols, figsize=(12, 3.2 * ((n + 1) // cols)), squeeze=False)
+    fig = Figure(figsize=(12, 3.2 * ((n + 1) // cols)))
+    axes = fig.subplots((n + 1) // cols, cols, squeeze=False)
     for ax, row in zip(axes.ravel(), report.itertuples(), strict=False):
         keys = list(row.expected)
         x = np.arange(len(keys))
@@ -82,5 +80,4 @@ def plot_audit(report: pd.DataFrame, out: str | Path, title: str) -> Path:
     fig.tight_layout()
     path = Path(out)
     fig.savefig(path, dpi=110)
-    plt.close(fig)
     return path

@@ -80,10 +80,7 @@ def markdown_report(metrics: pd.DataFrame) -> str:
 
 def plot_items(answers: pd.DataFrame, reference: pd.DataFrame, folder: Path) -> list[Path]:
     """One bar chart per country x item: real shares next to each method's simulated shares."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure  # no pyplot: leaves the caller's backend (notebook inline) alone
 
     written = []
     for (country, item), group in answers.groupby(["country", "item"], sort=True):
@@ -93,7 +90,8 @@ def plot_items(answers: pd.DataFrame, reference: pd.DataFrame, folder: Path) -> 
         codes = ref["value"].to_numpy(float)
         methods = sorted(group["method"].unique())
         width = 0.8 / (len(methods) + 1)
-        fig, ax = plt.subplots(figsize=(6, 3.5))
+        fig = Figure(figsize=(6, 3.5))
+        ax = fig.subplots()
         ax.bar(np.arange(len(codes)), ref["share"], width, label="real", color="black")
         for i, method in enumerate(methods, 1):
             valid = group[group["method"] == method]["answer"].dropna().to_numpy(float)
@@ -107,6 +105,5 @@ def plot_items(answers: pd.DataFrame, reference: pd.DataFrame, folder: Path) -> 
         fig.tight_layout()
         path = folder / f"{country}_{re.sub(r'[^A-Za-z0-9_-]+', '_', item)}.png"  # trait:EXT -> trait_EXT
         fig.savefig(path, dpi=100)
-        plt.close(fig)
         written.append(path)
     return written
