@@ -153,3 +153,116 @@ def test_llm_confirmation_can_veto_similarity_merges(tmp_path, embeddings):
     report = build_taxonomy(DATA, deps)
     income = {leaf.key for leaf in report.tree.leaves if leaf.key.startswith("Demographic Information > Income")}
     assert len(income) == 2 and report.counts["merges_vetoed"] >= 1 and report.counts["similar_merged"] == 0
+
+
+def test_partially_personalizable_pairs_are_counted_apart_and_still_extracted(tmp_path, embeddings):
+    seen: list[str] = []
+
+    def sleep_is_partial(schema: dict, prompt: str) -> dict | None:
+        if schema.get("title") == "PairLabel" and "sleep better" in prompt.lower():
+            return {"rationale": "Knowing the asker's job and schedule would help, but general sleep advice works.",
+                    "label": "partially_personalizable"}
+        if schema.get("title") == "Extraction":
+            seen.append(prompt.lower().split("request:")[-1])
+        return responder(schema, prompt)
+
+    model = FakeChatModel(responder=sleep_is_partial)
+    report = build_taxonomy(DATA, make_deps(tmp_path, embeddings, model=model))
+    c = report.counts
+    assert c["classified_partially_personalizable"] == 1
+    assert c["classified_personalizable"] == 3 and c["classified_non_personalizable"] == 2
+    assert len(seen) == 4 and any("sleep better" in s for s in seen)  # the partial pair goes on to extraction
+    assert c["extracted_paths"] == 7
+    keys = {leaf.key for leaf in report.tree.leaves}
+    assert "Physical and Health Characteristics > Sleep > Night Waking Worries" in keys
+    cached = [json.loads(line) for line in (tmp_path / "work" / "classify.jsonl").read_text().splitlines()]
+    partial = [row for row in cached if "partially_personalizable" in json.dumps(row)]
+    assert len(partial) == 1 and "schedule" in json.dumps(partial[0])  # the rationale is kept with the label
+
+
+def test_filter_drop_verdict_removes_the_path_and_counts_it(tmp_path, embeddings):
+    def drop_dependants(schema: dict, prompt: str) -> dict | None:
+        answer = responder(schema, prompt)
+        if schema.get("title") == "PathVerdicts":
+            listed = dict(re.findall(r"^(\d+)\. (.+)$", prompt, flags=re.M))
+            for verdict in answer["verdicts"]:
+                if listed[str(verdict["index"])].endswith("> Number of Dependants"):
+                    verdict.update(decision="drop", rewritten=None)
+        return answer
+
+    report = build_taxonomy(DATA, make_deps(tmp_path, embeddings, model=FakeChatModel(responder=drop_dependants)))
+    keys = {leaf.key for leaf in report.tree.leaves}
+    assert not any("Dependants" in k for k in keys)
+    assert not any(k.startswith("Relationships and Social Networks") for k in keys)  # its only path was dropped
+    assert "Lifestyle and Daily Routine > Household Budgeting > Grocery Budget Approach" in keys  # same pair, kept
+    c = report.counts
+    assert c["filter_candidates"] == 6  # 7 extracted, the Netflix path fails the naming rules before the LLM
+    assert c["filter_dropped"] == 1 and c["filter_kept"] == 5
+
+    baseline = build_taxonomy(DATA, make_deps(tmp_path / "baseline", embeddings))
+    assert baseline.counts["filter_dropped"] == 0 and baseline.counts["filter_kept"] == 6
+    assert "Relationships and Social Networks > Household > Number of Dependants" in \
+        {leaf.key for leaf in baseline.tree.leaves}
+
+
+def test_second_filter_repair_removes_echoes_and_empty_branches():
+    from deeppersona_agents.taxonomy.builder import assemble
+
+    def leaf(name: str) -> dict:
+        return {"name": name, "description": "", "type": "text"}
+
+    categories = [
+        {"name": "Lifestyle and Daily Routine", "description": "", "children": [
+            {"name": "Sleep", "description": "", "children": [leaf("sleep"), leaf("Bedtime Routine")]},
+            {"name": "Meals", "description": "", "children": [leaf("Meals")]},  # only an echo: branch goes too
+            {"name": "Commute", "description": "", "children": []},
+        ]},
+        {"name": "Core Values, Beliefs, and Philosophy", "description": "", "children": [
+            {"name": "Faith", "description": "", "children": []},
+        ]},
+    ]
+    removed = assemble.repair(categories)
+    assert categories == [
+        {"name": "Lifestyle and Daily Routine", "description": "", "children": [
+            {"name": "Sleep", "description": "", "children": [leaf("Bedtime Routine")]},
+        ]},
+    ]
+    # sleep echo, Meals echo, then the emptied Meals branch, Commute, Faith (the emptied category is not counted)
+    assert removed == 5
+
+
+def test_second_filter_merges_duplicate_siblings_before_repair():
+    from deeppersona_agents.taxonomy.builder import assemble
+
+    cat = {"name": "Demographic Information", "description": "", "children": [
+        {"name": "Income", "description": "", "children": [
+            {"name": "Annual Income", "description": "", "type": "text"},
+            {"name": "annual  income", "description": "", "type": "text"},
+            {"name": "Income", "description": "", "type": "text"},
+        ]},
+        {"name": "income", "description": "", "children": [{"name": "Income Source", "description": "",
+                                                             "type": "text"}]},
+    ]}
+    assemble.merge_exact(cat)
+    removed = assemble.repair([cat])
+    assert removed == 1  # the "Income" leaf under "Income"
+    assert [c["name"] for c in cat["children"]] == ["Income"]
+    assert sorted(c["name"] for c in cat["children"][0]["children"]) == ["Annual Income", "Income Source"]
+
+
+def test_progress_callback_reports_each_llm_stage_to_completion(tmp_path, embeddings):
+    events: list[tuple[str, int, int]] = []
+    deps = make_deps(tmp_path, embeddings)
+    deps.on_progress = lambda stage, done, total: events.append((stage, done, total))
+    build_taxonomy(DATA, deps)
+    stages = list(dict.fromkeys(stage for stage, _, _ in events))
+    assert stages == ["classify", "extract", "filter", "describe"]
+    expected_totals = {"classify": 6, "extract": 4, "filter": 1, "describe": 1}
+    for stage in stages:
+        mine = [(done, total) for s, done, total in events if s == stage]
+        assert {total for _, total in mine} == {expected_totals[stage]}
+        assert [done for done, _ in mine] == list(range(expected_totals[stage] + 1))  # 0, 1, ..., total
+    # a finished build re-runs from the cache: every stage reports 0 of 0 at once
+    events.clear()
+    build_taxonomy(DATA, deps)
+    assert events == [("classify", 0, 0), ("extract", 0, 0), ("filter", 0, 0), ("describe", 0, 0)]
