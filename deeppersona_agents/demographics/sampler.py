@@ -141,7 +141,7 @@ class PopulationSampler:
             raise ConfigError(f"n={n} draws requested; ask for at least 1")
         rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
         if not where:
-            return self._draw(int(n), rng)
+            return _frame(self._columns(int(n), rng))
         return self._draw_where(int(n), rng, where)
 
     def draw_person(self, rng: np.random.Generator, fixed: dict[str, Any] | None = None,
@@ -188,7 +188,7 @@ class PopulationSampler:
                     f"only {got} of {drawn} draws satisfied --where {where!r}; the cohort is too rare or impossible"
                     " for this country; loosen the condition"
                 )
-            frame = self._draw(batch, rng, fixed=fixed, names=False)
+            frame = _frame(self._columns(batch, rng, fixed=fixed, names=False))
             drawn += batch
             try:
                 hit = frame.query(expr, engine="python")
@@ -204,17 +204,6 @@ class PopulationSampler:
         if not (fixed and "name" in fixed):
             frame["name"] = [person_name(self.iso3, s, rng) for s in frame["sex"]]
         return frame
-
-    def _draw(
-        self,
-        n: int,
-        rng: np.random.Generator,
-        sexes: np.ndarray | None = None,
-        ages: np.ndarray | None = None,
-        fixed: dict[str, Any] | None = None,
-        names: bool = True,
-    ) -> pd.DataFrame:
-        return _frame(self._columns(n, rng, sexes, ages, fixed, names))
 
     def _columns(
         self,

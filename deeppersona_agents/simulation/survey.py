@@ -19,7 +19,7 @@ import mesa
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from deeppersona_agents.errors import StructuredOutputError
+from deeppersona_agents.errors import ConfigError, StructuredOutputError
 from deeppersona_agents.persona import Persona
 from deeppersona_agents.simulation.instruments import Instrument, Item, load_instrument, parse_answer
 from deeppersona_agents.simulation.respondents import METHODS, describe, nationality
@@ -52,8 +52,6 @@ def option_probabilities(message: Any, item: Item) -> dict[int, float] | None:
     Raises:
         ConfigError: the reply carries no log-probabilities (the backend does not return them).
     """
-    from deeppersona_agents.errors import ConfigError
-
     logprobs = (getattr(message, "response_metadata", None) or {}).get("logprobs")
     if not logprobs or not logprobs.get("content"):
         raise ConfigError(
@@ -152,26 +150,22 @@ class SurveyModel(mesa.Model):
         from deeppersona_agents.llm import resolve_chat_model
 
         if method not in METHODS:
-            from deeppersona_agents.errors import ConfigError
-
             raise ConfigError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
         self.chat_model = resolve_chat_model(chat_model)
         self.instrument = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
         self.items = self.instrument.select(list(items) if items else None)
         self.method, self.samples, self.concurrency = method, samples, concurrency
         self.structured_method, self.attempts = structured_method, attempts
-        if logprobs and samples > 1:
-            from deeppersona_agents.errors import ConfigError
-
-            raise ConfigError("logprobs gives each persona's whole answer distribution; drop samples (or logprobs)")
         from deeppersona_agents.embedded import EmbeddedChatModel
 
+        if logprobs and samples > 1:
+            raise ConfigError("logprobs gives each persona's whole answer distribution; drop samples (or logprobs)")
         if logprobs and isinstance(self.chat_model, EmbeddedChatModel):
-            from deeppersona_agents.errors import ConfigError
-
             raise ConfigError("the embedded model does not return token log-probabilities; use an endpoint that "
                               "does (--model/--base-url) or answer by sampling (--samples)")
         self.logprobs = logprobs
+        self._logprob_model = (self.chat_model.bind(logprobs=True, top_logprobs=TOP_LOGPROBS, max_tokens=4)
+                               if logprobs else None)
         self.seed = int(rng or 0)
         self.usage = Usage()
         self.rows: list[dict[str, Any]] = []
@@ -192,10 +186,10 @@ class SurveyModel(mesa.Model):
         return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "little")
 
     def _ask_distribution(self, q: Question) -> tuple[Question, dict[int, float] | None, Usage]:
+        assert self._logprob_model is not None
         usage = Usage()
-        model = self.chat_model.bind(logprobs=True, top_logprobs=TOP_LOGPROBS, max_tokens=4)
         for _ in range(self.attempts):
-            message = model.invoke(q.agent.messages(q.item, self.instrument))
+            message = self._logprob_model.invoke(q.agent.messages(q.item, self.instrument))
             usage.add_message(message)
             probabilities = option_probabilities(message, q.item)
             if probabilities:
