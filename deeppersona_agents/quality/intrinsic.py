@@ -35,8 +35,10 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 
+from deeppersona_agents.bootstrap import percentile_ci
 from deeppersona_agents.errors import ConfigError, StructuredOutputError
-from deeppersona_agents.evaluation.sources import PATH_SEPARATOR, EvalPersona
+from deeppersona_agents.quality.sources import PATH_SEPARATOR, EvalPersona
+from deeppersona_agents.seeding import derive
 from deeppersona_agents.structured import ask_structured
 
 REDUNDANCY_THRESHOLD = 0.9
@@ -125,7 +127,7 @@ def population_distances(
         return np.full(n, np.nan), np.full(n, np.nan)
     reference = np.arange(n)
     if n > exact_limit:
-        reference = np.sort(np.random.default_rng(seed).choice(n, exact_limit, replace=False))
+        reference = np.sort(derive(seed).choice(n, exact_limit, replace=False))
     means, nearest = np.empty(n), np.empty(n)
     ref_vectors = vectors[reference]
     for start in range(0, n, block):
@@ -231,11 +233,8 @@ def mean_ci(
     mean = float(data.mean())
     if n_boot <= 0 or len(data) == 1:
         return mean, mean, mean
-    gen = rng or np.random.default_rng(0)
-    boots = data[gen.integers(0, len(data), (n_boot, len(data)))].mean(axis=1)
-    alpha = (1 - level) / 2
-    low, high = np.quantile(boots, [alpha, 1 - alpha])
-    return mean, float(low), float(high)
+    low, high = percentile_ci(len(data), lambda draw: float(data[draw].mean()), n_boot=n_boot, level=level, rng=rng)
+    return mean, low, high
 
 
 def summarize_intrinsic(
@@ -245,7 +244,7 @@ def summarize_intrinsic(
 
     ``uniqueness`` is the source's mean pairwise distance (mean of ``mean_distance``).
     """
-    rng = np.random.default_rng(seed)
+    rng = derive(seed)
     sources = list(dict.fromkeys(r["source"] for r in rows))
     summary = []
     for source in sources:

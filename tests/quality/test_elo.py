@@ -5,7 +5,7 @@ import json
 import pytest
 
 from deeppersona_agents.errors import ConfigError
-from deeppersona_agents.evaluation.elo import Match, elo_from_files, elo_ratings, elo_table, matches_from_judgements
+from deeppersona_agents.quality.elo import Match, elo_from_files, elo_ratings, elo_table, matches_from_judgements
 
 KEY = [
     {"pair_id": "p1", "a_source": "deep", "b_source": "flat"},

@@ -1,4 +1,4 @@
-"""CLI commands: ``population``, ``enrich`` and ``export`` (registered on the main app)."""
+"""``deeppersona population``, ``enrich`` and ``export``: many personas, durable and resumable."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from deeppersona_agents.cli._common import EXIT_MODEL, err, fail
 from deeppersona_agents.errors import DeepPersonaError
-
-err = Console(stderr=True)
 
 OutOpt = Annotated[Path, typer.Option("--out", help="Output folder (personas.jsonl, failures.jsonl, manifest.json).")]
 AttributesOpt = Annotated[int, typer.Option(help="k: attributes per persona.")]
@@ -59,8 +57,7 @@ def population(
              batch_size, structured_method, model, base_url, factory, requests_per_second, ray_address, ray_actors,
              force, quiet)
     except DeepPersonaError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        raise fail(exc) from None
 
 
 def enrich(
@@ -93,8 +90,7 @@ def enrich(
              batch_size, structured_method, model, base_url, factory, requests_per_second, ray_address, ray_actors,
              force, quiet)
     except DeepPersonaError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        raise fail(exc) from None
 
 
 def export(
@@ -111,8 +107,7 @@ def export(
     try:
         personas, attributes = export_parquet(folder, out)
     except DeepPersonaError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from None
+        raise fail(exc) from None
     err.print(f"wrote {personas} and {attributes}", highlight=False)
 
 
@@ -134,7 +129,7 @@ def _run(country: str | None, n: int | None, out: Path, inputs: Any, digest: str
     )
     spec = ModelSpec(model=model, base_url=base_url, factory=factory)
     result = spawn_population(
-        country, n, out=out, model=spec, attributes=attributes, seed=seed, concurrency=concurrency,
+        country, n, out=out, model=spec, seed=seed, concurrency=concurrency,
         engine=engine,  # type: ignore[arg-type]
         config=config, inputs=inputs, inputs_hash=digest, requests_per_second=requests_per_second,
         ray_address=ray_address, ray_actors=ray_actors, force=force, progress=not quiet,
@@ -150,7 +145,7 @@ def _run(country: str | None, n: int | None, out: Path, inputs: Any, digest: str
     if result.summary["missing"]:
         err.print(f"[yellow]{result.summary['missing']} personas are missing (see {out / 'failures.jsonl'}); "
                   "rerun the same command to retry them[/]", highlight=False)
-        raise typer.Exit(2)
+        raise typer.Exit(EXIT_MODEL)
 
 
 def _print_summary(summary: dict[str, Any], out: Path) -> None:

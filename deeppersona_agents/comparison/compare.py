@@ -13,8 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from deeppersona_agents.comparison.metrics import compare_item
 from deeppersona_agents.errors import ConfigError
-from deeppersona_agents.evaluation.metrics import compare_item
+from deeppersona_agents.seeding import derive
 
 METRICS = ["ks", "wasserstein", "js_divergence", "js_distance", "mean_diff"]
 
@@ -35,7 +36,7 @@ def compare_answers(answers: pd.DataFrame, reference: pd.DataFrame, *, n_boot: i
                     seed: int = 0) -> pd.DataFrame:
     """One row per country x item x method with every metric and its bootstrap CI."""
     rows = []
-    rng = np.random.default_rng(seed)
+    rng = derive(seed)
     for (country, item, method), group in answers.groupby(["country", "item", "method"], sort=True):
         ref = reference[(reference["country"] == country) & (reference["item"] == item)].sort_values("value")
         if ref.empty:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from langchain_core.embeddings import Embeddings
 
-from deeppersona_agents.evaluation.intrinsic import (
+from deeppersona_agents.quality.intrinsic import (
     coverage_entropy,
     evaluate_intrinsic,
     filler_rate,
@@ -16,7 +16,7 @@ from deeppersona_agents.evaluation.intrinsic import (
     redundancy,
     summarize_intrinsic,
 )
-from deeppersona_agents.evaluation.sources import EvalPersona
+from deeppersona_agents.quality.sources import EvalPersona
 from tests.fakes import FakeChatModel
 
 

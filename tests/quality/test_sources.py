@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from deeppersona_agents.errors import ConfigError
-from deeppersona_agents.evaluation.sources import EvalPersona, detect_format, load_source, truncate
+from deeppersona_agents.quality.sources import EvalPersona, detect_format, load_source, truncate
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "evaluation"
 

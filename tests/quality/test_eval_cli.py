@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from deeppersona_agents.evaluation import cli
-from deeppersona_agents.evaluation.cli import evaluate_app
-from tests.evaluation.test_intrinsic import ValueEmbeddings
+from deeppersona_agents.cli import evaluate as cli
+from deeppersona_agents.cli.evaluate import evaluate_app
 from tests.fakes import FakeChatModel
+from tests.quality.test_intrinsic import ValueEmbeddings
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "evaluation"
 runner = CliRunner()
@@ -98,7 +98,7 @@ def test_elo_command(tmp_path):
         (["elo", "nope.jsonl", "--key", "nope.jsonl"], "cannot read judgements"),
     ],
 )
-def test_bad_inputs_exit_2_with_a_clear_message(args, message):
+def test_bad_inputs_exit_1_with_a_clear_message(args, message):
     result = runner.invoke(evaluate_app, args)
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert message in " ".join(result.output.split())

@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 from scipy.spatial.distance import jensenshannon
 from scipy.stats import ks_2samp, wasserstein_distance
 
-from deeppersona_agents.errors import ConfigError
-from deeppersona_agents.evaluation import (
+from deeppersona_agents.comparison.metrics import (
     compare_item,
     js_distance,
     js_divergence,
@@ -23,8 +22,7 @@ from deeppersona_agents.evaluation import (
     shares,
     wasserstein,
 )
-
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
+from deeppersona_agents.errors import ConfigError
 
 
 def test_hand_computed_values():
@@ -82,14 +80,14 @@ def test_properties(p, q):
     assert mean_difference(p, q, support) <= wasserstein(p, q, support) + 1e-9
 
 
-def india_reference(item: str) -> tuple[list[int], list[float]]:
-    with (SHARED / "wvs7_six_items_marginals.csv").open() as fh:
+def india_reference(shared: Path, item: str) -> tuple[list[int], list[float]]:
+    with (shared / "wvs7_six_items_marginals.csv").open() as fh:
         rows = [r for r in csv.DictReader(fh) if r["country"] == "IND" and r["item"] == item]
     return [int(float(r["value"])) for r in rows], [float(r["weighted_share"]) for r in rows]
 
 
-def test_comparison_with_the_real_india_reference():
-    support, ref = india_reference("Q46")  # feeling of happiness, 4 codes, weighted shares
+def test_comparison_with_the_real_india_reference(shared_data):
+    support, ref = india_reference(shared_data, "Q46")  # feeling of happiness, 4 codes, weighted shares
     assert support == [1, 2, 3, 4] and sum(ref) == pytest.approx(1, abs=1e-3)
     same = np.repeat(support, np.round(np.array(ref) * 10_000).astype(int))
     close = compare_item(same, ref, support, n_boot=200)

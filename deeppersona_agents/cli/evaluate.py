@@ -9,45 +9,31 @@ model).
 from __future__ import annotations
 
 import math
-import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from deeppersona_agents._io import write_csv_atomic as _write_csv
+from deeppersona_agents.cli._common import check_output_folder, check_output_path, console, fail, make_folder
 from deeppersona_agents.errors import ConfigError, DeepPersonaError
-from deeppersona_agents.evaluation.elo import elo_from_files
-from deeppersona_agents.evaluation.intrinsic import evaluate_intrinsic, summarize_intrinsic
-from deeppersona_agents.evaluation.qa import (
-    DEFAULT_DEPTHS,
-    OVERALL,
-    aggregate,
-    export_pairs,
-    plot_metric_vs_depth,
-    run_ablation,
-    run_qa,
-)
-from deeppersona_agents.evaluation.sources import EvalPersona, load_source
 from deeppersona_agents.llm import resolve_chat_model, resolve_embeddings, resolve_structured_method
+from deeppersona_agents.quality.elo import elo_from_files
+from deeppersona_agents.quality.intrinsic import evaluate_intrinsic, summarize_intrinsic
+from deeppersona_agents.quality.qa import DEFAULT_DEPTHS, run_ablation, run_qa
+from deeppersona_agents.quality.report import aggregate, export_pairs, plot_metric_vs_depth
+from deeppersona_agents.quality.rubric import OVERALL
+from deeppersona_agents.quality.sources import EvalPersona, load_source
 
-evaluate_app = typer.Typer(add_completion=False, no_args_is_help=True,
+evaluate_app = typer.Typer(no_args_is_help=True,
                            help="Evaluate persona sources: intrinsic metrics, personalised QA, depth ablation, Elo.")
-out_console = Console()
-err_console = Console(stderr=True)
 
 ModelOption = Annotated[str | None, typer.Option(help="Model name on an OpenAI-compatible endpoint "
                                                       "(default: DEEPPERSONA_MODEL or the embedded model).")]
 BaseUrlOption = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")]
 MethodOption = Annotated[str | None, typer.Option(help="json_schema, function_calling or json_mode.")]
-
-
-def _fail(exc: Exception) -> typer.Exit:
-    err_console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-    return typer.Exit(2)
 
 
 def parse_source(spec: str) -> tuple[str | None, Path]:
@@ -90,28 +76,14 @@ def parse_depths(text: str) -> list[int]:
 
 
 def write_csv_atomic(rows: Sequence[dict[str, Any]], path: Path) -> None:
-    """Write ``rows`` as CSV via a temporary file renamed into place."""
-    parent = path.resolve().parent
-    if not parent.is_dir():
-        raise ConfigError(f"--out {path}: folder {parent} does not exist; create it or choose another path")
-    if path.is_dir():
-        raise ConfigError(f"--out {path} is a folder; give a file name such as intrinsic.csv")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        pd.DataFrame(list(rows)).to_csv(tmp, index=False)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    """Write ``rows`` as CSV atomically, after checking ``path`` is writable."""
+    check_output_path(path)
+    _write_csv(path, rows)
 
 
 def _out_dir(path: Path) -> Path:
-    if path.exists() and not path.is_dir():
-        raise ConfigError(f"--out {path} is a file; give a folder for the results")
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ConfigError(f"--out {path}: cannot create the folder ({exc.strerror or exc})") from None
-    return path
+    check_output_folder(path)
+    return make_folder(path)
 
 
 def _fmt(value: Any) -> str:
@@ -127,7 +99,7 @@ def print_table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[st
         table.add_column(column)
     for row in rows:
         table.add_row(*(_fmt(row.get(c, "")) for c in columns))
-    out_console.print(table)
+    console.print(table)
 
 
 @evaluate_app.command()
@@ -154,14 +126,14 @@ def intrinsic(
                                   method=resolve_structured_method(structured_method))
         write_csv_atomic(rows, out)
     except DeepPersonaError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     summary = summarize_intrinsic(rows, seed=seed)
     columns = ["source", "personas", "attribute_count", "filler_rate", "redundancy", "coverage_entropy",
                "uniqueness"]
     if judge:
         columns += ["judge_attribute_count", "judge_uniqueness", "judge_actionability", "judge_failed"]
     print_table("Intrinsic metrics (means)", summary, columns)
-    out_console.print(f"wrote {len(rows)} rows to {out}")
+    console.print(f"wrote {len(rows)} rows to {out}")
 
 
 @evaluate_app.command()
@@ -197,13 +169,13 @@ def qa(
         if pairs:
             count = export_pairs(result, folder / "pairs.jsonl", folder / "pairs_key.jsonl", seed=seed,
                                  max_attributes=max_attributes)
-            out_console.print(f"wrote {count} blind pairs to {folder / 'pairs.jsonl'} "
+            console.print(f"wrote {count} blind pairs to {folder / 'pairs.jsonl'} "
                               f"(key: {folder / 'pairs_key.jsonl'}; keep it from the raters)")
     except DeepPersonaError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     print_table("Personalised QA: overall score (1-5)", [s for s in summary if s["dimension"] == OVERALL],
                 ["source", "n", "failed", "mean", "ci_low", "ci_high", "relative_gain"])
-    out_console.print(f"model calls this run: {result.model_calls} (responder {result.responder_calls}, "
+    console.print(f"model calls this run: {result.model_calls} (responder {result.responder_calls}, "
                       f"evaluator {result.evaluator_calls}); resumed rows skipped: {result.skipped}; "
                       f"failed rows: {result.failed}")
 
@@ -238,10 +210,10 @@ def ablation(
         write_csv_atomic(table, folder / "ablation.csv")
         plot_metric_vs_depth(table, folder / "ablation.png")
     except DeepPersonaError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     print_table("Depth ablation: overall score (1-5)", table,
                 ["depth", "mean_attributes", "pairs", "failed", OVERALL, "overall_ci_low", "overall_ci_high"])
-    out_console.print(f"model calls this run: {result.model_calls}; wrote {folder / 'ablation.csv'} and "
+    console.print(f"model calls this run: {result.model_calls}; wrote {folder / 'ablation.csv'} and "
                       f"{folder / 'ablation.png'}")
 
 
@@ -261,6 +233,6 @@ def elo(
         if out is not None:
             write_csv_atomic(table, out)
     except DeepPersonaError as exc:
-        raise _fail(exc) from None
+        raise fail(exc) from None
     print_table("Elo ratings (K=16, start 1000)", table,
                 ["dimension", "source", "wins", "losses", "ties", "battles", "win_rate", "elo"])

@@ -2,7 +2,7 @@
 
 Inputs: the judgements JSONL (``{"pair_id": ..., "winner": "A" | "B" | "tie"}``, optionally with a
 ``"dimension"``; or ``{"pair_id": ..., "winners": {"<dimension>": "A", ...}}`` for several at once)
-and the hidden key written by :func:`~deeppersona_agents.evaluation.qa.export_pairs`.
+and the hidden key written by :func:`~deeppersona_agents.quality.qa.export_pairs`.
 
 Ratings: every source starts at 1000; each battle, in the order the judgements are given, moves
 both ratings by ``K * (score - expected)`` with K = 16 and the usual logistic expectation
@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from deeppersona_agents.errors import ConfigError
+from deeppersona_agents.seeding import derive
 
 INITIAL_RATING = 1000.0
 K_FACTOR = 16.0
@@ -106,7 +105,7 @@ def elo_ratings(
 
     if permutations <= 0:
         return play(matches)
-    rng = np.random.default_rng(seed)
+    rng = derive(seed)
     total = dict.fromkeys(players, 0.0)
     for _ in range(permutations):
         for name, rating in play([matches[i] for i in rng.permutation(len(matches))]).items():

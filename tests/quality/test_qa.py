@@ -6,19 +6,10 @@ import math
 import pytest
 
 from deeppersona_agents.errors import ConfigError
-from deeppersona_agents.evaluation.qa import (
-    CREATIVE_DIMENSION_IDS,
-    DIMENSION_IDS,
-    DIMENSIONS,
-    REQUESTS,
-    aggregate,
-    export_pairs,
-    load_results,
-    plot_metric_vs_depth,
-    run_ablation,
-    run_qa,
-)
-from deeppersona_agents.evaluation.sources import EvalPersona
+from deeppersona_agents.quality.qa import load_results, run_ablation, run_qa
+from deeppersona_agents.quality.report import aggregate, export_pairs, plot_metric_vs_depth
+from deeppersona_agents.quality.rubric import CREATIVE_DIMENSION_IDS, DIMENSION_IDS, DIMENSIONS, REQUESTS
+from deeppersona_agents.quality.sources import EvalPersona
 from tests.fakes import FakeChatModel
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from deeppersona_agents.bootstrap import percentile_ci
 from deeppersona_agents.errors import ConfigError
 
 ArrayLike = Sequence[float] | np.ndarray
@@ -112,14 +113,12 @@ def bootstrap_ci(
     gen = rng or np.random.default_rng(0)
     index = {c: i for i, c in enumerate(codes)}
     code_idx = np.array([index[v] for v in values])
-    stats = np.empty(n_boot)
-    for b in range(n_boot):
-        draw = gen.integers(0, len(values), len(values))
+
+    def of_resample(draw: np.ndarray) -> float:
         counts = np.bincount(code_idx[draw], weights=w[draw], minlength=len(codes))
-        stats[b] = statistic(counts / counts.sum())
-    alpha = (1 - level) / 2
-    low, high = np.quantile(stats, [alpha, 1 - alpha])
-    return float(low), float(high)
+        return statistic(counts / counts.sum())
+
+    return percentile_ci(len(values), of_resample, n_boot=n_boot, level=level, rng=gen)
 
 
 @dataclass(frozen=True)
