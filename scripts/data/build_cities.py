@@ -80,9 +80,9 @@ def read_admin1(path: Path) -> dict[str, str]:
 
 def recoded_countries(cities: list[dict[str, Any]], regions: dict[str, str]) -> set[str]:
     """Countries whose cities use region codes the region file lacks (their codes changed since)."""
-    unknown = {c["countrycode"] for c in cities
-               if c["admin1code"] not in UNKNOWN_REGION_CODES and f"{c['countrycode']}.{c['admin1code']}" not in regions}
-    return unknown
+    return {c["countrycode"] for c in cities
+            if c["admin1code"] not in UNKNOWN_REGION_CODES
+            and f"{c['countrycode']}.{c['admin1code']}" not in regions}
 
 
 def is_latin(text: str) -> bool:
