@@ -65,6 +65,16 @@ class GenerationConfig(BaseModel):
             raise ValueError(f"unknown categories {unknown}; choose from: {', '.join(CATEGORIES)}")
         return v
 
+    @field_validator("where")
+    @classmethod
+    def _where(cls, v: str | None) -> str | None:
+        if v is not None:
+            from deeppersona_agents.demographics.cohort import parse_cohort
+            from deeppersona_agents.demographics.sampler import COLUMNS
+
+            parse_cohort(v, COLUMNS)  # refuses anything but the cohort language, now rather than mid-run
+        return v
+
     @field_validator("structured_method")
     @classmethod
     def _method(cls, v: str) -> str:
@@ -81,6 +91,9 @@ class GenerationConfig(BaseModel):
             errors: list[Any] = getattr(exc, "errors", lambda: [])()
             if errors:
                 e = errors[0]
+                cause = (e.get("ctx") or {}).get("error")
+                if isinstance(cause, ConfigError):  # already names the option and the remedy
+                    raise ConfigError(str(cause)) from None
                 name = str(e["loc"][0])
                 raise ConfigError(f"invalid --{name.replace('_', '-')}: {e['msg']}") from None
             raise ConfigError(str(exc)) from None

@@ -115,6 +115,15 @@ def test_cohort_constraints_pass_through_to_the_sampler(tmp_path):
         spawn(tmp_path / "never", n=2, where="age > 200")
 
 
+def test_code_in_a_cohort_is_refused_before_anything_is_written(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match="is refused"):
+        spawn(tmp_path / "pwn", n=1, where="@pd.io.common.os.system('touch pwned') == 0")
+    with pytest.raises(ConfigError, match="is refused"):
+        spawn(tmp_path / "pwn", n=1, where="age == __import__('os').system('touch pwned')")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_in_memory_run_without_out(tmp_path):
     result = spawn_population("JPN", 2, model=FakeChatModel(), attributes=K, progress=False)
     assert result.out is None
