@@ -31,6 +31,7 @@ from pydantic import BaseModel, PrivateAttr
 
 from deeppersona_agents.caching import load_once
 from deeppersona_agents.errors import ModelError
+from deeppersona_agents.structured import reply_problem
 
 EMBEDDED_MODEL_NAME = "SmolLM2-135M-Instruct (embedded, Q4_1 GGUF)"
 MINILM_NAME = "all-MiniLM-L6-v2 (embedded, int8 ONNX)"
@@ -111,6 +112,9 @@ class ParsedReply(Runnable[LanguageModelInput, Any]):
         """Call the model, then parse; with ``include_raw`` a parse failure is reported, not raised."""
         raw = self.bound.invoke(input, config, **kwargs)
         try:
+            problem = reply_problem(raw)  # a reply cut at max_tokens is invalid even when it happens to parse
+            if problem is not None:
+                raise ValueError(problem)
             parsed, error = self.parse(str(raw.content)), None
         except ValueError as exc:  # pydantic ValidationError and JSONDecodeError are ValueErrors
             if not self.include_raw:

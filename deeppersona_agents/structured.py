@@ -1,12 +1,16 @@
 """Structured LLM calls shared by every stage: schema in, validated pydantic object out.
 
-Invalid or incomplete answers are retried with the problem fed back to the model, then fail
-loudly with :class:`StructuredOutputError`; token usage is counted for the persona manifest.
+Parsing is strict: a reply cut at the token limit (``finish_reason`` ``length``) or whose JSON is
+not one complete, valid object is invalid, whatever a lenient parser made of it (LangChain's JSON
+parser repairs half objects). Invalid or incomplete answers are retried with the problem fed back
+to the model, then fail loudly with :class:`StructuredOutputError`; token usage is counted for the
+persona manifest.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, overload
@@ -41,6 +45,52 @@ class Usage:
     def as_dict(self) -> dict[str, int]:
         """Plain dict (graph state, manifests)."""
         return asdict(self)
+
+
+#: Stop reasons that mean "cut at the token limit" (OpenAI-compatible, Anthropic, Ollama wording).
+CUT_OFF = frozenset({"length", "max_tokens"})
+_FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S)
+
+
+def _complete_object(text: Any) -> bool:
+    """True when ``text`` is exactly one complete JSON object (a Markdown fence around it is allowed)."""
+    if not isinstance(text, str):
+        return False
+    body = text.strip()
+    fenced = _FENCE.match(body)
+    try:
+        return isinstance(json.loads(fenced.group(1) if fenced else body), dict)
+    except ValueError:
+        return False
+
+
+def reply_problem(raw: Any) -> str | None:
+    """Why a raw structured reply cannot be trusted as a whole answer, or ``None`` when it can.
+
+    Checks the message itself, not what a parser made of it: the stop reason, the tool-call
+    arguments (``function_calling``) or the content (``json_schema``, ``json_mode``).
+    """
+    if raw is None:
+        return "no reply"
+    meta = getattr(raw, "response_metadata", None) or {}
+    reason = meta.get("finish_reason") or meta.get("stop_reason") or meta.get("done_reason")
+    if reason in CUT_OFF:
+        return f"the reply was cut off at the token limit (finish_reason={reason}); answer more briefly"
+    if getattr(raw, "invalid_tool_calls", None):
+        return "the tool call's arguments are not valid JSON"
+    calls = (getattr(raw, "additional_kwargs", None) or {}).get("tool_calls") or []
+    if calls:
+        if all(_complete_object((c.get("function") or {}).get("arguments")) for c in calls):
+            return None
+        return "the tool call's arguments are not one complete JSON object"
+    if getattr(raw, "tool_calls", None):  # parsed by the provider's own client (already objects)
+        return None
+    content = raw.content
+    if isinstance(content, list):  # content blocks
+        content = "".join(b.get("text", "") if isinstance(b, dict) else str(b) for b in content)
+    if not _complete_object(content):
+        return "the reply is not one complete JSON object"
+    return None
 
 
 def _json_schema(schema: Any) -> dict[str, Any]:
@@ -131,7 +181,10 @@ def ask_structured(
         if usage is not None:
             usage.add_message(out.get("raw"))
         parsed, error = out.get("parsed"), out.get("parsing_error")
-        if parsed is None or error is not None:
+        strict = reply_problem(out.get("raw"))
+        if strict is not None:
+            problem = strict
+        elif parsed is None or error is not None:
             problem = f"unparseable answer ({error or 'empty'})"
         else:
             problems = check(parsed) if check else []
