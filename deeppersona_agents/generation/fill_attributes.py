@@ -3,7 +3,8 @@
 Each batch sees the compact profile (core, values, attitude, hobbies, story gists) plus the
 earlier values most related to the batch (by leaf-vector similarity, no extra embedding calls),
 so prompts stay small however deep the persona grows. Missing or placeholder values are asked
-for again; a persona with fewer than ``min_fill_ratio`` of k values fails loudly.
+for again; a persona that still lacks any of its k values fails loudly (exactly k, or a recorded
+failure: no persona is stored with fewer).
 """
 
 from __future__ import annotations
@@ -173,11 +174,12 @@ def fill_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDep
             if not pending:
                 break
         done = [i for i in order if i in filled]
-        if len(done) < cfg.min_fill_ratio * len(order):
+        if len(done) < len(order):
+            first = tree.keys[next(i for i in order if i not in filled)]
             raise GenerationError(
                 "fill_attributes",
-                f"only {len(done)} of {len(order)} attributes got a usable value after {cfg.attempts} rounds "
-                f"(need {cfg.min_fill_ratio:.0%}); try a stronger model or a smaller --batch-size",
+                f"only {len(done)} of the {len(order)} attributes got a usable value after {cfg.attempts} rounds "
+                f"(first missing: {first}); try a stronger model, a smaller --batch-size or more attempts",
             )
         run.update["attributes"] = [
             {"path": tree.keys[i], "value": filled[i], "stratum": stratum[i], "provenance": "llm"} for i in done

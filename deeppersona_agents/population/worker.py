@@ -111,6 +111,9 @@ class PersonaWorker:
             empty = [a.path for a in persona.attributes if not str(a.value).strip()]
             if empty:
                 raise GenerationError("fill_attributes", f"empty value for {empty[0]}")
+            filled, k = len(persona.sampled_attributes()), self.job.config.attributes
+            if filled != k:  # exactly k, or a recorded failure; never stored as valid
+                raise GenerationError("fill_attributes", f"{filled} of {k} attributes filled")
             record = persona.model_copy(update={"index": task.index}).model_dump(mode="json")
             return {"index": task.index, "record": record}
         except RunCancelled:

@@ -10,7 +10,7 @@ import pytest
 from langgraph.graph import END, START, StateGraph
 
 from deeppersona_agents import GenerationConfig, Persona, PersonaRunContext, create_persona_generator, generate_persona
-from deeppersona_agents.errors import ConfigError, StructuredOutputError
+from deeppersona_agents.errors import ConfigError, GenerationError, StructuredOutputError
 from deeppersona_agents.generation import STAGES
 from tests.fakes import FakeChatModel
 
@@ -133,3 +133,14 @@ def test_placeholder_values_are_asked_for_again(embeddings):
     values = [a.value for a in persona.sampled_attributes()]
     assert len(values) == 30 and "N/A" not in values and "unknown" not in values
     assert persona.manifest.llm_calls == 4 + 1 + 1 + 1  # one extra fill call for the two re-asked values
+
+
+def test_a_value_still_missing_after_every_round_fails_the_persona(embeddings):
+    def always_blank(n: int, answer: dict) -> str | None:
+        key = next((k for k in answer if k not in ("values", "attitude", "details", "coping", "summary")
+                    and not k.startswith("story_") and k != "hobbies"), None)
+        return None if key is None else __import__("json").dumps({**answer, key: "unknown"})
+
+    with pytest.raises(GenerationError, match=r"\[fill_attributes\] only 29 of the 30 attributes"):
+        generate_persona(country="KEN", model=FakeChatModel(tamper=always_blank), embeddings=embeddings,
+                         config=GenerationConfig(attributes=30, batch_size=30))

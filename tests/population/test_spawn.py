@@ -85,7 +85,7 @@ def test_flaky_and_malformed_model_every_persona_valid_or_listed_with_a_reason(t
     assert not {r["index"] for r in done} & {f["index"] for f in failures}
     for record in done:
         persona = Persona.model_validate(record)
-        assert len(persona.sampled_attributes()) >= K * 0.99
+        assert len(persona.sampled_attributes()) == K
         assert all(str(a.value).strip() for a in persona.attributes), "no empty attribute values"
     for failure in failures:
         assert failure["stage"] in {"anchor", "values", "attitude", "stories", "hobbies", "select_attributes",
@@ -94,6 +94,22 @@ def test_flaky_and_malformed_model_every_persona_valid_or_listed_with_a_reason(t
     assert result.summary["transient_retries"] > 0
     assert result.summary["done"] + len(failures) == 12
     assert done, "with retries most personas should get through"
+
+
+def test_a_persona_one_attribute_short_is_a_recorded_failure_not_a_valid_record(tmp_path):
+    blanked: set[str] = set()
+
+    def never_the_first_key(n: int, answer: dict) -> str | None:
+        if len(answer) == K:  # a fill batch (k values in one call): its first key never gets a value
+            blanked.add(next(iter(answer)))
+        hit = blanked & set(answer)
+        return json.dumps({**answer, **dict.fromkeys(hit, "N/A")}) if hit else None
+
+    spawn(tmp_path / "ke", n=2, model=FakeChatModel(tamper=never_the_first_key))
+    assert read_lines(tmp_path / "ke") == []
+    failures = read_lines(tmp_path / "ke", "failures.jsonl")
+    assert [f["index"] for f in failures] == [0, 1]
+    assert all(f["stage"] == "fill_attributes" and f"{K - 1} of the {K} attributes" in f["error"] for f in failures)
 
 
 def test_failed_personas_are_retried_by_the_next_run(tmp_path):
