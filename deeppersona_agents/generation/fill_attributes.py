@@ -114,11 +114,12 @@ def clean_value(value: Any, leaf: Leaf) -> Any | None:
     return _shorten(text, 2 * TEXT_CHARS)
 
 
-def _known_lines(filled: dict[int, Any], batch: list[int], deps: PersonaDeps, limit: int) -> list[str]:
-    """The earlier values most related to ``batch`` (cosine of leaf vectors)."""
-    if not filled or limit == 0:
+def _known_lines(filled: dict[int, Any], batch: list[int], deps: PersonaDeps, limit: int,
+                 skip: set[int]) -> list[str]:
+    """The earlier values most related to ``batch`` (cosine of leaf vectors); ``skip``: already in the profile."""
+    earlier = np.fromiter((i for i in filled if i not in skip), dtype=int)
+    if not len(earlier) or limit == 0:
         return []
-    earlier = np.fromiter(filled, dtype=int)
     centre = deps.leaf_vectors[batch].mean(axis=0)
     scores = deps.leaf_vectors[earlier] @ centre
     keep = earlier[np.argsort(-scores, kind="stable")[:limit]]
@@ -160,7 +161,7 @@ def fill_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDep
             for start in range(0, len(pending), cfg.batch_size):
                 batch = pending[start : start + cfg.batch_size]
                 leaves = [tree.leaves[i] for i in batch]
-                known = _known_lines(filled, batch, deps, cfg.context_attributes)
+                known = _known_lines(filled, batch, deps, cfg.context_attributes, anchored)
                 keys = batch_keys(leaves)
                 answer = run.ask(batch_schema(leaves, keys), _prompt(state, known, leaves, keys))
                 for i, leaf, key in zip(batch, leaves, keys, strict=True):
