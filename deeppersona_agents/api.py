@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from langchain_core.callbacks import Callbacks
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from langgraph.graph.state import CompiledStateGraph
@@ -28,6 +29,7 @@ def generate_persona(
     tree: AttributeTree | str | Path | None = None,
     generator: CompiledStateGraph[Any, Any, Any, Any] | None = None,
     on_event: Callable[[dict[str, Any]], None] | None = None,
+    callbacks: Callbacks = None,
 ) -> Persona:
     """Generate one persona.
 
@@ -43,6 +45,7 @@ def generate_persona(
         generator: A compiled generator to reuse (then model/embeddings/tree are ignored).
         on_event: Called with each progress event (``{"stage": ..., "status"|"done": ...}``), from
             the thread running the stage; an exception it raises stops the persona.
+        callbacks: LangChain callbacks for the run (tracing, usage counting); they see every model call.
 
     Returns:
         The validated persona record.
@@ -56,7 +59,8 @@ def generate_persona(
     if country:
         payload["country"] = country
     context = PersonaRunContext(listener=on_event)
-    persona: dict[str, Any] | None = graph.invoke(payload, context=context).get("persona")  # type: ignore[call-overload]
+    persona: dict[str, Any] | None = graph.invoke(  # type: ignore[call-overload]
+        payload, context=context, config={"callbacks": callbacks} if callbacks else None).get("persona")
     if persona is None:  # pragma: no cover - the graph always ends with summarize
         raise GenerationError("summarize", "the graph finished without a persona")
     return Persona.model_validate(persona)

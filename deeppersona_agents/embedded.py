@@ -31,6 +31,7 @@ from pydantic import BaseModel, PrivateAttr
 
 from deeppersona_agents.caching import load_once
 from deeppersona_agents.errors import ModelError
+from deeppersona_agents.structured import reply_problem
 
 EMBEDDED_MODEL_NAME = "SmolLM2-135M-Instruct (embedded, Q4_1 GGUF)"
 MINILM_NAME = "all-MiniLM-L6-v2 (embedded, int8 ONNX)"
@@ -111,6 +112,9 @@ class ParsedReply(Runnable[LanguageModelInput, Any]):
         """Call the model, then parse; with ``include_raw`` a parse failure is reported, not raised."""
         raw = self.bound.invoke(input, config, **kwargs)
         try:
+            problem = reply_problem(raw)  # a reply cut at max_tokens is invalid even when it happens to parse
+            if problem is not None:
+                raise ValueError(problem)
             parsed, error = self.parse(str(raw.content)), None
         except ValueError as exc:  # pydantic ValidationError and JSONDecodeError are ValueErrors
             if not self.include_raw:
@@ -159,8 +163,31 @@ def _parse_json_object(text: str) -> dict[str, Any]:
     return value
 
 
-def _message_dicts(messages: Sequence[BaseMessage]) -> list[dict[str, str]]:
-    return [{"role": _ROLE.get(m.type, "user"), "content": str(m.content)} for m in messages]
+#: Chat-template tokens neutralised in message text even when a model file does not list them.
+CHAT_TOKENS = ("<|im_start|>", "<|im_end|>", "<|endoftext|>")
+_ZERO_WIDTH_SPACE = "\u200b"
+
+
+def special_token_texts(llama: Any) -> tuple[str, ...]:
+    """Texts of the tokens a loaded GGUF marks control or user-defined (parsed as special in a chat prompt)."""
+    from llama_cpp import LLAMA_TOKEN_ATTR_CONTROL, LLAMA_TOKEN_ATTR_USER_DEFINED
+
+    model, flags = llama._model, LLAMA_TOKEN_ATTR_CONTROL | LLAMA_TOKEN_ATTR_USER_DEFINED
+    texts = {model.token_get_text(i) for i in range(model.n_vocab()) if model.token_get_attr(i) & flags}
+    return tuple(sorted({t for t in {*texts, *CHAT_TOKENS} if len(t) > 1}, key=len, reverse=True))
+
+
+def neutralise(text: str, specials: Sequence[str]) -> str:
+    """``text`` with every special-token text broken by a zero-width space, so it tokenizes as plain text."""
+    for token in specials:
+        if token in text:
+            text = text.replace(token, token[0] + _ZERO_WIDTH_SPACE + token[1:])
+    return text
+
+
+def _message_dicts(messages: Sequence[BaseMessage], specials: Sequence[str] = CHAT_TOKENS) -> list[dict[str, str]]:
+    """Messages for ``create_chat_completion``; their text cannot open or close a chat-template turn."""
+    return [{"role": _ROLE.get(m.type, "user"), "content": neutralise(str(m.content), specials)} for m in messages]
 
 
 def _prompt_seed(messages: list[dict[str, str]], base: int) -> int:
@@ -185,6 +212,7 @@ class EmbeddedChatModel(SchemaConstrainedChatModel):
     seed: int = 0
 
     _llama: Any = PrivateAttr(default=None)
+    _specials: tuple[str, ...] = PrivateAttr(default=CHAT_TOKENS)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @property
@@ -210,6 +238,7 @@ class EmbeddedChatModel(SchemaConstrainedChatModel):
                 ) from None
             path = self.model_path or str(embedded_model_path())
             self._llama = Llama(model_path=path, n_ctx=self.n_ctx, n_threads=self.n_threads, verbose=False)
+            self._specials = special_token_texts(self._llama)
         return self._llama
 
     def _generate(
@@ -219,9 +248,10 @@ class EmbeddedChatModel(SchemaConstrainedChatModel):
         run_manager: Any = None,
         **kwargs: Any,
     ) -> ChatResult:
-        dicts = _message_dicts(messages)
         with self._lock:
-            out = self._client().create_chat_completion(
+            client = self._client()
+            dicts = _message_dicts(messages, self._specials)
+            out = client.create_chat_completion(
                 messages=dicts,
                 response_format=kwargs.get("response_format"),
                 temperature=kwargs.get("temperature", self.temperature),

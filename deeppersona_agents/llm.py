@@ -4,12 +4,18 @@ Order of precedence: an object passed in explicitly; else ``DEEPPERSONA_MODEL`` 
 ``OPENAI_BASE_URL`` / ``OPENAI_API_KEY``) selects ``ChatOpenAI`` on that endpoint (OpenAI,
 vLLM, Ollama, llama.cpp server); else the embedded SmolLM2 model. Embeddings: passed in, else
 ``DEEPPERSONA_EMBEDDINGS_MODEL`` on the same endpoint, else the embedded MiniLM.
+
+``ChatOpenAI`` is built with ``max_retries=0``: every HTTP attempt is then one LangChain run,
+which the usage callback of :mod:`deeppersona_agents.structured` counts, and the retries are
+ours (visible, with backoff). :func:`redact` removes credentials from URLs before anything is
+written to a manifest, a log or an error message.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Literal
+import re
+from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
@@ -56,7 +62,7 @@ def resolve_chat_model(
         key = "not-needed"
     return ChatOpenAI(
         model=name, base_url=url, api_key=key, temperature=temperature,
-        use_responses_api=False, max_retries=2, timeout=300,
+        use_responses_api=False, max_retries=0, timeout=300,  # retries are ours, so every attempt is counted
     )
 
 
@@ -108,3 +114,34 @@ def embeddings_name(embeddings: Embeddings) -> str:
         if isinstance(value, str) and value:
             return value
     return type(embeddings).__name__
+
+
+_USERINFO = re.compile(r"(?P<scheme>[a-zA-Z][a-zA-Z0-9+.-]*://)[^/@\s]+@")
+_SECRET_PARAM = re.compile(r"(?i)(?P<key>[?&;](?:api[_-]?key|key|token|access[_-]?token|auth|password|secret|sig)=)"
+                           r"[^&#\s]+")
+
+
+def redact(text: Any) -> Any:
+    """``text`` with credentials in URLs (``user:key@host``, ``?api_key=...``) replaced by ``***``.
+
+    Dicts and lists are redacted value by value (manifests); other values pass through unchanged.
+    """
+    if isinstance(text, dict):
+        return {k: redact(v) for k, v in text.items()}
+    if isinstance(text, list | tuple):
+        return [redact(v) for v in text]
+    if not isinstance(text, str):
+        return text
+    return _SECRET_PARAM.sub(r"\g<key>***", _USERINFO.sub(r"\g<scheme>***@", text))
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Errors worth retrying after a pause: timeouts, dropped connections, rate limits, 5xx."""
+    if isinstance(exc, TimeoutError | ConnectionError):
+        return True
+    try:
+        import openai
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(exc, openai.APITimeoutError | openai.APIConnectionError | openai.RateLimitError
+                      | openai.InternalServerError)

@@ -89,7 +89,8 @@ class Manifest(BaseModel):
     embeddings: str
     config: dict[str, object]
     timings: dict[str, float] = Field(default_factory=dict, description="seconds per stage")
-    llm_calls: int = 0
+    llm_calls: int = Field(0, description="model calls sent to the endpoint (every attempt, retries included)")
+    calls_cached: int = Field(0, description="model calls answered from LangChain's LLM cache")
     prompt_tokens: int = 0
     completion_tokens: int = 0
 

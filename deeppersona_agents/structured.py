@@ -1,46 +1,73 @@
 """Structured LLM calls shared by every stage: schema in, validated pydantic object out.
 
-Invalid or incomplete answers are retried with the problem fed back to the model, then fail
-loudly with :class:`StructuredOutputError`; token usage is counted for the persona manifest.
+Parsing is strict: a reply cut at the token limit (``finish_reason`` ``length``) or whose JSON is
+not one complete, valid object is invalid, whatever a lenient parser made of it (LangChain's JSON
+parser repairs half objects). Invalid or incomplete answers are retried with the problem fed back
+to the model, then fail loudly with :class:`StructuredOutputError`; every attempt is counted
+(:mod:`deeppersona_agents.usage`) for the persona manifest.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
 from typing import Any, overload
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage
 
 from deeppersona_agents.errors import ModelError, StructuredOutputError
+from deeppersona_agents.llm import redact
+from deeppersona_agents.usage import Usage, invoke_counted
+
+__all__ = ["Usage", "ask_structured", "endpoint_error", "reply_problem"]
 
 
-@dataclass
-class Usage:
-    """LLM calls and tokens spent."""
+#: Stop reasons that mean "cut at the token limit" (OpenAI-compatible, Anthropic, Ollama wording).
+CUT_OFF = frozenset({"length", "max_tokens"})
+_FENCE = re.compile(r"^```(?:json)?\s*(.*?)\s*```$", re.S)
 
-    llm_calls: int = 0
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
 
-    def add_message(self, message: Any) -> None:
-        """Count one call and the tokens its reply reports."""
-        self.llm_calls += 1
-        meta = getattr(message, "usage_metadata", None) or {}
-        self.prompt_tokens += int(meta.get("input_tokens", 0) or 0)
-        self.completion_tokens += int(meta.get("output_tokens", 0) or 0)
+def _complete_object(text: Any) -> bool:
+    """True when ``text`` is exactly one complete JSON object (a Markdown fence around it is allowed)."""
+    if not isinstance(text, str):
+        return False
+    body = text.strip()
+    fenced = _FENCE.match(body)
+    try:
+        return isinstance(json.loads(fenced.group(1) if fenced else body), dict)
+    except ValueError:
+        return False
 
-    def __iadd__(self, other: Usage) -> Usage:
-        self.llm_calls += other.llm_calls
-        self.prompt_tokens += other.prompt_tokens
-        self.completion_tokens += other.completion_tokens
-        return self
 
-    def as_dict(self) -> dict[str, int]:
-        """Plain dict (graph state, manifests)."""
-        return asdict(self)
+def reply_problem(raw: Any) -> str | None:
+    """Why a raw structured reply cannot be trusted as a whole answer, or ``None`` when it can.
+
+    Checks the message itself, not what a parser made of it: the stop reason, the tool-call
+    arguments (``function_calling``) or the content (``json_schema``, ``json_mode``).
+    """
+    if raw is None:
+        return "no reply"
+    meta = getattr(raw, "response_metadata", None) or {}
+    reason = meta.get("finish_reason") or meta.get("stop_reason") or meta.get("done_reason")
+    if reason in CUT_OFF:
+        return f"the reply was cut off at the token limit (finish_reason={reason}); answer more briefly"
+    if getattr(raw, "invalid_tool_calls", None):
+        return "the tool call's arguments are not valid JSON"
+    calls = (getattr(raw, "additional_kwargs", None) or {}).get("tool_calls") or []
+    if calls:
+        if all(_complete_object((c.get("function") or {}).get("arguments")) for c in calls):
+            return None
+        return "the tool call's arguments are not one complete JSON object"
+    if getattr(raw, "tool_calls", None):  # parsed by the provider's own client (already objects)
+        return None
+    content = raw.content
+    if isinstance(content, list):  # content blocks
+        content = "".join(b.get("text", "") if isinstance(b, dict) else str(b) for b in content)
+    if not _complete_object(content):
+        return "the reply is not one complete JSON object"
+    return None
 
 
 def _json_schema(schema: Any) -> dict[str, Any]:
@@ -53,21 +80,35 @@ def _schema_name(schema: Any) -> str:
     return str(getattr(schema, "__name__", "answer"))
 
 
-def _endpoint_error(exc: Exception) -> ModelError | None:
-    """Map an unreachable or misconfigured endpoint to a ModelError with the remedy."""
+def endpoint_error(exc: Exception) -> ModelError | None:
+    """Map an endpoint error no retry can fix to a :class:`ModelError` with the remedy, else ``None``.
+
+    Called once our transient retries are spent, so a rate limit (429) that persists is permanent
+    here; a population run stops after several personas in a row fail this way.
+    """
     try:
         import openai
     except ImportError:  # pragma: no cover
         return None
-    if isinstance(exc, openai.APIConnectionError):
+    cause = redact(str(exc))
+    if isinstance(exc, openai.APIConnectionError) and not isinstance(exc, openai.APITimeoutError):
         return ModelError(
-            f"cannot reach the chat model endpoint ({exc}). Start the server, or fix --base-url / "
+            f"cannot reach the chat model endpoint ({cause}). Start the server, or fix --base-url / "
             "OPENAI_BASE_URL; unset DEEPPERSONA_MODEL to use the embedded model."
         )
     if isinstance(exc, openai.AuthenticationError):
-        return ModelError("the endpoint rejected the API key; set OPENAI_API_KEY (local servers accept any string)")
+        return ModelError("the endpoint rejected the API key (401); set OPENAI_API_KEY (local servers accept any "
+                          "string)")
+    if isinstance(exc, openai.PermissionDeniedError):
+        return ModelError(f"the endpoint refused access (403: {cause}); check the key's permissions for this model")
     if isinstance(exc, openai.NotFoundError):
-        return ModelError(f"the endpoint does not serve this model ({exc}); check --model / DEEPPERSONA_MODEL")
+        return ModelError(f"the endpoint does not serve this model ({cause}); check --model / DEEPPERSONA_MODEL")
+    if isinstance(exc, openai.RateLimitError):
+        return ModelError(f"the endpoint kept refusing with 429 after retries ({cause}); lower --concurrency or "
+                          "--requests-per-second, or check the account's quota")
+    if isinstance(exc, openai.BadRequestError):
+        return ModelError(f"the endpoint rejected the request (400: {cause}); check --model and "
+                          "--structured-method (some servers support only function_calling or json_mode)")
     return None
 
 
@@ -107,7 +148,7 @@ def ask_structured(
         method: ``json_schema``, ``function_calling`` or ``json_mode``.
         attempts: Total tries before failing.
         check: Extra semantic checks; returns a list of problems (empty when fine).
-        usage: Accumulator for calls and tokens.
+        usage: Accumulator for calls (every attempt, counted by a callback) and tokens.
 
     Raises:
         StructuredOutputError: every attempt was invalid.
@@ -121,17 +162,18 @@ def ask_structured(
     problem = "no answer"
     for _ in range(attempts):
         try:
-            out: dict[str, Any] = runnable.invoke(history)  # type: ignore[assignment]
+            out: dict[str, Any] = invoke_counted(runnable, history, usage=usage)
         except Exception as exc:
-            mapped = _endpoint_error(exc)
+            mapped = endpoint_error(exc)
             if mapped is not None:
                 raise mapped from exc
-            problem = f"{type(exc).__name__}: {exc}"
+            problem = redact(f"{type(exc).__name__}: {exc}")
             continue
-        if usage is not None:
-            usage.add_message(out.get("raw"))
         parsed, error = out.get("parsed"), out.get("parsing_error")
-        if parsed is None or error is not None:
+        strict = reply_problem(out.get("raw"))
+        if strict is not None:
+            problem = strict
+        elif parsed is None or error is not None:
             problem = f"unparseable answer ({error or 'empty'})"
         else:
             problems = check(parsed) if check else []

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 from langchain_openai import ChatOpenAI
 
 from deeppersona_agents import EmbeddedChatModel, GenerationConfig, MiniLMEmbeddings, generate_persona
 from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.llm import resolve_chat_model, resolve_embeddings, resolve_structured_method
-from tests.fakes import realistic_answer
+from tests.openai_stub import StubEndpoint
 
 
 def test_no_configuration_means_the_embedded_models():
@@ -43,60 +39,21 @@ def test_unknown_structured_method_is_rejected(monkeypatch):
         resolve_structured_method()
 
 
-class _StubOpenAI(BaseHTTPRequestHandler):
-    """Answers /chat/completions like an OpenAI-compatible server, filling the requested schema."""
-
-    requests: list[dict] = []
-
-    def log_message(self, *args):  # keep test output clean
-        pass
-
-    def do_POST(self):  # noqa: N802 - http.server API
-        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).requests.append(body)
-        prompt = "\n".join(str(m.get("content")) for m in body["messages"])
-        fmt = body.get("response_format") or {}
-        message: dict = {"role": "assistant", "content": None}
-        if body.get("tools"):
-            fn = body["tools"][0]["function"]
-            args = json.dumps(realistic_answer(fn["parameters"], prompt))
-            message["tool_calls"] = [{"id": "call_1", "type": "function",
-                                      "function": {"name": fn["name"], "arguments": args}}]
-        elif fmt.get("type") == "json_schema":
-            message["content"] = json.dumps(realistic_answer(fmt["json_schema"]["schema"], prompt))
-        else:  # json_mode: the only promise is JSON; the schema is in the prompt
-            schema = json.loads(prompt.rsplit("JSON schema:\n", 1)[1]) if "JSON schema:\n" in prompt else {}
-            message["content"] = json.dumps(realistic_answer(schema, prompt))
-        reply = {"id": "x", "object": "chat.completion", "created": 0, "model": body["model"],
-                 "choices": [{"index": 0, "message": message, "finish_reason": "stop"}],
-                 "usage": {"prompt_tokens": len(prompt) // 4, "completion_tokens": 50, "total_tokens": 0}}
-        data = json.dumps(reply).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-
 @pytest.fixture
-def stub_server():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _StubOpenAI)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    _StubOpenAI.requests = []
-    yield f"http://127.0.0.1:{server.server_port}/v1"
-    server.shutdown()
+def stub():
+    with StubEndpoint() as endpoint:
+        yield endpoint
 
 
 @pytest.mark.parametrize("method", ["json_schema", "function_calling", "json_mode"])
-def test_chat_openai_endpoint_generates_a_persona(stub_server, embeddings, method):
-    model = resolve_chat_model("stub-model", base_url=stub_server)
+def test_chat_openai_endpoint_generates_a_persona(stub, embeddings, method):
+    model = resolve_chat_model("stub-model", base_url=stub.url)
     persona = generate_persona({"age": "45"}, country="MEX", seed=2, model=model, embeddings=embeddings,
                                config=GenerationConfig(attributes=30, structured_method=method))
     assert len(persona.sampled_attributes()) == 30 and persona.core.age == 45
     assert persona.manifest.model == "stub-model" and persona.manifest.llm_calls == 6  # 4 core stages, 1 fill, summary
     assert persona.manifest.prompt_tokens > 0
-    sent = _StubOpenAI.requests
+    sent = stub.requests
     assert len(sent) == 6 and all(r["model"] == "stub-model" for r in sent)
     if method == "json_schema":
         assert all(r["response_format"]["type"] == "json_schema" for r in sent)

@@ -176,7 +176,8 @@ def qa(
     print_table("Personalised QA: overall score (1-5)", [s for s in summary if s["dimension"] == OVERALL],
                 ["source", "n", "failed", "mean", "ci_low", "ci_high", "relative_gain"])
     console.print(f"model calls this run: {result.model_calls} (responder {result.responder_calls}, "
-                      f"evaluator {result.evaluator_calls}); resumed rows skipped: {result.skipped}; "
+                      f"evaluator {result.evaluator_calls}; {result.calls_cached} more served from cache); "
+                      f"resumed rows skipped: {result.skipped}; "
                       f"failed rows: {result.failed}")
 
 

@@ -61,6 +61,7 @@ def survey(
         raise fail(exc if isinstance(exc, DeepPersonaError) else ConfigError(str(exc))) from None
     missing = int(frame["answer"].isna().sum())
     err.print(f"wrote {out_dir / 'answers.csv'}: {len(frame)} answers ({missing} missing), "
-              f"{sim.usage.llm_calls} LLM calls", highlight=False, soft_wrap=True)
+              f"{sim.usage.llm_calls} LLM calls ({sim.usage.calls_cached} more from cache)", highlight=False,
+              soft_wrap=True)
 
 

@@ -9,7 +9,6 @@ any occupation, any city, other fields uniform over their categories.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
@@ -21,6 +20,7 @@ import pandas as pd
 
 from deeppersona_agents.caching import load_once
 from deeppersona_agents.demographics import places
+from deeppersona_agents.demographics.cohort import Cohort, parse_cohort
 from deeppersona_agents.demographics.names import person_name
 from deeppersona_agents.demographics.tables import (
     ACTIVITIES,
@@ -59,8 +59,6 @@ ACTIVITY_TITLES = {
 }
 #: ISCO major groups nobody under this age is drawn into (managers, professionals, armed forces).
 ISCO_MIN_AGE = {0: 18, 1: 21, 2: 21}
-#: Aliases accepted in ``where`` expressions.
-WHERE_ALIASES = {"occupation_group": "isco_major", "gender": "sex"}
 #: A ``where`` cohort is given up as impossible after this many draws per requested person
 #: (and at least WHERE_MIN_DRAWS): prevalence below about 1 in 500 is refused.
 WHERE_DRAWS_PER_PERSON, WHERE_MIN_DRAWS = 500, 200_000
@@ -132,21 +130,22 @@ class PopulationSampler:
         return weights / weights.sum()
 
     # ---- public API --------------------------------------------------------------------------
-    def sample(self, n: int, seed: int | np.random.Generator = 0, where: str | None = None) -> pd.DataFrame:
-        """Draw ``n`` people; ``where`` keeps only draws satisfying a pandas-style condition.
+    def sample(self, n: int, seed: int | np.random.Generator = 0, where: str | Cohort | None = None) -> pd.DataFrame:
+        """Draw ``n`` people; ``where`` keeps only draws in a cohort (see :mod:`.cohort`).
 
         Raises:
             ConfigError: ``n`` < 1, a bad ``where`` expression, or a condition nobody meets.
         """
+        cohort = parse_cohort(where, COLUMNS) if where else None
         if int(n) < 1:
             raise ConfigError(f"n={n} draws requested; ask for at least 1")
         rng = seed if isinstance(seed, np.random.Generator) else derive(seed)
-        if not where:
+        if cohort is None:
             return _frame(self._columns(int(n), rng))
-        return self._draw_where(int(n), rng, where)
+        return self._draw_where(int(n), rng, cohort)
 
     def draw_person(self, rng: np.random.Generator, fixed: dict[str, Any] | None = None,
-                    where: str | None = None) -> dict[str, Any]:
+                    where: str | Cohort | None = None) -> dict[str, Any]:
         """Draw one person, keeping the fields in ``fixed`` (``sex``/``gender``, ``age``, ``city``, ...).
 
         ``where`` restricts the draw to a cohort (``"age>=30 and occupation_group==2"``).
@@ -155,13 +154,12 @@ class PopulationSampler:
         if "gender" in fixed and "sex" not in fixed:
             fixed["sex"] = fixed.pop("gender")
         if where:
-            cohort = f"({where})"
-            if fixed.get("age") is not None:
-                cohort += f" and age == {int(fixed['age'])}"
-            if fixed.get("sex") in SEXES:
-                cohort += f" and sex == {fixed['sex']!r}"
+            given = {"age": None if fixed.get("age") is None else int(fixed["age"]),
+                     "sex": fixed.get("sex") if fixed.get("sex") in SEXES else None}
             rest = {k: v for k, v in fixed.items() if k not in ("age", "sex")}
-            return self._draw_where(1, rng, cohort, fixed=rest).iloc[0].to_dict()
+            cohort = parse_cohort(where, COLUMNS)
+            equal = {k: v for k, v in given.items() if v is not None}
+            return self._draw_where(1, rng, cohort, fixed=rest, equal=equal).iloc[0].to_dict()
         weights = self.age_sex_weights
         age = None if fixed.get("age") is None else int(fixed["age"])
         sex = fixed.get("sex") if fixed.get("sex") in SEXES else None
@@ -176,28 +174,23 @@ class PopulationSampler:
         return {c: _plain(cols[c][0]) for c in COLUMNS}
 
     # ---- drawing ----------------------------------------------------------------------------
-    def _draw_where(self, n: int, rng: np.random.Generator, where: str,
-                    fixed: dict[str, Any] | None = None) -> pd.DataFrame:
-        expr = where
-        for alias, column in WHERE_ALIASES.items():
-            expr = re.sub(rf"\b{alias}\b", column, expr)
+    def _draw_where(self, n: int, rng: np.random.Generator, cohort: Cohort,
+                    fixed: dict[str, Any] | None = None, equal: dict[str, Any] | None = None) -> pd.DataFrame:
+        """Draw batches until ``n`` rows are in ``cohort`` (and equal ``equal``'s fields)."""
         kept: list[pd.DataFrame] = []
         got, drawn, batch = 0, 0, max(2 * n, 2000)
         while got < n:
             if drawn >= max(WHERE_DRAWS_PER_PERSON * n, WHERE_MIN_DRAWS):
                 raise ConfigError(
-                    f"only {got} of {drawn} draws satisfied --where {where!r}; the cohort is too rare or impossible"
-                    " for this country; loosen the condition"
+                    f"only {got} of {drawn} draws satisfied --where {cohort.text!r}; the cohort is too rare or "
+                    "impossible for this country; loosen the condition"
                 )
             frame = _frame(self._columns(batch, rng, fixed=fixed, names=False))
             drawn += batch
-            try:
-                hit = frame.query(expr, engine="python")
-            except Exception as err:  # pandas raises several types for bad expressions
-                raise ConfigError(
-                    f"cannot evaluate --where {where!r}: {err}; use columns {', '.join(COLUMNS)} "
-                    "(alias occupation_group = isco_major), e.g. \"age>=30 and age<50 and occupation_group==2\""
-                ) from None
+            mask = cohort.mask(frame)
+            for column, value in (equal or {}).items():
+                mask &= (frame[column] == value).to_numpy(dtype=bool, na_value=False)
+            hit = frame[mask]
             kept.append(hit)
             got += len(hit)
             batch = min(batch * 2, 50_000)

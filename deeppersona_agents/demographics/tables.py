@@ -8,6 +8,7 @@ One JSON file per country (``data/countries/ISO3.json``); the format is describe
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from functools import lru_cache
@@ -59,6 +60,22 @@ def table_dir() -> Path | None:
     """The user's folder of rebuilt tables, if ``DEEPPERSONA_DEMOGRAPHICS_DIR`` is set."""
     raw = os.environ.get("DEEPPERSONA_DEMOGRAPHICS_DIR", "").strip()
     return Path(raw) if raw else None
+
+
+def tables_fingerprint() -> dict[str, str] | None:
+    """The user's tables folder and a hash of its table files (what decides who is drawn), or ``None``.
+
+    Population manifests record it and a resumed run must match it, so one run never mixes two
+    sets of tables.
+    """
+    folder = table_dir()
+    if folder is None:
+        return None
+    digest = hashlib.sha256()
+    files = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    for path in files:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return {"dir": str(folder.resolve()), "hash": digest.hexdigest()[:16], "files": str(len(files))}
 
 
 def shipped_countries() -> list[str]:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from deeppersona_agents.demographics import resolve_country, sample_core, supported_countries, table_attributes
 from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.generation.deps import PersonaDeps
-from deeppersona_agents.generation.profile import StageRun, resolve_settings, stage, stage_rng
+from deeppersona_agents.generation.profile import StageRun, resolve_settings, stage, stage_rng, user_data
 from deeppersona_agents.generation.state import PersonaState
 from deeppersona_agents.taxonomy import AttributeTree
 
@@ -87,9 +87,9 @@ class BioFacts(BaseModel):
 def facts_from_bio(bio: str, run: StageRun) -> dict[str, Any]:
     """Extract core facts from a bio, keeping only those the bio literally supports."""
     prompt = (
-        "Read this short biography and report which of these facts it states: name, age, gender, "
+        "Read the biography below and report which of these facts it states: name, age, gender, "
         "city of residence, occupation. Use null for anything it does not state; never guess.\n\n"
-        f"Biography: {bio}"
+        + user_data([("biography", bio)])
     )
     facts = run.ask(BioFacts, prompt)
     low = bio.lower()

@@ -17,7 +17,8 @@ class GenerationConfig(BaseModel):
     """How one persona is generated.
 
     Attributes:
-        attributes: k, the number of tree leaves sampled and filled by the LLM.
+        attributes: k, the number of tree leaves sampled and filled by the LLM; a persona that does
+            not get all k values fails (exactly k, or a recorded failure).
         strata_ratio: near : mid : far draw ratio (paper: 5:3:2).
         batch_size: attributes filled per LLM call.
         context_attributes: earlier values shown to each fill call (the most relevant ones).
@@ -26,7 +27,6 @@ class GenerationConfig(BaseModel):
         summary_style: ``concise`` (about 150-250 words) or ``detailed``.
         structured_method: ``json_schema``, ``function_calling`` or ``json_mode``.
         attempts: tries per structured call before failing.
-        min_fill_ratio: a persona fails unless this share of the k attributes got a value.
         demographics: ``census`` draws the core from the country's population tables;
             ``uniform`` reproduces the authors' uniform draws (for ablations).
         min_age: youngest age drawn for the core (7-85; adults by default).
@@ -45,7 +45,6 @@ class GenerationConfig(BaseModel):
     summary_style: Literal["concise", "detailed"] = "concise"
     structured_method: str = "json_schema"
     attempts: int = Field(3, ge=1, le=10)
-    min_fill_ratio: float = Field(0.99, gt=0, le=1)
     demographics: Literal["census", "uniform"] = "census"
     min_age: int = Field(18, ge=7, le=85)
     where: str | None = None
@@ -65,6 +64,16 @@ class GenerationConfig(BaseModel):
             raise ValueError(f"unknown categories {unknown}; choose from: {', '.join(CATEGORIES)}")
         return v
 
+    @field_validator("where")
+    @classmethod
+    def _where(cls, v: str | None) -> str | None:
+        if v is not None:
+            from deeppersona_agents.demographics.cohort import parse_cohort
+            from deeppersona_agents.demographics.sampler import COLUMNS
+
+            parse_cohort(v, COLUMNS)  # refuses anything but the cohort language, now rather than mid-run
+        return v
+
     @field_validator("structured_method")
     @classmethod
     def _method(cls, v: str) -> str:
@@ -81,6 +90,9 @@ class GenerationConfig(BaseModel):
             errors: list[Any] = getattr(exc, "errors", lambda: [])()
             if errors:
                 e = errors[0]
+                cause = (e.get("ctx") or {}).get("error")
+                if isinstance(cause, ConfigError):  # already names the option and the remedy
+                    raise ConfigError(str(cause)) from None
                 name = str(e["loc"][0])
                 raise ConfigError(f"invalid {name}: {e['msg']}", param=name) from None
             raise ConfigError(str(exc)) from None

@@ -3,7 +3,8 @@
 Each batch sees the compact profile (core, values, attitude, hobbies, story gists) plus the
 earlier values most related to the batch (by leaf-vector similarity, no extra embedding calls),
 so prompts stay small however deep the persona grows. Missing or placeholder values are asked
-for again; a persona with fewer than ``min_fill_ratio`` of k values fails loudly.
+for again; a persona that still lacks any of its k values fails loudly (exactly k, or a recorded
+failure: no persona is stored with fewer).
 """
 
 from __future__ import annotations
@@ -113,11 +114,12 @@ def clean_value(value: Any, leaf: Leaf) -> Any | None:
     return _shorten(text, 2 * TEXT_CHARS)
 
 
-def _known_lines(filled: dict[int, Any], batch: list[int], deps: PersonaDeps, limit: int) -> list[str]:
-    """The earlier values most related to ``batch`` (cosine of leaf vectors)."""
-    if not filled or limit == 0:
+def _known_lines(filled: dict[int, Any], batch: list[int], deps: PersonaDeps, limit: int,
+                 skip: set[int]) -> list[str]:
+    """The earlier values most related to ``batch`` (cosine of leaf vectors); ``skip``: already in the profile."""
+    earlier = np.fromiter((i for i in filled if i not in skip), dtype=int)
+    if not len(earlier) or limit == 0:
         return []
-    earlier = np.fromiter(filled, dtype=int)
     centre = deps.leaf_vectors[batch].mean(axis=0)
     scores = deps.leaf_vectors[earlier] @ centre
     keep = earlier[np.argsort(-scores, kind="stable")[:limit]]
@@ -159,7 +161,7 @@ def fill_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDep
             for start in range(0, len(pending), cfg.batch_size):
                 batch = pending[start : start + cfg.batch_size]
                 leaves = [tree.leaves[i] for i in batch]
-                known = _known_lines(filled, batch, deps, cfg.context_attributes)
+                known = _known_lines(filled, batch, deps, cfg.context_attributes, anchored)
                 keys = batch_keys(leaves)
                 answer = run.ask(batch_schema(leaves, keys), _prompt(state, known, leaves, keys))
                 for i, leaf, key in zip(batch, leaves, keys, strict=True):
@@ -173,11 +175,12 @@ def fill_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDep
             if not pending:
                 break
         done = [i for i in order if i in filled]
-        if len(done) < cfg.min_fill_ratio * len(order):
+        if len(done) < len(order):
+            first = tree.keys[next(i for i in order if i not in filled)]
             raise GenerationError(
                 "fill_attributes",
-                f"only {len(done)} of {len(order)} attributes got a usable value after {cfg.attempts} rounds "
-                f"(need {cfg.min_fill_ratio:.0%}); try a stronger model or a smaller --batch-size",
+                f"only {len(done)} of the {len(order)} attributes got a usable value after {cfg.attempts} rounds "
+                f"(first missing: {first}); try a stronger model, a smaller --batch-size or more attempts",
             )
         run.update["attributes"] = [
             {"path": tree.keys[i], "value": filled[i], "stratum": stratum[i], "provenance": "llm"} for i in done

@@ -94,6 +94,7 @@ def assemble_persona(state: PersonaState, deps: PersonaDeps, runtime: Runtime | 
             "config": run_config(state, deps).model_dump(mode="json"),
             "timings": state.get("timings", {}),
             "llm_calls": usage.get("llm_calls", 0),
+            "calls_cached": usage.get("calls_cached", 0),
             "prompt_tokens": usage.get("prompt_tokens", 0),
             "completion_tokens": usage.get("completion_tokens", 0),
         },

@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
@@ -20,6 +21,7 @@ from langchain_core.language_models import BaseChatModel
 from threadpoolctl import threadpool_limits
 
 from deeppersona_agents.errors import ConfigError, ModelError
+from deeppersona_agents.llm import redact
 from deeppersona_agents.population.worker import PersonaTask, PersonaWorker, PopulationJob
 
 Outcome = dict[str, Any]
@@ -85,8 +87,9 @@ def run_ray(job: PopulationJob, tasks: Iterable[PersonaTask], *, concurrency: in
             on_stats: OnStats | None = None, address: str | None = None, actors: int | None = None) -> dict[str, Any]:
     """Generate ``tasks`` on Ray actors, each building its own clients from ``job.spec``.
 
-    The call cap is split across actors (``ceil(concurrency / actors)`` each). Connects to
-    ``address`` (``"auto"``, ``"ray://host:10001"``) or starts a local Ray instance.
+    The call cap is split across actors (``ceil(concurrency / actors)`` each), and so is the rate
+    limit (each actor gets ``requests_per_second / actors``), so the endpoint sees the run's limit.
+    Connects to ``address`` (``"auto"``, ``"ray://host:10001"``) or starts a local Ray instance.
     """
     ray = _import_ray()
     started_here = _init_ray(ray, address)
@@ -94,7 +97,7 @@ def run_ray(job: PopulationJob, tasks: Iterable[PersonaTask], *, concurrency: in
         count = actors or max(1, min(int(ray.cluster_resources().get("CPU", 1)), concurrency))
         per_actor = max(1, math.ceil(concurrency / count))
         remote = ray.remote(_RayWorker).options(max_concurrency=window_size(per_actor) + 1, num_cpus=0)
-        workers = [remote.remote(job.model_dump_json(), per_actor) for _ in range(count)]
+        workers = [remote.remote(actor_job(job, count).model_dump_json(), per_actor) for _ in range(count)]
         try:
             ray.get([w.ready.remote() for w in workers])
         except Exception as exc:
@@ -129,6 +132,13 @@ def run_ray(job: PopulationJob, tasks: Iterable[PersonaTask], *, concurrency: in
     finally:
         if started_here:
             ray.shutdown()
+
+
+def actor_job(job: PopulationJob, actors: int) -> PopulationJob:
+    """The job one of ``actors`` actors runs: the same, with its share of the run's rate limit."""
+    if not job.requests_per_second:
+        return job
+    return job.model_copy(update={"requests_per_second": job.requests_per_second / actors})
 
 
 class _RayWorker:
@@ -170,7 +180,10 @@ def _init_ray(ray: Any, address: str | None) -> bool:
         return False
     here = os.getcwd()
     paths = [here, *[p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]]
-    runtime_env = {"env_vars": {"PYTHONPATH": os.pathsep.join(dict.fromkeys(paths))}}
+    env_vars = {"PYTHONPATH": os.pathsep.join(dict.fromkeys(paths))}
+    if os.environ.get("DEEPPERSONA_DEMOGRAPHICS_DIR"):  # workers draw from the same tables as the fingerprint says
+        env_vars["DEEPPERSONA_DEMOGRAPHICS_DIR"] = str(Path(os.environ["DEEPPERSONA_DEMOGRAPHICS_DIR"]).resolve())
+    runtime_env = {"env_vars": env_vars}
     kwargs: dict[str, Any] = {"runtime_env": runtime_env, "log_to_driver": False, "ignore_reinit_error": True}
     if address:
         kwargs["address"] = address
@@ -189,4 +202,4 @@ def _init_ray(ray: Any, address: str | None) -> bool:
 
 def _ray_cause(exc: BaseException) -> str:
     cause = getattr(exc, "cause", None) or exc
-    return f"{type(cause).__name__}: {cause}".splitlines()[0]
+    return redact(f"{type(cause).__name__}: {cause}".splitlines()[0])

@@ -20,16 +20,7 @@ from langchain_core.rate_limiters import BaseRateLimiter, InMemoryRateLimiter
 from langchain_core.runnables import Runnable, RunnableConfig
 from pydantic import ConfigDict, PrivateAttr
 
-
-def is_transient(exc: BaseException) -> bool:
-    """Errors worth retrying after a pause: timeouts, dropped connections, rate limits, 5xx."""
-    if isinstance(exc, TimeoutError | ConnectionError):
-        return True
-    try:
-        import openai
-    except ImportError:  # pragma: no cover
-        return False
-    return isinstance(exc, openai.APITimeoutError | openai.RateLimitError | openai.InternalServerError)
+from deeppersona_agents.llm import is_transient
 
 
 class CallGate:

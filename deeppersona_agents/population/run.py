@@ -18,6 +18,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
 from deeppersona_agents._io import iter_records
+from deeppersona_agents.demographics.tables import tables_fingerprint
 from deeppersona_agents.errors import ConfigError, ModelError
 from deeppersona_agents.generation import GenerationConfig
 from deeppersona_agents.llm import chat_model_name, embeddings_name
@@ -168,7 +169,8 @@ def _prepare(country: str | None, n: int | None, model: Any, embeddings: Embeddi
     if inputs is not None and count > len(inputs):
         raise ConfigError(f"n={count} is more than the {len(inputs)} input personas", param="count")
     if country is None and inputs is None:
-        raise ConfigError("a country is required (e.g. country='KEN'); see `deeppersona demographics countries`", param="country")
+        raise ConfigError("a country is required (e.g. country='KEN'); see `deeppersona demographics countries`",
+                          param="country")
     iso3 = resolve_country(country) if country else None
     cfg = config or GenerationConfig()
     if where and cfg.where != where:
@@ -216,6 +218,7 @@ def _fingerprint(job: PopulationJob, chat: BaseChatModel | None, emb: Embeddings
             or "embedded"),
         "tree": {"version": tree.version, "hash": tree.content_hash},
         "inputs": inputs_hash,
+        "demographics_dir": tables_fingerprint(),
     }
 
 
@@ -241,7 +244,7 @@ class _Tally:
 
         self.store = store
         self.new = self.failed = self.cancelled = self.model_errors_in_a_row = 0
-        self.llm_calls = self.prompt_tokens = self.completion_tokens = 0
+        self.llm_calls = self.calls_cached = self.prompt_tokens = self.completion_tokens = 0
         self.bar = tqdm(total=total, initial=initial, unit="persona", disable=not progress, dynamic_ncols=True,
                         desc="personas")
         self.last_error = ""
@@ -249,13 +252,13 @@ class _Tally:
 
     def outcome(self, outcome: dict[str, Any]) -> None:
         index = outcome["index"]
+        usage = outcome.get("usage") or {}  # every attempt, for stored and failed personas alike
+        self.llm_calls += int(usage.get("llm_calls", 0))
+        self.calls_cached += int(usage.get("calls_cached", 0))
+        self.prompt_tokens += int(usage.get("prompt_tokens", 0))
+        self.completion_tokens += int(usage.get("completion_tokens", 0))
         if "record" in outcome:
-            record = outcome["record"]
-            self.store.add(index, record)
-            manifest = record.get("manifest", {})
-            self.llm_calls += int(manifest.get("llm_calls", 0))
-            self.prompt_tokens += int(manifest.get("prompt_tokens", 0))
-            self.completion_tokens += int(manifest.get("completion_tokens", 0))
+            self.store.add(index, outcome["record"])
             self.new += 1
             self.model_errors_in_a_row = 0
             self.bar.update(1)
@@ -294,6 +297,7 @@ class _Tally:
             "generated_this_run": self.new,
             "failed_this_run": self.failed,
             "llm_calls": self.llm_calls,
+            "calls_cached": self.calls_cached,
             "gate_calls": int(stats.get("calls", 0)),
             "transient_retries": int(stats.get("transient_retries", 0)),
             "peak_calls_in_flight": int(stats.get("peak", 0)),

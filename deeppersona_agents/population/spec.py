@@ -65,8 +65,10 @@ class ModelSpec(BaseModel):  # type: ignore[no-redef]  # mypy: the `kwargs` fiel
         return resolve_embeddings(self.embeddings, base_url=self.base_url)
 
     def describe(self) -> dict[str, Any]:
-        """What a manifest records (no secrets)."""
-        return self.model_dump(exclude_defaults=True)
+        """What a manifest records: no secrets (credentials in ``base_url`` are redacted)."""
+        from deeppersona_agents.llm import redact
+
+        return redact(self.model_dump(exclude_defaults=True))  # type: ignore[no-any-return]
 
 
 Engine = Literal["local", "ray"]

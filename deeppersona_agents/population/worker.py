@@ -18,10 +18,12 @@ from pydantic import BaseModel, ConfigDict
 from deeppersona_agents.embedded import MiniLMEmbeddings
 from deeppersona_agents.errors import GenerationError, ModelError
 from deeppersona_agents.generation import GenerationConfig, create_persona_generator
+from deeppersona_agents.llm import redact
 from deeppersona_agents.population.limits import CallGate, CappedChatModel
 from deeppersona_agents.population.spec import ModelSpec
 from deeppersona_agents.seeding import derive_seed
 from deeppersona_agents.taxonomy import AttributeTree
+from deeppersona_agents.usage import Usage, UsageCallback
 
 
 def persona_seed(seed: int, index: int) -> int:
@@ -103,23 +105,28 @@ class PersonaWorker:
 
         with self._lock:
             self._stages[task.index] = "queued"
+        usage = Usage()  # every model attempt of this persona, failed or not
         try:
             persona = generate_persona(
                 task.anchors, bio=task.bio, country=self.job.country, seed=persona_seed(self.job.seed, task.index),
                 config=self.job.config, generator=self.generator, on_event=listener,
+                callbacks=[UsageCallback(usage)],
             )
             empty = [a.path for a in persona.attributes if not str(a.value).strip()]
             if empty:
                 raise GenerationError("fill_attributes", f"empty value for {empty[0]}")
+            filled, k = len(persona.sampled_attributes()), self.job.config.attributes
+            if filled != k:  # exactly k, or a recorded failure; never stored as valid
+                raise GenerationError("fill_attributes", f"{filled} of {k} attributes filled")
             record = persona.model_copy(update={"index": task.index}).model_dump(mode="json")
-            return {"index": task.index, "record": record}
+            return {"index": task.index, "record": record, "usage": usage.as_dict()}
         except RunCancelled:
-            return {"index": task.index, "cancelled": True}
+            return {"index": task.index, "cancelled": True, "usage": usage.as_dict()}
         except Exception as exc:  # a failing persona never stops the run
             with self._lock:
                 stage = exc.stage if isinstance(exc, GenerationError) else self._stages.get(task.index, "unknown")
-            return {"index": task.index, "stage": stage, "error": f"{type(exc).__name__}: {exc}",
-                    "model_error": isinstance(exc, ModelError)}
+            return {"index": task.index, "stage": stage, "error": redact(f"{type(exc).__name__}: {exc}"),
+                    "model_error": isinstance(exc, ModelError), "usage": usage.as_dict()}
         finally:
             with self._lock:
                 self._stages.pop(task.index, None)

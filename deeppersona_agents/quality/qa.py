@@ -16,6 +16,7 @@ from tqdm import tqdm
 
 from deeppersona_agents._io import JsonlLog, read_log
 from deeppersona_agents.errors import ConfigError, StructuredOutputError
+from deeppersona_agents.llm import redact
 from deeppersona_agents.quality.intrinsic import mean_ci
 from deeppersona_agents.quality.report import _stable_rng, aggregate, row_overall
 from deeppersona_agents.quality.rubric import (
@@ -30,7 +31,8 @@ from deeppersona_agents.quality.rubric import (
     result_key,
 )
 from deeppersona_agents.quality.sources import EvalPersona
-from deeppersona_agents.structured import Usage, _endpoint_error, ask_structured
+from deeppersona_agents.structured import Usage, ask_structured, endpoint_error
+from deeppersona_agents.usage import invoke_counted
 
 SCORE_MIN, SCORE_MAX = 1, 5
 
@@ -43,6 +45,7 @@ class QAResult:
     skipped: int = 0
     responder_calls: int = 0
     evaluator_calls: int = 0
+    calls_cached: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     path: Path | None = None
@@ -50,7 +53,7 @@ class QAResult:
 
     @property
     def model_calls(self) -> int:
-        """Responder plus evaluator calls made by this run (evaluator retries included)."""
+        """Responder plus evaluator calls this run sent to the endpoints (every attempt; cache hits apart)."""
         return self.responder_calls + self.evaluator_calls
 
     @property
@@ -74,19 +77,21 @@ def evaluate_one(
     row: dict[str, Any] = {
         "source": persona.source, "persona_id": persona.id, "request_id": request.id, "creative": request.creative,
         "attributes": len(persona.attributes), "status": "failed", "error": "", "scores": None, "rationale": "",
-        "response": "", "responder_calls": 1, "evaluator_calls": 0, "prompt_tokens": 0, "completion_tokens": 0,
+        "response": "", "responder_calls": 0, "evaluator_calls": 0, "calls_cached": 0, "prompt_tokens": 0,
+        "completion_tokens": 0,
     }
     answer_usage, grade_usage = Usage(), Usage()
     try:
-        reply = responder.invoke(responder_messages(profile, request))
-        answer_usage.add_message(reply)
+        reply = invoke_counted(responder, responder_messages(profile, request), usage=answer_usage)
         answer = reply.content if isinstance(reply.content, str) else str(reply.content)
     except Exception as exc:  # the responder's failure is this row's failure, not the run's ...
-        mapped = _endpoint_error(exc)
+        mapped = endpoint_error(exc)
         if mapped is not None:  # ... unless the endpoint is unreachable: then stop, resumable
             raise mapped from exc
-        row["error"] = f"responder: {type(exc).__name__}: {exc}"
+        row["error"] = redact(f"responder: {type(exc).__name__}: {exc}")
+        row["responder_calls"], row["calls_cached"] = answer_usage.llm_calls, answer_usage.calls_cached
         return row
+    row["responder_calls"] = answer_usage.llm_calls
     row["response"] = answer
     schema: type[BaseModel] = CreativeGrade if request.creative else AdviceGrade
     try:
@@ -100,6 +105,7 @@ def evaluate_one(
         values = grade.model_dump()
         row.update(status="ok", rationale=values.pop("rationale"), scores=values)
     row["evaluator_calls"] = grade_usage.llm_calls
+    row["calls_cached"] = answer_usage.calls_cached + grade_usage.calls_cached
     row["prompt_tokens"] = answer_usage.prompt_tokens + grade_usage.prompt_tokens
     row["completion_tokens"] = answer_usage.completion_tokens + grade_usage.completion_tokens
     return row
@@ -196,6 +202,7 @@ def _record(result: QAResult, row: dict[str, Any], handle: JsonlLog | None) -> N
     result.new_rows += 1
     result.responder_calls += row["responder_calls"]
     result.evaluator_calls += row["evaluator_calls"]
+    result.calls_cached += row.get("calls_cached", 0)
     result.prompt_tokens += row["prompt_tokens"]
     result.completion_tokens += row["completion_tokens"]
     if handle is not None:

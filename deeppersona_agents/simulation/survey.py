@@ -25,6 +25,7 @@ from deeppersona_agents.seeding import derive_seed
 from deeppersona_agents.simulation.instruments import Instrument, Item, load_instrument, parse_answer
 from deeppersona_agents.simulation.respondents import METHODS, describe, nationality
 from deeppersona_agents.structured import Usage, ask_structured
+from deeppersona_agents.usage import invoke_counted
 
 
 def answer_schema(item: Item) -> dict[str, Any]:
@@ -190,8 +191,7 @@ class SurveyModel(mesa.Model):
         assert self._logprob_model is not None
         usage = Usage()
         for _ in range(self.attempts):
-            message = self._logprob_model.invoke(q.agent.messages(q.item, self.instrument))
-            usage.add_message(message)
+            message = invoke_counted(self._logprob_model, q.agent.messages(q.item, self.instrument), usage=usage)
             probabilities = option_probabilities(message, q.item)
             if probabilities:
                 return q, probabilities, usage

@@ -105,7 +105,7 @@ def test_where_draws_a_cohort():
 
 def test_where_errors_are_clear():
     sampler = PopulationSampler("DEU")
-    with pytest.raises(ConfigError, match="cannot evaluate --where"):
+    with pytest.raises(ConfigError, match="is not a column"):
         sampler.sample(5, seed=1, where="shoe_size > 3")
     with pytest.raises(ConfigError, match="too rare or impossible"):
         sampler.sample(5, seed=1, where="age > 200")

@@ -10,7 +10,7 @@ import pytest
 from langgraph.graph import END, START, StateGraph
 
 from deeppersona_agents import GenerationConfig, Persona, PersonaRunContext, create_persona_generator, generate_persona
-from deeppersona_agents.errors import ConfigError, StructuredOutputError
+from deeppersona_agents.errors import ConfigError, GenerationError, StructuredOutputError
 from deeppersona_agents.generation import STAGES
 from tests.fakes import FakeChatModel
 
@@ -178,3 +178,14 @@ def test_a_config_in_the_input_state_is_checked_and_used(fake_model, embeddings)
     assert len(Persona.model_validate(out["persona"]).sampled_attributes()) == 12
     with pytest.raises(ConfigError, match="attributes=100000 is more than"):
         generator.invoke({"country": "KEN", "seed": 4, "config": {"attributes": 100_000}})
+
+
+def test_a_value_still_missing_after_every_round_fails_the_persona(embeddings):
+    def always_blank(n: int, answer: dict) -> str | None:
+        key = next((k for k in answer if k not in ("values", "attitude", "details", "coping", "summary")
+                    and not k.startswith("story_") and k != "hobbies"), None)
+        return None if key is None else __import__("json").dumps({**answer, key: "unknown"})
+
+    with pytest.raises(GenerationError, match=r"\[fill_attributes\] only 29 of the 30 attributes"):
+        generate_persona(country="KEN", model=FakeChatModel(tamper=always_blank), embeddings=embeddings,
+                         config=GenerationConfig(attributes=30, batch_size=30))

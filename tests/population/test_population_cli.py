@@ -60,3 +60,18 @@ def test_bad_inputs_exit_non_zero_with_a_clear_message(tmp_path):
     assert done.exit_code == 1 and "line 1 is corrupted" in done.output
     missing = runner.invoke(app, ["export", str(tmp_path / "nothing"), "--parquet"])
     assert missing.exit_code == 1 and "personas.jsonl" in missing.output
+
+
+def test_code_in_where_is_refused_by_every_command(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    exploit = "@pd.io.common.os.system('touch pwned') == 0"
+    commands = [
+        ["population", "--country", "KEN", "-n", "1", "--attributes", str(K), "--out", str(tmp_path / "p"),
+         "--factory", FAKE, "--quiet", "--where", exploit],
+        ["demographics", "sample", "--country", "KEN", "-n", "2", "--out", str(tmp_path / "w.csv"), "--where",
+         exploit],
+    ]
+    for command in commands:
+        done = runner.invoke(app, command)
+        assert done.exit_code == 1 and "is refused" in done.output and "Traceback" not in done.output, done.output
+    assert list(tmp_path.iterdir()) == []

@@ -86,7 +86,7 @@ def test_flaky_and_malformed_model_every_persona_valid_or_listed_with_a_reason(t
     assert not {r["index"] for r in done} & {f["index"] for f in failures}
     for record in done:
         persona = Persona.model_validate(record)
-        assert len(persona.sampled_attributes()) >= K * 0.99
+        assert len(persona.sampled_attributes()) == K
         assert all(str(a.value).strip() for a in persona.attributes), "no empty attribute values"
     for failure in failures:
         assert failure["stage"] in {"anchor", "values", "attitude", "stories", "hobbies", "select_attributes",
@@ -95,6 +95,22 @@ def test_flaky_and_malformed_model_every_persona_valid_or_listed_with_a_reason(t
     assert result.summary["transient_retries"] > 0
     assert result.summary["done"] + len(failures) == 12
     assert done, "with retries most personas should get through"
+
+
+def test_a_persona_one_attribute_short_is_a_recorded_failure_not_a_valid_record(tmp_path):
+    blanked: set[str] = set()
+
+    def never_the_first_key(n: int, answer: dict) -> str | None:
+        if len(answer) == K:  # a fill batch (k values in one call): its first key never gets a value
+            blanked.add(next(iter(answer)))
+        hit = blanked & set(answer)
+        return json.dumps({**answer, **dict.fromkeys(hit, "N/A")}) if hit else None
+
+    spawn(tmp_path / "ke", n=2, model=FakeChatModel(tamper=never_the_first_key))
+    assert read_lines(tmp_path / "ke") == []
+    failures = read_lines(tmp_path / "ke", "failures.jsonl")
+    assert [f["index"] for f in failures] == [0, 1]
+    assert all(f["stage"] == "fill_attributes" and f"{K - 1} of the {K} attributes" in f["error"] for f in failures)
 
 
 def test_failed_personas_are_retried_by_the_next_run(tmp_path):
@@ -114,6 +130,15 @@ def test_cohort_constraints_pass_through_to_the_sampler(tmp_path):
         assert record["core"]["demographics"]["isco_major"] == 2
     with pytest.raises(ConfigError, match="too rare or impossible"):
         spawn(tmp_path / "never", n=2, where="age > 200")
+
+
+def test_code_in_a_cohort_is_refused_before_anything_is_written(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError, match="is refused"):
+        spawn(tmp_path / "pwn", n=1, where="@pd.io.common.os.system('touch pwned') == 0")
+    with pytest.raises(ConfigError, match="is refused"):
+        spawn(tmp_path / "pwn", n=1, where="age == __import__('os').system('touch pwned')")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_in_memory_run_without_out(tmp_path):
