@@ -21,7 +21,8 @@ def _ray_env(monkeypatch, tmp_path):
 
 
 def test_ray_run_matches_the_local_run_and_resumes(tmp_path):
-    common = {"model": fake_spec(), "config": GenerationConfig(attributes=K), "seed": 2, "concurrency": 4, "progress": False}
+    common = {"model": fake_spec(), "config": GenerationConfig(attributes=K), "seed": 2, "concurrency": 4,
+              "progress": False}
     spawn_population("KEN", 3, out=tmp_path / "ray", engine="ray", ray_actors=2, **common)
     grown = spawn_population("KEN", 5, out=tmp_path / "ray", engine="ray", ray_actors=2, **common)
     spawn_population("KEN", 5, out=tmp_path / "local", engine="local", **common)
