@@ -11,7 +11,7 @@ from tests.scripts_data.scripts import country_files, load, stage
 build = load("build_education")
 AGES = ["15--19", "20--24"] + [f"{a}--{a + 4}" for a in range(25, 100, 5)] + ["100+"]
 SIX = ["No Education", "Incomplete Primary", "Primary", "Lower Secondary", "Upper Secondary", "Post Secondary"]
-# thousands per 5-year group, level order as SIX; the older group of each band has twice these counts
+# thousands per 5-year group, level order as SIX; 30-34, 40-44, 50-54 and 60-64 have twice these counts
 BASE = [1.0, 1.0, 2.0, 3.0, 2.0, 1.0]
 
 
