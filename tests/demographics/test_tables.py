@@ -47,8 +47,8 @@ def test_rebuilt_section_names_its_copy(iso3, section):
     body = load_table(iso3)[section]
     assert body["precision"] in ("checked", "derived")
     copies = body["copy"] if isinstance(body["copy"], list) else [body["copy"]]
-    for copy in copies:
-        assert copy["repository"].count("/") == 1 and len(copy["commit"]) == 40 and len(copy["sha256"]) == 64
+    for record in copies:
+        assert record["repository"].count("/") == 1 and len(record["commit"]) == 40 and len(record["sha256"]) == 64
     notes = body.get("notes", "").lower()
     assert "estimated" not in notes and "memory" not in notes and "recalled" not in notes
     if body["precision"] == "derived":
