@@ -189,7 +189,8 @@ def test_enrichment_keeps_the_original_as_an_anchor(tmp_path):
         + json.dumps({"age": 41, "occupation": "bus driver", "hobby": "chess"}) + "\n"
     )
     inputs, digest = load_shallow_personas(source)
-    result = spawn_population("KEN", None, out=tmp_path / "deep", model=FakeChatModel(), config=GenerationConfig(attributes=K),
+    result = spawn_population("KEN", None, out=tmp_path / "deep", model=FakeChatModel(),
+                              config=GenerationConfig(attributes=K),
                               inputs=inputs, inputs_hash=digest, progress=False)
     first, second = result.personas
     assert first.anchors["bio"] == "A retired schoolteacher who restores old bicycles in Mombasa."
@@ -199,5 +200,6 @@ def test_enrichment_keeps_the_original_as_an_anchor(tmp_path):
     source.write_text(source.read_text() + json.dumps({"persona": "A third one."}) + "\n")
     changed, new_digest = load_shallow_personas(source)
     with pytest.raises(ConfigError, match="inputs"):
-        spawn_population("KEN", 2, out=tmp_path / "deep", model=FakeChatModel(), config=GenerationConfig(attributes=K), inputs=changed,
+        spawn_population("KEN", 2, out=tmp_path / "deep", model=FakeChatModel(),
+                         config=GenerationConfig(attributes=K), inputs=changed,
                          inputs_hash=new_digest, progress=False)
