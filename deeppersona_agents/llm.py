@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 from typing import Any, Literal
 
 from langchain_core.embeddings import Embeddings
@@ -24,6 +25,27 @@ from deeppersona_agents.errors import ConfigError
 
 StructuredMethod = Literal["json_schema", "function_calling", "json_mode"]
 STRUCTURED_METHODS: tuple[str, ...] = ("json_schema", "function_calling", "json_mode")
+
+
+def tables_dir_setting() -> str | None:
+    """``DEEPPERSONA_DEMOGRAPHICS_DIR`` (a folder of rebuilt country tables) as an absolute path, if set."""
+    raw = os.environ.get("DEEPPERSONA_DEMOGRAPHICS_DIR", "").strip()
+    return str(Path(raw).resolve()) if raw else None
+
+
+def cache_dir_setting() -> Path:
+    """``DEEPPERSONA_CACHE`` or ``~/.cache/deeppersona-agents``: where recomputable files (leaf vectors) go."""
+    return Path(os.environ.get("DEEPPERSONA_CACHE") or Path.home() / ".cache" / "deeppersona-agents")
+
+
+def model_setting() -> str | None:
+    """``DEEPPERSONA_MODEL``: the chat model name used when none is given."""
+    return os.environ.get("DEEPPERSONA_MODEL") or None
+
+
+def embeddings_setting() -> str | None:
+    """``DEEPPERSONA_EMBEDDINGS_MODEL``: the embeddings model name used when none is given."""
+    return os.environ.get("DEEPPERSONA_EMBEDDINGS_MODEL") or None
 
 
 def resolve_chat_model(
@@ -44,7 +66,7 @@ def resolve_chat_model(
     """
     if isinstance(model, BaseChatModel):
         return model
-    name = model or os.environ.get("DEEPPERSONA_MODEL")
+    name = model or model_setting()
     if not name:
         from deeppersona_agents.embedded import EmbeddedChatModel
 
@@ -75,7 +97,7 @@ def resolve_embeddings(
     """Return LangChain embeddings: given, ``DEEPPERSONA_EMBEDDINGS_MODEL``, or the embedded MiniLM."""
     if isinstance(embeddings, Embeddings):
         return embeddings
-    name = embeddings or os.environ.get("DEEPPERSONA_EMBEDDINGS_MODEL")
+    name = embeddings or embeddings_setting()
     if not name:
         from deeppersona_agents.embedded import MiniLMEmbeddings
 

@@ -54,7 +54,7 @@ def _generate(
 ) -> None:
     from deeppersona_agents.api import generate_persona
     from deeppersona_agents.demographics import resolve_country
-    from deeppersona_agents.generation import GenerationConfig, create_persona_generator
+    from deeppersona_agents.generation import STAGE_NAMES, GenerationConfig, create_persona_generator
     from deeppersona_agents.generation.anchor import split_anchors
     from deeppersona_agents.llm import resolve_chat_model, resolve_structured_method
     from deeppersona_agents.taxonomy import load_tree
@@ -76,7 +76,7 @@ def _generate(
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
                   "{task.total}"), TimeElapsedColumn(), console=err, disable=quiet, transient=False) as bar:
-        stages = bar.add_task("anchor", total=8)
+        stages = bar.add_task(STAGE_NAMES[0], total=len(STAGE_NAMES))
         fill = bar.add_task("attributes", total=attributes, visible=False)
 
         def on_event(event: dict) -> None:

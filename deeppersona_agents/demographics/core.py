@@ -9,7 +9,7 @@ import numpy as np
 from deeppersona_agents.caching import load_once
 from deeppersona_agents.demographics.countries import country_name, resolve_country
 from deeppersona_agents.demographics.sampler import Mode, PopulationSampler
-from deeppersona_agents.demographics.tables import SEXES, table_dir
+from deeppersona_agents.demographics.tables import SEXES
 
 #: Table-drawn fields that become persona attributes (provenance ``table``), with their tree path.
 TABLE_ATTRIBUTE_PATHS = {
@@ -44,6 +44,7 @@ def sample_core(
     mode: Mode = "census",
     min_age: int = 18,
     where: str | None = None,
+    tables_dir: str | None = None,
 ) -> dict[str, Any]:
     """Draw the missing core fields for one person; fields in ``fixed`` are kept as given.
 
@@ -53,8 +54,7 @@ def sample_core(
     """
     fixed = dict(fixed or {})
     iso3 = resolve_country(fixed.get("country") or country)
-    folder = table_dir()
-    sampler = _sampler(iso3, mode, min_age, str(folder) if folder else None)
+    sampler = _sampler(iso3, mode, min_age, tables_dir)
     given: dict[str, Any] = {k: fixed[k] for k in ("age", "city", "occupation", "name") if k in fixed}
     gender = fixed.get("gender")
     if gender and str(gender).lower() in SEXES:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -57,18 +56,20 @@ def band_range(band: str, top: int = 100) -> tuple[int, int]:
 
 
 def table_dir() -> Path | None:
-    """The user's folder of rebuilt tables, if ``DEEPPERSONA_DEMOGRAPHICS_DIR`` is set."""
-    raw = os.environ.get("DEEPPERSONA_DEMOGRAPHICS_DIR", "").strip()
+    """The user's folder of rebuilt tables from the environment (see ``llm.tables_dir_setting``), if set."""
+    from deeppersona_agents.llm import tables_dir_setting
+
+    raw = tables_dir_setting()
     return Path(raw) if raw else None
 
 
-def tables_fingerprint() -> dict[str, str] | None:
+def tables_fingerprint(tables_dir: str | Path | None = None) -> dict[str, str] | None:
     """The user's tables folder and a hash of its table files (what decides who is drawn), or ``None``.
 
     Population manifests record it and a resumed run must match it, so one run never mixes two
     sets of tables.
     """
-    folder = table_dir()
+    folder = Path(tables_dir) if tables_dir else None
     if folder is None:
         return None
     digest = hashlib.sha256()

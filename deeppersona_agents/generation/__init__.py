@@ -3,6 +3,7 @@
 from deeppersona_agents.generation.config import GenerationConfig, PersonaRunContext
 from deeppersona_agents.generation.deps import PersonaDeps
 from deeppersona_agents.generation.graph import (
+    STAGE_NAMES,
     STAGES,
     build_persona_graph,
     create_persona_generator,
@@ -11,6 +12,7 @@ from deeppersona_agents.generation.graph import (
 from deeppersona_agents.generation.state import PersonaInput, PersonaOutput, PersonaState
 
 __all__ = [
+    "STAGE_NAMES",
     "STAGES",
     "GenerationConfig",
     "PersonaDeps",

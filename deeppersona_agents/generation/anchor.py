@@ -27,8 +27,9 @@ CORE_ALIASES = {
     "country": "country", "city": "city", "location": "city", "occupation": "occupation",
     "job": "occupation", "profession": "occupation",
 }
-_MALE = re.compile(r"\b(he|him|his|man|male|father|husband|son|boy|grandfather)\b", re.I)
-_FEMALE = re.compile(r"\b(she|her|hers|woman|female|mother|wife|daughter|girl|grandmother)\b", re.I)
+#: Pronouns for the person the bio is about (relatives such as "her husband" do not count).
+_MALE = re.compile(r"\b(he|him|his|himself)\b", re.I)
+_FEMALE = re.compile(r"\b(she|her|hers|herself)\b", re.I)
 
 
 def parse_age(raw: str) -> int:
@@ -120,7 +121,7 @@ def anchor_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dic
         country = given.get("country") or supported_countries()[int(rng.integers(len(supported_countries())))]
         config = run.config
         core = sample_core(country, rng, given, mode=config.demographics, min_age=config.min_age,
-                           where=config.where)
+                           where=config.where, tables_dir=config.tables_dir)
         sources = {f: ("anchor" if f in given or (f == "country" and state.get("country")) else "table")
                    for f in CORE_FIELDS}
         anchored = {a["path"] for a in others}

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from deeppersona_agents.errors import ConfigError
-from deeppersona_agents.llm import STRUCTURED_METHODS
+from deeppersona_agents.llm import STRUCTURED_METHODS, tables_dir_setting
 from deeppersona_agents.taxonomy import CATEGORIES
 
 
@@ -32,6 +32,8 @@ class GenerationConfig(BaseModel):
         min_age: youngest age drawn for the core (7-85; adults by default).
         where: cohort the core is drawn from, e.g. ``"age>=30 and age<50 and occupation_group==2"``
             (columns of ``deeppersona demographics sample``).
+        tables_dir: folder of rebuilt country tables that take precedence over the shipped ones
+            (default: ``DEEPPERSONA_DEMOGRAPHICS_DIR``, read once when the config is made).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -48,6 +50,7 @@ class GenerationConfig(BaseModel):
     demographics: Literal["census", "uniform"] = "census"
     min_age: int = Field(18, ge=7, le=85)
     where: str | None = None
+    tables_dir: str | None = Field(default_factory=tables_dir_setting)
 
     @field_validator("strata_ratio")
     @classmethod

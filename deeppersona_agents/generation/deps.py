@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -28,4 +28,4 @@ class PersonaDeps:
     embeddings: Embeddings
     tree: AttributeTree
     leaf_vectors: np.ndarray
-    config: GenerationConfig = GenerationConfig()
+    config: GenerationConfig = field(default_factory=GenerationConfig)

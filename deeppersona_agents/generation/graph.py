@@ -42,6 +42,8 @@ STAGES: tuple[tuple[str, Callable[..., dict[str, Any]]], ...] = (
     ("fill_attributes", fill_attributes_node),
     ("summarize", summarize_node),
 )
+#: Stage names in order (progress displays read this; nothing else spells the order out).
+STAGE_NAMES: tuple[str, ...] = tuple(name for name, _ in STAGES)
 
 
 def make_deps(

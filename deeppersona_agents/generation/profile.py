@@ -33,10 +33,6 @@ SYSTEM = SystemMessage(
     "object requested."
 )
 
-#: Stage ids keep each stage's random stream independent of the others.
-STAGE_IDS = {"anchor": 1, "values": 2, "attitude": 3, "stories": 4, "hobbies": 5, "select_attributes": 6,
-             "fill_attributes": 7, "summarize": 8}
-
 
 def run_context(runtime: Runtime | None) -> PersonaRunContext:
     """The runtime context if it is ours (listener, seed, config), else an empty one."""
@@ -82,8 +78,8 @@ def run_config(state: PersonaState, deps: PersonaDeps) -> GenerationConfig:
 
 
 def stage_rng(state: PersonaState, stage: str) -> np.random.Generator:
-    """A generator derived from the run seed and the stage only."""
-    return derive(int(state.get("seed", 0)), STAGE_IDS[stage])
+    """A generator derived from the run seed and the stage's name only (independent of the stage order)."""
+    return derive(int(state.get("seed", 0)), stage)
 
 
 def emit(runtime: Runtime | None, **event: Any) -> None:

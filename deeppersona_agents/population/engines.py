@@ -13,7 +13,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from pathlib import Path
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
@@ -181,8 +180,6 @@ def _init_ray(ray: Any, address: str | None) -> bool:
     here = os.getcwd()
     paths = [here, *[p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]]
     env_vars = {"PYTHONPATH": os.pathsep.join(dict.fromkeys(paths))}
-    if os.environ.get("DEEPPERSONA_DEMOGRAPHICS_DIR"):  # workers draw from the same tables as the fingerprint says
-        env_vars["DEEPPERSONA_DEMOGRAPHICS_DIR"] = str(Path(os.environ["DEEPPERSONA_DEMOGRAPHICS_DIR"]).resolve())
     runtime_env = {"env_vars": env_vars}
     kwargs: dict[str, Any] = {"runtime_env": runtime_env, "log_to_driver": False, "ignore_reinit_error": True}
     if address:

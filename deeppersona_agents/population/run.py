@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import tempfile
 import time
@@ -20,8 +19,8 @@ from langchain_core.language_models import BaseChatModel
 from deeppersona_agents._io import iter_records
 from deeppersona_agents.demographics.tables import tables_fingerprint
 from deeppersona_agents.errors import ConfigError, ModelError
-from deeppersona_agents.generation import GenerationConfig
-from deeppersona_agents.llm import chat_model_name, embeddings_name
+from deeppersona_agents.generation import STAGE_NAMES, GenerationConfig
+from deeppersona_agents.llm import chat_model_name, embeddings_name, embeddings_setting, model_setting
 from deeppersona_agents.persona import Persona
 from deeppersona_agents.population.engines import run_local, run_ray
 from deeppersona_agents.population.inputs import ShallowPersona
@@ -178,7 +177,8 @@ def _prepare(country: str | None, n: int | None, model: Any, embeddings: Embeddi
     if cfg.where:
         if iso3 is None:
             raise ConfigError("where needs a country: a cohort is drawn from one country's tables", param="where")
-        PopulationSampler(iso3, mode=cfg.demographics, min_age=cfg.min_age).sample(1, seed=seed, where=cfg.where)
+        PopulationSampler(iso3, mode=cfg.demographics, min_age=cfg.min_age, tables_dir=cfg.tables_dir).sample(
+            1, seed=seed, where=cfg.where)
     tree_path = None if tree is None else str(Path(tree).resolve())
     if tree_path is not None:
         load_tree(tree_path)  # fail now, with the tree's own message
@@ -207,18 +207,18 @@ def _fingerprint(job: PopulationJob, chat: BaseChatModel | None, emb: Embeddings
     else:  # what the workers will build: the spec, or the environment's choice
         model = job.spec.describe()
         if not job.spec.model and not job.spec.factory:
-            model["model"] = os.environ.get("DEEPPERSONA_MODEL") or "embedded"
+            model["model"] = model_setting() or "embedded"
     return {
         "country": job.country,
         "seed": job.seed,
         "config": job.config.model_dump(mode="json"),
         "model": model,
         "embeddings": embeddings_name(emb) if emb is not None else (
-            job.spec.embeddings or job.spec.embeddings_factory or os.environ.get("DEEPPERSONA_EMBEDDINGS_MODEL")
+            job.spec.embeddings or job.spec.embeddings_factory or embeddings_setting()
             or "embedded"),
         "tree": {"version": tree.version, "hash": tree.content_hash},
         "inputs": inputs_hash,
-        "demographics_dir": tables_fingerprint(),
+        "demographics_dir": tables_fingerprint(job.config.tables_dir),
     }
 
 
@@ -279,8 +279,7 @@ class _Tally:
         self._postfix()
 
     def _postfix(self) -> None:
-        order = ["queued", "anchor", "values", "attitude", "stories", "hobbies", "select_attributes",
-                 "fill_attributes", "summarize"]
+        order = ["queued", *STAGE_NAMES]
         busy = " ".join(f"{s.replace('_attributes', '')}:{self.stages[s]}" for s in order if self.stages.get(s))
         self.bar.set_postfix_str(f"failed {self.failed}" + (f" | {busy}" if busy else ""), refresh=False)
 
@@ -326,4 +325,4 @@ def _audit(folder: Path, job: PopulationJob) -> pd.DataFrame | None:
     frame = frame[frame["country"] == job.country]
     if frame.empty:
         return None
-    return audit_sample(frame, job.country or "")
+    return audit_sample(frame, job.country or "", tables_dir=job.config.tables_dir)

@@ -110,8 +110,9 @@ class PopulationStore:
             raise ConfigError(f"{path} is unreadable ({exc}); rerun with --force to start over") from None
         before = old.get("fingerprint", {})
         if before != self.fingerprint:
-            changed = sorted(k for k in set(before) | set(self.fingerprint) if before.get(k) != self.fingerprint.get(k))
-            detail = "; ".join(f"{k}: {_short(before.get(k))} -> {_short(self.fingerprint.get(k))}" for k in changed)
+            old, new = _flat(before), _flat(self.fingerprint)
+            changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
+            detail = "; ".join(f"{k}: {_short(old.get(k))} -> {_short(new.get(k))}" for k in changed)
             raise ConfigError(
                 f"{self.out} holds a population made with a different configuration ({detail}); resume with the "
                 "same options, choose another --out, or rerun with --force to discard it and start over"
@@ -238,6 +239,16 @@ def _index_of(line: bytes) -> int:
     """A record's index, read from the line's head when it is there (records start id, seed, index)."""
     match = _INDEX.search(line, 0, 400)
     return int(match.group(1)) if match else int(json.loads(line)["index"])
+
+
+def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
+    """``{"config": {"attributes": 5}}`` -> ``{"config.attributes": 5}`` (so a changed option is named)."""
+    if not isinstance(value, dict) or not value:
+        return {prefix: value} if prefix else {}
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        out.update(_flat(item, f"{prefix}.{key}" if prefix else str(key)))
+    return out
 
 
 def _short(value: Any) -> str:

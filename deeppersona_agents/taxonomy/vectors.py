@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-import os
 from importlib import resources
 from pathlib import Path
 
@@ -17,7 +16,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from deeppersona_agents._io import write_bytes_atomic
-from deeppersona_agents.llm import embeddings_name
+from deeppersona_agents.llm import cache_dir_setting, embeddings_name
 from deeppersona_agents.taxonomy.tree import AttributeTree
 
 SHIPPED_VECTORS = "leaf_vectors.npy"
@@ -26,8 +25,7 @@ SHIPPED_META = "leaf_vectors.json"
 
 def cache_dir() -> Path:
     """Where rebuilt leaf vectors are kept (``DEEPPERSONA_CACHE`` or ``~/.cache/deeppersona-agents``)."""
-    root = os.environ.get("DEEPPERSONA_CACHE") or Path.home() / ".cache" / "deeppersona-agents"
-    return Path(root) / "leaf-vectors"
+    return cache_dir_setting() / "leaf-vectors"
 
 
 def embed_leaves(tree: AttributeTree, embeddings: Embeddings) -> np.ndarray:

@@ -46,7 +46,7 @@ def test_the_summary_counts_every_attempt_of_stored_and_failed_personas(tmp_path
         assert result.summary["llm_calls"] == len(stub.requests)
     [failed] = [f["index"] for f in read_lines(tmp_path / "ke", "failures.jsonl")]
     stored = read_lines(tmp_path / "ke")
-    assert [r["index"] for r in stored] == sorted({0, 1, 2} - {failed})
+    assert sorted(r["index"] for r in stored) == sorted({0, 1, 2} - {failed})
     assert result.summary["llm_calls"] > sum(r["manifest"]["llm_calls"] for r in stored)  # failed ones count too
 
 
@@ -78,13 +78,20 @@ def test_the_tables_folder_is_part_of_the_fingerprint(tmp_path, monkeypatch):
     with resources.as_file(shipped) as source:
         shutil.copy(source, tables / "KEN.json")
     monkeypatch.setenv("DEEPPERSONA_DEMOGRAPHICS_DIR", str(tables))
-    common = {"model": FakeChatModel(), "config": GenerationConfig(attributes=K), "seed": 1, "progress": False}
-    spawn_population("KEN", 1, out=tmp_path / "ke", **common)
-    recorded = json.loads((tmp_path / "ke" / "manifest.json").read_text())["fingerprint"]["demographics_dir"]
-    assert recorded["dir"] == str(tables.resolve()) and recorded["files"] == "1" and len(recorded["hash"]) == 16
-    monkeypatch.delenv("DEEPPERSONA_DEMOGRAPHICS_DIR")
+    config = GenerationConfig(attributes=K)  # the environment is read once, into the config
+    assert config.tables_dir == str(tables.resolve())
+    common = {"model": FakeChatModel(), "seed": 1, "progress": False}
+    spawn_population("KEN", 1, out=tmp_path / "ke", config=config, **common)
+    recorded = json.loads((tmp_path / "ke" / "manifest.json").read_text())["fingerprint"]
+    assert recorded["config"]["tables_dir"] == str(tables.resolve())
+    folder = recorded["demographics_dir"]
+    assert folder["dir"] == str(tables.resolve()) and folder["files"] == "1" and len(folder["hash"]) == 16
+    with pytest.raises(ConfigError, match="different configuration.*tables_dir"):
+        spawn_population("KEN", 2, out=tmp_path / "ke", config=config.model_copy(update={"tables_dir": None}),
+                         **common)
+    (tables / "KEN.json").write_text((tables / "KEN.json").read_text() + "\n")  # same folder, edited tables
     with pytest.raises(ConfigError, match="different configuration.*demographics_dir"):
-        spawn_population("KEN", 2, out=tmp_path / "ke", **common)
+        spawn_population("KEN", 2, out=tmp_path / "ke", config=config, **common)
 
 
 def test_each_ray_actor_gets_its_share_of_the_rate_limit():

@@ -84,7 +84,7 @@ def test_a_changed_configuration_is_refused_unless_forced(tmp_path):
     store.add(0, record(0))
     store.close()
     changed = {**FP, "config": {"attributes": 50}}
-    with pytest.raises(ConfigError, match=r"different configuration \(config: .*12.* -> .*50.*--force"):
+    with pytest.raises(ConfigError, match=r"different configuration \(config.attributes: 12 -> 50\).*--force"):
         PopulationStore(tmp_path, changed, 3).open()
     forced = PopulationStore(tmp_path, changed, 3, force=True)
     assert forced.open() == set()
