@@ -27,7 +27,7 @@ def test_shipped_table_is_sound(iso3):
     assert table["iso3"] == iso3
     for section in SECTIONS:
         assert table[section]["source"].strip()
-        assert table[section].get("precision") in ("checked", "estimated")
+        assert table[section].get("precision") in ("checked", "derived", "estimated")
     male, female = np.array(table["age_sex"]["male"]), np.array(table["age_sex"]["female"])
     # WPP-like structure: more women than men at 85+, plausible sex ratio at 20-24
     assert female[-1] > male[-1]
