@@ -39,6 +39,8 @@ TOTAL = "age_aggregate_total"
 #: Countries without any survey ISCO year split the modelled 6+9 by the pooled ratio of these peers.
 PEERS: dict[str, list[str]] = {}
 DIGITS = 6
+NOTES = ("Shares among the employed with a known ISCO-08 major group (not classified excluded; cells the copy "
+         "omits, suppressed small counts, count as 0).")
 
 
 def root_dir() -> Path:
@@ -126,20 +128,20 @@ def survey_section(root: Path, iso3: str) -> dict[str, Any]:
         year = latest_year([r for r in rows if r["classif1"] == TOTAL], "ocu_isco08_")
         body: dict[str, Any] = {sex: shares(v) for sex, v in counts(rows, year, "ocu_isco08_", TOTAL).items()}
         bands = {cls: counts(rows, year, "ocu_isco08_", cls) for cls in BANDS}
-        body["by_age"] = {sex: {BANDS[cls]: shares(got[sex]) for cls, got in bands.items()} for sex in SEXES.values()}
-        return {"body": body, "year": year, "copy": provenance(root, BY_AGE, iso3),
+        notes = NOTES
+        if all(set(got) == set(SEXES.values()) for got in bands.values()):
+            body["by_age"] = {sex: {BANDS[cls]: shares(got[sex]) for cls, got in bands.items()}
+                              for sex in SEXES.values()}
+            notes += " by_age: the same survey by age band."
+        return {"body": body, "year": year, "copy": provenance(root, BY_AGE, iso3), "notes": notes,
                 "source": f"ILOSTAT, employment by sex, age and occupation (ISCO-08), survey-based "
-                          f"(EMP_TEMP_SEX_AGE_OCU_NB), {year}",
-                "notes": "Shares among the employed with a known ISCO-08 major group (not classified excluded; "
-                         "cells the copy omits count as 0); by_age: the same survey by age band."}
+                          f"(EMP_TEMP_SEX_AGE_OCU_NB, all ages 15+), {year}"}
     rows = read_rows(root / SURVEY / f"{iso3.lower()}.csv")
     year = latest_year(rows, "ocu_isco08_")
     body = {sex: shares(v) for sex, v in counts(rows, year, "ocu_isco08_").items()}
-    return {"body": body, "year": year, "copy": provenance(root, SURVEY, iso3),
+    return {"body": body, "year": year, "copy": provenance(root, SURVEY, iso3), "notes": NOTES,
             "source": f"ILOSTAT, employment by sex and occupation (ISCO-08), survey-based (EMP_TEMP_SEX_OCU_NB), "
-                      f"{year}",
-            "notes": "Shares among the employed with a known ISCO-08 major group (not classified excluded; "
-                     "cells the copy omits count as 0)."}
+                      f"{year}"}
 
 
 def modelled_section(root: Path, iso3: str) -> dict[str, Any]:
