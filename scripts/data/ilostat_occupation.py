@@ -90,6 +90,15 @@ def shares(values: dict[str, float], digits: int | None = DIGITS) -> dict[str, f
     return {g: v / total if digits is None else round(v / total, digits) for g, v in known.items()}
 
 
+def unclassified_note(totals: dict[str, dict[str, float]], year: int) -> str:
+    """A sentence giving the share of the employed without an ISCO group, when it is above 1%."""
+    share = {sex: v.get("x", 0.0) / v["total"] for sex, v in totals.items() if v.get("total")}
+    if max(share.values(), default=0.0) <= 0.01:
+        return ""
+    return (f" Not classified by occupation in {year}: male {share.get('male', 0):.1%}, "
+            f"female {share.get('female', 0):.1%}.")
+
+
 def provenance(root: Path, indicator: str, iso3: str) -> dict[str, Any]:
     """The ``copy`` record of one extract, from ``PROVENANCE-occupation.json``."""
     table = json.loads((root / "PROVENANCE-occupation.json").read_text(encoding="utf-8"))
@@ -126,9 +135,10 @@ def survey_section(root: Path, iso3: str) -> dict[str, Any]:
     if path.exists():
         rows = read_rows(path)
         year = latest_year([r for r in rows if r["classif1"] == TOTAL], "ocu_isco08_")
-        body: dict[str, Any] = {sex: shares(v) for sex, v in counts(rows, year, "ocu_isco08_", TOTAL).items()}
+        totals = counts(rows, year, "ocu_isco08_", TOTAL)
+        body: dict[str, Any] = {sex: shares(v) for sex, v in totals.items()}
         bands = {cls: counts(rows, year, "ocu_isco08_", cls) for cls in BANDS}
-        notes = NOTES
+        notes = NOTES + unclassified_note(totals, year)
         if all(set(got) == set(SEXES.values()) for got in bands.values()):
             body["by_age"] = {sex: {BANDS[cls]: shares(got[sex]) for cls, got in bands.items()}
                               for sex in SEXES.values()}
@@ -138,8 +148,10 @@ def survey_section(root: Path, iso3: str) -> dict[str, Any]:
                           f"(EMP_TEMP_SEX_AGE_OCU_NB, all ages 15+), {year}"}
     rows = read_rows(root / SURVEY / f"{iso3.lower()}.csv")
     year = latest_year(rows, "ocu_isco08_")
-    body = {sex: shares(v) for sex, v in counts(rows, year, "ocu_isco08_").items()}
-    return {"body": body, "year": year, "copy": provenance(root, SURVEY, iso3), "notes": NOTES,
+    totals = counts(rows, year, "ocu_isco08_")
+    body = {sex: shares(v) for sex, v in totals.items()}
+    return {"body": body, "year": year, "copy": provenance(root, SURVEY, iso3),
+            "notes": NOTES + unclassified_note(totals, year),
             "source": f"ILOSTAT, employment by sex and occupation (ISCO-08), survey-based (EMP_TEMP_SEX_OCU_NB), "
                       f"{year}"}
 
