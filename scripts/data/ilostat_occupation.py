@@ -23,6 +23,7 @@ import csv
 import json
 import sys
 from collections import defaultdict
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,8 @@ BANDS = {"age_aggregate_y15_24": "15-24", "age_aggregate_y25_54": "25-54",
 TOTAL = "age_aggregate_total"
 #: Countries without any survey ISCO year split the modelled 6+9 by the pooled ratio of these peers.
 PEERS: dict[str, list[str]] = {}
+#: Survey years left out because the copy's breakdown is implausible (stated in the section notes).
+SKIP_YEARS = {"PAK": {2025: "its 2025 rows put 92% of women and 99% of men in group 0 (armed forces)"}}
 DIGITS = 6
 NOTES = ("Shares among the employed with a known ISCO-08 major group (not classified excluded; cells the copy "
          "omits, suppressed small counts, count as 0).")
@@ -56,9 +59,9 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         return [{**row, "value": row[value]} for row in reader]
 
 
-def latest_year(rows: list[dict[str, str]], prefix: str) -> int:
-    """The latest year with any row whose occupation code starts with ``prefix``."""
-    years = [int(r["time"]) for r in rows if _code(r).startswith(prefix)]
+def latest_year(rows: list[dict[str, str]], prefix: str, skip: Iterable[int] = ()) -> int:
+    """The latest year (not in ``skip``) with any row whose occupation code starts with ``prefix``."""
+    years = [int(r["time"]) for r in rows if _code(r).startswith(prefix) and int(r["time"]) not in skip]
     if not years:
         raise ValueError(f"no {prefix} rows in the extract")
     return max(years)
@@ -134,11 +137,13 @@ def survey_section(root: Path, iso3: str) -> dict[str, Any]:
     path = root / BY_AGE / f"{iso3.lower()}.csv"
     if path.exists():
         rows = read_rows(path)
-        year = latest_year([r for r in rows if r["classif1"] == TOTAL], "ocu_isco08_")
+        skipped = SKIP_YEARS.get(iso3, {})
+        year = latest_year([r for r in rows if r["classif1"] == TOTAL], "ocu_isco08_", skipped)
         totals = counts(rows, year, "ocu_isco08_", TOTAL)
         body: dict[str, Any] = {sex: shares(v) for sex, v in totals.items()}
         bands = {cls: counts(rows, year, "ocu_isco08_", cls) for cls in BANDS}
         notes = NOTES + unclassified_note(totals, year)
+        notes += "".join(f" {y} not used: {why}." for y, why in skipped.items())
         if all(set(got) == set(SEXES.values()) for got in bands.values()):
             body["by_age"] = {sex: {BANDS[cls]: shares(got[sex]) for cls, got in bands.items()}
                               for sex in SEXES.values()}
@@ -207,7 +212,7 @@ def copy_mix(root: Path, iso3: str) -> dict[str, dict[str, float]]:
     low = iso3.lower()
     if (root / BY_AGE / f"{low}.csv").exists():
         rows = read_rows(root / BY_AGE / f"{low}.csv")
-        year = latest_year([r for r in rows if r["classif1"] == TOTAL], "ocu_isco08_")
+        year = latest_year([r for r in rows if r["classif1"] == TOTAL], "ocu_isco08_", SKIP_YEARS.get(iso3, {}))
         return {sex: shares(v, None) for sex, v in counts(rows, year, "ocu_isco08_", TOTAL).items()}
     if _has_isco08(root / SURVEY / f"{low}.csv"):
         rows = read_rows(root / SURVEY / f"{low}.csv")
