@@ -113,17 +113,29 @@ def provenance(root: Path, indicator: str, iso3: str) -> dict[str, Any]:
                        extract=key)
 
 
+def ratio_source(root: Path, iso3: str) -> str | None:
+    """The survey extract that gives the 6:9 split: the sex-by-occupation one, else the by-age one."""
+    for indicator in (SURVEY, BY_AGE):
+        path = root / indicator / f"{iso3.lower()}.csv"
+        if path.exists() and any(_code(r).startswith(("ocu_isco08_", "ocu_isco88_")) for r in read_rows(path)):
+            return indicator
+    return None
+
+
 def split_ratio(root: Path, iso3: str) -> tuple[dict[str, float], str]:
     """Share of group 6 in groups 6+9 per sex, from the country's latest survey ISCO-08 or ISCO-88 year."""
-    path = root / SURVEY / f"{iso3.lower()}.csv"
-    if path.exists():
-        rows = read_rows(path)
+    indicator = ratio_source(root, iso3)
+    if indicator is not None:
+        rows = read_rows(root / indicator / f"{iso3.lower()}.csv")
+        age = TOTAL if indicator == BY_AGE else None
+        if age is not None:
+            rows = [r for r in rows if r["classif1"] == TOTAL]
         for prefix in ("ocu_isco08_", "ocu_isco88_"):
             if any(_code(r).startswith(prefix) for r in rows):
                 year = latest_year(rows, prefix)
-                got = counts(rows, year, prefix)
+                got = counts(rows, year, prefix, age)
                 ratio = {sex: got[sex]["6"] / (got[sex]["6"] + got[sex]["9"]) for sex in SEXES.values()}
-                return ratio, f"{iso3}'s survey-based {prefix[4:10].upper()} groups 6 and 9 in {year}"
+                return ratio, f"{iso3}'s survey-based ISCO-{prefix[8:10]} groups 6 and 9 in {year}"
     peers = PEERS.get(iso3)
     if not peers:
         raise ValueError(f"{iso3}: no survey ISCO rows to split 6+9 and no peers named in PEERS")
@@ -135,7 +147,7 @@ def split_ratio(root: Path, iso3: str) -> tuple[dict[str, float], str]:
 def survey_section(root: Path, iso3: str) -> dict[str, Any]:
     """A ``checked`` section from the survey series (by age when the by-age extract exists)."""
     path = root / BY_AGE / f"{iso3.lower()}.csv"
-    if path.exists():
+    if _has_isco08(path):
         rows = read_rows(path)
         skipped = SKIP_YEARS.get(iso3, {})
         year = latest_year([r for r in rows if r["classif1"] == TOTAL], "ocu_isco08_", skipped)
@@ -174,20 +186,22 @@ def modelled_section(root: Path, iso3: str) -> dict[str, Any]:
         values["9"] = merged[sex]["96"] * (1 - ratio[sex])
         body[sex] = shares(values)
     copies = [provenance(root, MODELLED, iso3)]
-    if (root / SURVEY / f"{iso3.lower()}.csv").exists():
-        copies.append(provenance(root, SURVEY, iso3))
+    source = ratio_source(root, iso3)
+    if source is not None:
+        copies.append(provenance(root, source, iso3))
     return {"body": body, "year": year, "copy": copies,
             "source": f"ILO modelled estimates, employment by sex and occupation (EMP_2EMP_SEX_OCU_NB), {year}",
             "notes": f"Groups 1-5, 7, 8 as modelled; the modelled 6+9 total split into 6 and 9 by {rule} "
                      f"(male {ratio['male']:.3f}, female {ratio['female']:.3f} in group 6); the series has no "
-                     f"armed forces (group 0 = 0)."}
+                     f"armed forces (group 0 = 0). The extract keeps {year}: the series runs to 2025 and its latest "
+                     f"years are ILO nowcasts or projections."}
 
 
 def build(iso3: str, root: Path | None = None, countries_dir: Path = COUNTRIES_DIR) -> dict[str, Any]:
     """Compute and write one country's occupation section; returns what was written."""
     root = root or root_dir()
     low = iso3.lower()
-    if (root / BY_AGE / f"{low}.csv").exists() or _has_isco08(root / SURVEY / f"{low}.csv"):
+    if _has_isco08(root / BY_AGE / f"{low}.csv") or _has_isco08(root / SURVEY / f"{low}.csv"):
         made, precision = survey_section(root, iso3), "checked"
     elif (root / MODELLED / f"{low}.csv").exists():
         made, precision = modelled_section(root, iso3), "derived"
@@ -210,7 +224,7 @@ def tvd(a: dict[str, float], b: dict[str, float]) -> float:
 def copy_mix(root: Path, iso3: str) -> dict[str, dict[str, float]]:
     """Unrounded shares per sex straight from the extract (modelled: groups 6 and 9 merged as ``96``)."""
     low = iso3.lower()
-    if (root / BY_AGE / f"{low}.csv").exists():
+    if _has_isco08(root / BY_AGE / f"{low}.csv"):
         rows = read_rows(root / BY_AGE / f"{low}.csv")
         year = latest_year([r for r in rows if r["classif1"] == TOTAL], "ocu_isco08_", SKIP_YEARS.get(iso3, {}))
         return {sex: shares(v, None) for sex, v in counts(rows, year, "ocu_isco08_", TOTAL).items()}

@@ -110,11 +110,39 @@ def test_modelled_extract_splits_96_by_the_survey_ratio_and_is_derived(occ, tmp_
     assert made["precision"] == section["precision"] == "derived"
     assert section["female"]["6"] == pytest.approx(0.3 * 0.2) and section["female"]["9"] == pytest.approx(0.3 * 0.8)
     assert section["male"]["6"] == pytest.approx(0.15) and section["male"]["0"] == 0.0
-    assert "ISCO88 groups 6 and 9 in 2014" in section["notes"]
+    assert "ISCO-88 groups 6 and 9 in 2014" in section["notes"]
     assert [c["commit"] for c in section["copy"]] == [COMMIT, COMMIT]
     mix = occ.copy_mix(root, ISO3)
     assert occ.tvd(occ.merge_69(section["female"]), mix["female"]) < 1e-6
     assert check_table(table) == []
+
+
+def _modelled_lines() -> list[str]:
+    lines = ["ref_area,sex,classif1,time,emp_2emp_sex_ocu_nb"]
+    for sex in ("sex_f", "sex_m"):
+        for code, value in {"1": 100, "2": 100, "3": 100, "4": 100, "5": 100, "7": 100, "8": 100, "96": 300}.items():
+            lines.append(f"nzl,{sex},ocu_details_{code},2023,{value}")
+        lines.append(f"nzl,{sex},ocu_details_total,2023,1000")
+    return lines
+
+
+def test_a_by_age_extract_with_only_isco88_rows_splits_the_modelled_series(occ, tmp_path):
+    countries = tmp_path / "countries"
+    write_table(countries)
+    root = tmp_path / "ilostat"
+    _write(root, occ.MODELLED, _modelled_lines())
+    by_age = [BY_AGE_HEADER]
+    for sex, six, nine in (("sex_f", 10, 90), ("sex_m", 40, 60)):
+        by_age += [f"nzl,{sex},age_aggregate_total,ocu_isco88_6,2023,{six}",
+                   f"nzl,{sex},age_aggregate_total,ocu_isco88_9,2023,{nine}"]
+    by_age.append("nzl,sex_m,age_aggregate_y15_24,ocu_isco88_6,2023,999")  # a band row is not the all-ages ratio
+    _write(root, occ.BY_AGE, by_age, offsets=(44000, 307000))
+    made = occ.build(ISO3, root, countries)
+    section = json.loads((countries / f"{ISO3}.json").read_text())["occupation"]
+    assert made["precision"] == section["precision"] == "derived" and "by_age" not in section
+    assert section["female"]["6"] == pytest.approx(0.03) and section["male"]["6"] == pytest.approx(0.12)
+    assert "ISCO-88 groups 6 and 9 in 2023" in section["notes"]
+    assert section["copy"][1]["offsets"] == [44000, 307000]
 
 
 def test_an_extract_without_provenance_is_refused(occ, tmp_path):
