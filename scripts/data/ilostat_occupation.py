@@ -40,7 +40,12 @@ TOTAL = "age_aggregate_total"
 #: Countries without any survey ISCO year split the modelled 6+9 by the pooled ratio of these peers.
 PEERS: dict[str, list[str]] = {}
 #: Survey years left out because the copy's breakdown is implausible (stated in the section notes).
-SKIP_YEARS = {"PAK": {2025: "its 2025 rows put 92% of women and 99% of men in group 0 (armed forces)"}}
+_JPN_BREAK = ("from 2023 the copy has no group 7 row, group 8 is 2.4 (men) and 6 (women) times its 2022 value "
+              "and the groups add up to more than the total")
+SKIP_YEARS = {"PAK": {2025: "its 2025 rows put 92% of women and 99% of men in group 0 (armed forces)"},
+              "JPN": {2023: _JPN_BREAK, 2024: _JPN_BREAK, 2025: _JPN_BREAK}}
+#: Facts about a country's rows that a reader of the section needs (appended to its notes).
+COUNTRY_NOTES = {"JPN": "The copy has no group 0 or group 3 rows for Japan in any year, so both are 0."}
 #: Countries whose section the builder leaves as it is, with the reason (printed by ``main``).
 HOLD = {"CHN": "the ILO modelled series puts groups 6+9 at 49% (men) and 55% (women) of employment in 2023, "
                "against a primary-sector share of about 23% (NBS 2023): the model still rests on China's "
@@ -148,6 +153,15 @@ def split_ratio(root: Path, iso3: str) -> tuple[dict[str, float], str]:
     return ratio, f"the mean survey-based 6:(6+9) ratio of {', '.join(peers)}"
 
 
+def _skip_note(skipped: dict[int, str]) -> str:
+    """Sentences naming the skipped years; years sharing a reason are named together."""
+    by_reason: dict[str, list[int]] = defaultdict(list)
+    for year, why in sorted(skipped.items()):
+        by_reason[why].append(year)
+    return "".join(f" {'-'.join(map(str, (ys[0], ys[-1]))) if len(ys) > 1 else ys[0]} not used: {why}."
+                   for why, ys in by_reason.items())
+
+
 def survey_section(root: Path, iso3: str) -> dict[str, Any]:
     """A ``checked`` section from the survey series (by age when the by-age extract exists)."""
     path = root / BY_AGE / f"{iso3.lower()}.csv"
@@ -158,8 +172,7 @@ def survey_section(root: Path, iso3: str) -> dict[str, Any]:
         totals = counts(rows, year, "ocu_isco08_", TOTAL)
         body: dict[str, Any] = {sex: shares(v) for sex, v in totals.items()}
         bands = {cls: counts(rows, year, "ocu_isco08_", cls) for cls in BANDS}
-        notes = NOTES + unclassified_note(totals, year)
-        notes += "".join(f" {y} not used: {why}." for y, why in skipped.items())
+        notes = NOTES + unclassified_note(totals, year) + _skip_note(skipped)
         if all(set(got) == set(SEXES.values()) for got in bands.values()):
             body["by_age"] = {sex: {BANDS[cls]: shares(got[sex]) for cls, got in bands.items()}
                               for sex in SEXES.values()}
@@ -168,11 +181,12 @@ def survey_section(root: Path, iso3: str) -> dict[str, Any]:
                 "source": f"ILOSTAT, employment by sex, age and occupation (ISCO-08), survey-based "
                           f"(EMP_TEMP_SEX_AGE_OCU_NB, all ages 15+), {year}"}
     rows = read_rows(root / SURVEY / f"{iso3.lower()}.csv")
-    year = latest_year(rows, "ocu_isco08_")
+    skipped = SKIP_YEARS.get(iso3, {})
+    year = latest_year(rows, "ocu_isco08_", skipped)
     totals = counts(rows, year, "ocu_isco08_")
     body = {sex: shares(v) for sex, v in totals.items()}
-    return {"body": body, "year": year, "copy": provenance(root, SURVEY, iso3),
-            "notes": NOTES + unclassified_note(totals, year),
+    notes = NOTES + unclassified_note(totals, year) + _skip_note(skipped)
+    return {"body": body, "year": year, "copy": provenance(root, SURVEY, iso3), "notes": notes,
             "source": f"ILOSTAT, employment by sex and occupation (ISCO-08), survey-based (EMP_TEMP_SEX_OCU_NB), "
                       f"{year}"}
 
@@ -211,6 +225,8 @@ def build(iso3: str, root: Path | None = None, countries_dir: Path = COUNTRIES_D
         made, precision = modelled_section(root, iso3), "derived"
     else:
         raise FileNotFoundError(f"{iso3}: no ILOSTAT occupation extract under {root}; see scripts/data/README.md")
+    if iso3 in COUNTRY_NOTES:
+        made["notes"] += " " + COUNTRY_NOTES[iso3]
     write_section(iso3, "occupation", made["body"], source=made["source"], year=made["year"], precision=precision,
                   copy=made["copy"], notes=made["notes"], countries_dir=countries_dir)
     return {**made, "precision": precision}
@@ -234,7 +250,7 @@ def copy_mix(root: Path, iso3: str) -> dict[str, dict[str, float]]:
         return {sex: shares(v, None) for sex, v in counts(rows, year, "ocu_isco08_", TOTAL).items()}
     if _has_isco08(root / SURVEY / f"{low}.csv"):
         rows = read_rows(root / SURVEY / f"{low}.csv")
-        year = latest_year(rows, "ocu_isco08_")
+        year = latest_year(rows, "ocu_isco08_", SKIP_YEARS.get(iso3, {}))
         return {sex: shares(v, None) for sex, v in counts(rows, year, "ocu_isco08_").items()}
     rows = read_rows(root / MODELLED / f"{low}.csv")
     got = counts(rows, latest_year(rows, "ocu_details_"), "ocu_details_")
