@@ -45,7 +45,8 @@ _JPN_BREAK = ("from 2023 the copy has no group 7 row, group 8 is 2.4 (men) and 6
 SKIP_YEARS = {"PAK": {2025: "its 2025 rows put 92% of women and 99% of men in group 0 (armed forces)"},
               "JPN": {2023: _JPN_BREAK, 2024: _JPN_BREAK, 2025: _JPN_BREAK}}
 #: Facts about a country's rows that a reader of the section needs (appended to its notes).
-COUNTRY_NOTES = {"JPN": "The copy has no group 0 or group 3 rows for Japan in any year, so both are 0."}
+COUNTRY_NOTES = {"JPN": "The copy has no group 0 or group 3 rows for Japan in any year, so both are 0.",
+                 "RUS": "The copy has no group 0 (armed forces) rows for Russia, so group 0 is 0."}
 #: Countries whose section the builder leaves as it is, with the reason (printed by ``main``).
 HOLD = {"CHN": "the ILO modelled series puts groups 6+9 at 49% (men) and 55% (women) of employment in 2023, "
                "against a primary-sector share of about 23% (NBS 2023): the model still rests on China's "
