@@ -28,7 +28,9 @@ from deeppersona_agents.demographics.tables import (
     AGE_BANDS,
     EDUCATION_BANDS,
     EDUCATION_LEVELS,
+    ISCO_MAJOR,
     MARITAL_STATUSES,
+    OCCUPATION_BANDS,
     RELIGIONS,
     SEXES,
     band_of,
@@ -257,8 +259,7 @@ class PopulationSampler:
         cols["activity"] = activity
         isco = np.full(len(ages), None, dtype=object)
         for i in np.flatnonzero(activity == "employed"):
-            p = _isco_shares(_shares(t["occupation"][sexes[i]], [str(g) for g in range(10)]), int(ages[i]))
-            isco[i] = int(rng.choice(10, p=p))
+            isco[i] = int(rng.choice(10, p=self._occupation_shares(sexes[i], int(ages[i]))))
         cols["isco_major"] = isco
         cols["occupation"] = np.array(
             [self._title(a, -1 if g is None else g, age, rng) for a, g, age in zip(activity, isco, ages, strict=True)],
@@ -291,6 +292,13 @@ class PopulationSampler:
         cols["urban"] = np.ones(n, dtype=bool)
         cols["city"] = places.draw_uniform_cities(self.iso3, n, rng)
 
+    def _occupation_shares(self, sex: str, age: int) -> np.ndarray:
+        """ISCO major-group shares among the employed of this sex and age (by age band when the table has it)."""
+        occupation = self.table["occupation"]
+        by_age = occupation.get("by_age")
+        row = by_age[sex][band_of(max(age, 15), OCCUPATION_BANDS)] if by_age else occupation[sex]
+        return _isco_shares(_shares(row, ISCO_MAJOR), age)
+
     def _title(self, activity: str, isco: int, age: int, rng: np.random.Generator) -> str:
         if activity != "employed":
             return ACTIVITY_TITLES[activity]
@@ -314,7 +322,6 @@ class PopulationSampler:
         acc: dict[str, dict[str, float]] = {k: {} for k in ("activity", "education", "marital_status")}
         isco = np.zeros(10)
         for s, sex in enumerate(SEXES):
-            occ = _shares(t["occupation"][sex], [str(g) for g in range(10)])
             for j, age in enumerate(self.ages):
                 weight = w[s, j]
                 if weight == 0:
@@ -326,7 +333,7 @@ class PopulationSampler:
                     band = band_of(int(age), ACTIVITY_BANDS)
                     for k, v in t["activity"][sex][band].items():
                         acc["activity"][k] = acc["activity"].get(k, 0) + weight * v
-                    isco += weight * t["activity"][sex][band]["employed"] * _isco_shares(occ, int(age))
+                    isco += weight * t["activity"][sex][band]["employed"] * self._occupation_shares(sex, int(age))
                     for k, v in t["marital_status"][sex][band].items():
                         acc["marital_status"][k] = acc["marital_status"].get(k, 0) + weight * v
                 erow = t["education"][sex][band_of(max(int(age), 25), EDUCATION_BANDS)]

@@ -24,6 +24,8 @@ AGE_BANDS = [f"{a}-{a + 4}" for a in range(0, 85, 5)] + ["85+"]
 ACTIVITY_BANDS = ["15-19", "20-24", "25-34", "35-44", "45-54", "55-64", "65+"]
 ACTIVITIES = ["employed", "unemployed", "student", "retired", "homemaker", "other_inactive"]
 ISCO_MAJOR = [str(g) for g in range(10)]
+#: Age bands of the optional ``occupation.by_age`` shares (ILOSTAT's aggregate bands).
+OCCUPATION_BANDS = ["15-24", "25-54", "55-64", "65+"]
 EDUCATION_BANDS = ["25-34", "35-44", "45-54", "55-64", "65+"]
 EDUCATION_LEVELS = ["less_than_primary", "primary", "lower_secondary", "upper_secondary", "tertiary"]
 MARITAL_BANDS = ACTIVITY_BANDS
@@ -177,6 +179,12 @@ def check_table(table: dict[str, Any]) -> list[str]:
     _check_banded(table["activity"], ACTIVITY_BANDS, ACTIVITIES, "activity", problems)
     for sex in SEXES:
         _check_shares(table["occupation"].get(sex), ISCO_MAJOR, f"occupation.{sex}", problems)
+    if "by_age" in table["occupation"]:
+        by_age = table["occupation"]["by_age"]
+        if not isinstance(by_age, dict):
+            problems.append("occupation.by_age: expected {sex: {band: shares}}")
+        else:
+            _check_banded(by_age, OCCUPATION_BANDS, ISCO_MAJOR, "occupation.by_age", problems)
     _check_banded(table["education"], EDUCATION_BANDS, EDUCATION_LEVELS, "education", problems)
     _check_banded(table["marital_status"], MARITAL_BANDS, MARITAL_STATUSES, "marital_status", problems)
     share = table["urban"].get("share")
