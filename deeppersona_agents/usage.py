@@ -108,3 +108,11 @@ def invoke_counted(runnable: Runnable[Any, Any], messages: Any, *, usage: Usage 
                 raise
         sleep(TRANSIENT_BACKOFF * 2**attempt * (0.5 + random.random()))  # noqa: S311 - jitter only
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def add_usage(left: dict[str, int] | None, right: dict[str, int] | None) -> dict[str, int]:
+    """Reducer: sum counters (LLM calls, tokens, per-stage counts) reported by graph nodes."""
+    out = dict(left or {})
+    for key, value in (right or {}).items():
+        out[key] = out.get(key, 0) + value
+    return out

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypedDict
 
-
-def add_usage(left: dict[str, int] | None, right: dict[str, int] | None) -> dict[str, int]:
-    """Reducer: sum LLM calls and tokens reported by each node."""
-    out = dict(left or {})
-    for key, value in (right or {}).items():
-        out[key] = out.get(key, 0) + value
-    return out
+from deeppersona_agents.usage import add_usage
 
 
 def merge_timings(left: dict[str, float] | None, right: dict[str, float] | None) -> dict[str, float]:

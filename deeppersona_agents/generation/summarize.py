@@ -18,9 +18,10 @@ from deeppersona_agents.generation.anchor import CORE_FIELDS
 from deeppersona_agents.generation.capacity import CORE_PATHS
 from deeppersona_agents.generation.deps import PersonaDeps
 from deeppersona_agents.generation.profile import profile_text, run_config, stage, trim_words
-from deeppersona_agents.generation.state import PersonaState, add_usage
+from deeppersona_agents.generation.state import PersonaState
 from deeppersona_agents.llm import chat_model_name, embeddings_name
 from deeppersona_agents.persona import Persona, format_value
+from deeppersona_agents.usage import add_usage
 
 LIMITS = {"concise": 250, "detailed": 600}  # words at most; longer answers are cut at a sentence end
 SUMMARY_ATTRIBUTES = 40

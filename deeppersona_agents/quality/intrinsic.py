@@ -52,7 +52,6 @@ FILLER_PATTERN = re.compile(
     r")$",
     re.IGNORECASE,
 )
-JUDGE_COLUMNS = ("judge_attribute_count", "judge_uniqueness", "judge_actionability", "judge_error")
 METRIC_COLUMNS = ("attribute_count", "filler_rate", "redundancy", "coverage_entropy", "mean_distance",
                   "nn_distance", "judge_attribute_count", "judge_uniqueness", "judge_actionability")
 

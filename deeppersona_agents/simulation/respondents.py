@@ -9,13 +9,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from deeppersona_agents.demographics import country_name
 from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.persona import Persona
 
-Method = Literal["deep", "cultural", "shallow", "oneliner", "bare"]
 METHODS: tuple[str, ...] = ("deep", "cultural", "shallow", "oneliner", "bare")
 
 #: Demonyms for the survey's nationality wording (Q254); other countries fall back to a phrase.

@@ -9,9 +9,9 @@ from typing import Annotated, Any, TypedDict
 import pytest
 from langgraph.graph import END, START, StateGraph
 
-from deeppersona_agents import GenerationConfig, Persona, PersonaRunContext, create_persona_generator, generate_persona
+from deeppersona_agents import GenerationConfig, Persona, create_persona_generator, generate_persona
 from deeppersona_agents.errors import ConfigError, GenerationError, StructuredOutputError
-from deeppersona_agents.generation import STAGES
+from deeppersona_agents.generation import STAGES, PersonaRunContext
 from tests.fakes import FakeChatModel
 
 SNAPSHOT = Path(__file__).parents[1] / "snapshots" / "persona_graph.mmd"

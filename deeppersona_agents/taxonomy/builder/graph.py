@@ -23,7 +23,6 @@ from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
 from deeppersona_agents.errors import DeepPersonaError, GenerationError
-from deeppersona_agents.generation.state import add_usage
 from deeppersona_agents.structured import Usage
 from deeppersona_agents.taxonomy.builder import assemble
 from deeppersona_agents.taxonomy.builder.cache import StageCache
@@ -36,6 +35,7 @@ from deeppersona_agents.taxonomy.builder.stages import (
     same_attribute,
 )
 from deeppersona_agents.taxonomy.tree import SEP, AttributeTree
+from deeppersona_agents.usage import add_usage
 
 FILTER_BATCH = 25
 DESCRIBE_BATCH = 25
