@@ -36,9 +36,10 @@ def demographics_sample(
     n: Annotated[int, typer.Option("-n", help="Number of people to draw.")],
     out_file: Annotated[Path, typer.Option("--out", help="CSV to write (one row per draw).")],
     seed: Annotated[int, typer.Option(help="Random seed; same seed = same draws.")] = 0,
-    mode: Annotated[str, typer.Option(help="census (tables) or uniform (the authors' draws).")] = "census",
+    demographics: Annotated[str, typer.Option(help="census (tables) or uniform (the authors' draws).")] = "census",
+    mode: Annotated[str | None, typer.Option(hidden=True, help="Old spelling of --demographics.")] = None,
     min_age: Annotated[int, typer.Option(help="Youngest age drawn (7-85).")] = 18,
-    where: Annotated[str | None, typer.Option(help='Cohort, e.g. "age>=30 and age<50 and occupation_group==2".')]
+    where: Annotated[str | None, typer.Option(help='Cohort, e.g. "age>=30 and age<50 and isco_major==2".')]
     = None,
     rake_targets: Annotated[Path | None, typer.Option("--rake", help="CSV variable,value,share: rake the draws "
                                                       "to these marginals, then resample n rows.")] = None,
@@ -50,10 +51,14 @@ def demographics_sample(
     try:
         if n < 1:
             raise ConfigError(f"-n {n}: draw at least one person")
-        if mode not in ("census", "uniform"):
-            raise ConfigError(f"--mode {mode!r}: use census or uniform")
+        if mode is not None:
+            err.print("[yellow]warning:[/] --mode is now --demographics (the same name as in `population`); "
+                      "--mode will be removed in the next release", highlight=False)
+            demographics = mode
+        if demographics not in ("census", "uniform"):
+            raise ConfigError(f"--demographics {demographics!r}: use census or uniform")
         check_output_path(out_file)
-        sampler = PopulationSampler(country, mode=mode, min_age=min_age)  # type: ignore[arg-type]
+        sampler = PopulationSampler(country, mode=demographics, min_age=min_age)  # type: ignore[arg-type]
         rng = derive(seed)
         with err.status(f"drawing {n:,} people for {sampler.iso3}"):
             if rake_targets is not None:
@@ -63,7 +68,7 @@ def demographics_sample(
     except DeepPersonaError as exc:
         raise fail(exc) from None
     write_atomic(out_file, _anchors_csv(frame))
-    err.print(f"wrote {out_file}: {len(frame):,} people ({sampler.iso3}, {mode})", highlight=False)
+    err.print(f"wrote {out_file}: {len(frame):,} people ({sampler.iso3}, {demographics})", highlight=False)
 
 
 @demographics_app.command("audit")

@@ -123,7 +123,7 @@ def intrinsic(
         judge_model = resolve_chat_model(model, base_url=base_url, temperature=0.0) if judge else None
         rows = evaluate_intrinsic(personas, resolve_embeddings(embeddings, base_url=base_url), judge=judge_model,
                                   seed=seed, concurrency=concurrency,
-                                  method=resolve_structured_method(structured_method))
+                                  structured_method=resolve_structured_method(structured_method))
         write_csv_atomic(rows, out)
     except DeepPersonaError as exc:
         raise fail(exc) from None
@@ -162,7 +162,8 @@ def qa(
             resolve_chat_model(responder, base_url=base_url),
             resolve_chat_model(evaluator, base_url=base_url, temperature=0.0),
             out=folder / "results.jsonl", concurrency=concurrency, max_attributes=max_attributes,
-            method=resolve_structured_method(structured_method), retry_failed=retry_failed, progress=not quiet,
+            structured_method=resolve_structured_method(structured_method), retry_failed=retry_failed,
+            progress=not quiet,
         )
         summary = aggregate(result.rows, baseline=baseline, seed=seed)
         write_csv_atomic(summary, folder / "summary.csv")
@@ -205,7 +206,7 @@ def ablation(
         table, result = run_ablation(
             personas, ks, resolve_chat_model(responder, base_url=base_url),
             resolve_chat_model(evaluator, base_url=base_url, temperature=0.0), out=folder / "ablation.jsonl",
-            seed=seed, concurrency=concurrency, method=resolve_structured_method(structured_method),
+            seed=seed, concurrency=concurrency, structured_method=resolve_structured_method(structured_method),
             progress=not quiet,
         )
         write_csv_atomic(table, folder / "ablation.csv")

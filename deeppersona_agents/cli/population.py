@@ -36,7 +36,7 @@ def population(
     seed: SeedOpt = 0,
     concurrency: ConcurrencyOpt = 8,
     engine: EngineOpt = "local",
-    where: Annotated[str | None, typer.Option(help='Cohort, e.g. "age>=30 and age<50 and occupation_group==2".')]
+    where: Annotated[str | None, typer.Option(help='Cohort, e.g. "age>=30 and age<50 and isco_major==2".')]
     = None,
     demographics: Annotated[str, typer.Option(help="census (tables) or uniform (ablation).")] = "census",
     min_age: Annotated[int, typer.Option(help="Youngest age drawn (7-85).")] = 18,

@@ -150,7 +150,7 @@ class PopulationSampler:
                     where: str | Cohort | None = None) -> dict[str, Any]:
         """Draw one person, keeping the fields in ``fixed`` (``sex``/``gender``, ``age``, ``city``, ...).
 
-        ``where`` restricts the draw to a cohort (``"age>=30 and occupation_group==2"``).
+        ``where`` restricts the draw to a cohort (``"age>=30 and isco_major==2"``).
         """
         fixed = dict(fixed or {})
         if "gender" in fixed and "sex" not in fixed:

@@ -30,7 +30,7 @@ class GenerationConfig(BaseModel):
         demographics: ``census`` draws the core from the country's population tables;
             ``uniform`` reproduces the authors' uniform draws (for ablations).
         min_age: youngest age drawn for the core (7-85; adults by default).
-        where: cohort the core is drawn from, e.g. ``"age>=30 and age<50 and occupation_group==2"``
+        where: cohort the core is drawn from, e.g. ``"age>=30 and age<50 and isco_major==2"``
             (columns of ``deeppersona demographics sample``).
         tables_dir: folder of rebuilt country tables that take precedence over the shipped ones
             (default: ``DEEPPERSONA_DEMOGRAPHICS_DIR``, read once when the config is made).

@@ -93,7 +93,7 @@ def spawn_population(
         seed: Run seed; persona *i* derives its randomness from (seed, i) only.
         concurrency: LLM calls in flight at most, shared by every persona of the run.
         engine: ``"local"`` (threads) or ``"ray"`` (actors on a Ray cluster).
-        where: Cohort constraint for the demographic draw, e.g. ``"age>=30 and occupation_group==2"``
+        where: Cohort constraint for the demographic draw, e.g. ``"age>=30 and isco_major==2"``
             (sets ``config.where``).
         config: Generation options (k = ``config.attributes``); default ``GenerationConfig()``.
         tree: Attribute tree JSON (default: the shipped tree).

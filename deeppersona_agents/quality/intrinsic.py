@@ -164,12 +164,16 @@ JUDGE_SYSTEM = (
 
 
 def judge_persona(
-    persona: EvalPersona, judge: BaseChatModel, *, method: str = "json_schema", max_attributes: int | None = None
+    persona: EvalPersona,
+    judge: BaseChatModel,
+    *,
+    structured_method: str = "json_schema",
+    max_attributes: int | None = None,
 ) -> dict[str, Any]:
     """Judge columns for one persona; a failed call gives None scores and the error text."""
     messages = [SystemMessage(JUDGE_SYSTEM), HumanMessage(f"PROFILE\n{persona.render(max_attributes)}")]
     try:
-        verdict = ask_structured(judge, PersonaJudgement, messages, stage="intrinsic-judge", method=method)
+        verdict = ask_structured(judge, PersonaJudgement, messages, stage="intrinsic-judge", method=structured_method)
     except StructuredOutputError as exc:
         return {"judge_attribute_count": None, "judge_uniqueness": None, "judge_actionability": None,
                 "judge_error": str(exc)}
@@ -185,7 +189,7 @@ def evaluate_intrinsic(
     seed: int = 0,
     *,
     concurrency: int = 4,
-    method: str = "json_schema",
+    structured_method: str = "json_schema",
     exact_limit: int = 5000,
 ) -> list[dict[str, Any]]:
     """One row per persona with every intrinsic metric (judge columns only when ``judge`` is given).
@@ -215,7 +219,7 @@ def evaluate_intrinsic(
             rows[i]["mean_distance"], rows[i]["nn_distance"] = float(mean), float(near)
     if judge is not None:
         with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-            verdicts = list(pool.map(lambda p: judge_persona(p, judge, method=method), personas))
+            verdicts = list(pool.map(lambda p: judge_persona(p, judge, structured_method=structured_method), personas))
         for row, verdict in zip(rows, verdicts, strict=True):
             row.update(verdict)
     return rows

@@ -68,7 +68,7 @@ def evaluate_one(
     responder: BaseChatModel,
     evaluator: BaseChatModel,
     *,
-    method: str = "json_schema",
+    structured_method: str = "json_schema",
     attempts: int = 3,
     max_attributes: int | None = None,
 ) -> dict[str, Any]:
@@ -98,7 +98,7 @@ def evaluate_one(
         if not answer.strip():
             raise ValueError("the responder returned an empty answer")
         grade = ask_structured(evaluator, schema, evaluator_messages(profile, request, answer), stage="qa-evaluator",
-                               method=method, attempts=attempts, usage=grade_usage)
+                               method=structured_method, attempts=attempts, usage=grade_usage)
     except (StructuredOutputError, ValueError) as exc:
         row["error"] = f"evaluator: {exc}"
     else:
@@ -131,7 +131,7 @@ def run_qa(
     requests: Sequence[Request] = REQUESTS,
     out: str | Path | None = None,
     concurrency: int = 4,
-    method: str = "json_schema",
+    structured_method: str = "json_schema",
     attempts: int = 3,
     max_attributes: int | None = None,
     retry_failed: bool = False,
@@ -168,7 +168,8 @@ def run_qa(
 
             def submit(count: int) -> None:
                 for persona, request in _take(queue, count):
-                    pending.add(pool.submit(evaluate_one, persona, request, responder, evaluator, method=method,
+                    pending.add(pool.submit(evaluate_one, persona, request, responder, evaluator,
+                                            structured_method=structured_method,
                                             attempts=attempts, max_attributes=max_attributes))
 
             submit(2 * concurrency)  # bounded in flight, so a kill loses at most this many answers

@@ -55,3 +55,12 @@ def test_bad_input_fails_cleanly(tmp_path):
     assert result.exit_code == 1 and "not found" in result.output
     result = runner.invoke(app, ["demographics", "countries"])
     assert result.exit_code == 0 and "KEN  Kenya" in result.output
+
+
+def test_old_mode_spelling_still_works_for_one_release_with_a_warning(tmp_path):
+    new, old = tmp_path / "new.csv", tmp_path / "old.csv"
+    base = ["demographics", "sample", "--country", "KEN", "-n", "50", "--seed", "2"]
+    assert runner.invoke(app, [*base, "--demographics", "uniform", "--out", str(new)]).exit_code == 0
+    result = runner.invoke(app, [*base, "--mode", "uniform", "--out", str(old)])
+    assert result.exit_code == 0 and "--mode is now --demographics" in " ".join(result.output.split())
+    assert new.read_bytes() == old.read_bytes()
