@@ -73,20 +73,22 @@ def parse_cohort(text: str | Cohort, columns: Sequence[str]) -> Cohort:
 @lru_cache(maxsize=64)
 def _parse(text: str, columns: tuple[str, ...]) -> Cohort:
     if not text.strip():
-        raise ConfigError(f"--where is refused: it is empty; {ALLOWED_FORM}")
+        raise ConfigError(f"where is refused: it is empty; {ALLOWED_FORM}", param="where")
     if len(text) > MAX_LENGTH:
-        raise ConfigError(f"--where is refused: {len(text):,} characters long (at most {MAX_LENGTH:,}); {ALLOWED_FORM}")
+        raise ConfigError(f"where is refused: {len(text):,} characters long (at most {MAX_LENGTH:,}); {ALLOWED_FORM}",
+                          param="where")
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         detail = getattr(exc, "msg", None) or type(exc).__name__
-        raise ConfigError(f"--where {text!r} is refused: cannot read it ({detail}); {ALLOWED_FORM}") from None
+        raise ConfigError(f"where {text!r} is refused: cannot read it ({detail}); {ALLOWED_FORM}",
+                          param="where") from None
     try:
         body = _check(tree.body, columns)
     except RecursionError:
-        raise ConfigError(f"--where {text!r} is refused: nested too deeply; {ALLOWED_FORM}") from None
+        raise ConfigError(f"where {text!r} is refused: nested too deeply; {ALLOWED_FORM}", param="where") from None
     except _Refused as exc:
-        raise ConfigError(f"--where {text!r} is refused: {exc}; {ALLOWED_FORM}") from None
+        raise ConfigError(f"where {text!r} is refused: {exc}; {ALLOWED_FORM}", param="where") from None
     return Cohort(text, body)
 
 

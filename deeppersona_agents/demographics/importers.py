@@ -108,7 +108,7 @@ def import_country(
 ) -> Path:
     """Write ``into/ISO3.json``: the current table with the sections rebuilt from the given files."""
     if wpp is None and ilostat is None:
-        raise ConfigError("nothing to import; pass --wpp FILE and/or --ilostat FILE")
+        raise ConfigError("nothing to import; give wpp=FILE and/or ilostat=FILE", param="wpp")
     folder = Path(into)
     table = json.loads(json.dumps(load_table(iso3, folder if (folder / f"{iso3}.json").exists() else None)))
     if wpp is not None:

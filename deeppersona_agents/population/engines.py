@@ -169,7 +169,7 @@ def _import_ray() -> Any:
     try:
         import ray
     except ImportError:
-        raise ConfigError("--engine ray needs Ray: pip install 'deeppersona-agents[ray]'") from None
+        raise ConfigError("engine='ray' needs Ray: pip install 'deeppersona-agents[ray]'", param="engine") from None
     return ray
 
 

@@ -84,7 +84,7 @@ class PopulationStore:
 
     def _make_folder(self) -> None:
         if self.out.exists() and not self.out.is_dir():
-            raise ConfigError(f"--out {self.out} is a file; give a folder, e.g. --out ke/")
+            raise ConfigError(f"out={self.out} is a file; give a folder, e.g. ke/", param="out")
         try:
             self.out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -92,7 +92,7 @@ class PopulationStore:
                 f"cannot create --out {self.out}: {exc.strerror or exc}; choose a writable folder"
             ) from None
         if not os.access(self.out, os.W_OK | os.X_OK):
-            raise ConfigError(f"--out {self.out} is not writable; choose a writable folder")
+            raise ConfigError(f"out={self.out} is not writable; choose a writable folder", param="out")
 
     def _take_lock(self) -> None:
         self._lock = (self.out / LOCK).open("w")
@@ -107,7 +107,8 @@ class PopulationStore:
         try:
             old = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
-            raise ConfigError(f"{path} is unreadable ({exc}); rerun with --force to start over") from None
+            raise ConfigError(f"{path} is unreadable ({exc}); rerun with force=True to start over",
+                              param="force") from None
         before = old.get("fingerprint", {})
         if before != self.fingerprint:
             old, new = _flat(before), _flat(self.fingerprint)
