@@ -13,11 +13,6 @@ def add_usage(left: dict[str, int] | None, right: dict[str, int] | None) -> dict
     return out
 
 
-def merge_timings(left: dict[str, float] | None, right: dict[str, float] | None) -> dict[str, float]:
-    """Reducer: collect per-stage seconds."""
-    return {**(left or {}), **(right or {})}
-
-
 class PersonaInput(TypedDict, total=False):
     """What a caller gives: anchors (``key -> value``), an optional free-text bio, a country."""
 
@@ -48,4 +43,3 @@ class PersonaState(PersonaInput, total=False):
     summary: str
     persona: dict[str, Any]
     usage: Annotated[dict[str, int], add_usage]
-    timings: Annotated[dict[str, float], merge_timings]
