@@ -307,7 +307,8 @@ def run_qa(
     """Answer and grade every (persona, request) pair, ``concurrency`` pairs at a time.
 
     With ``out`` each row is appended to that JSONL file (flushed) as soon as it is done, and keys
-    already in the file are skipped (failed ones too, unless ``retry_failed``).
+    already in the file are skipped (failed ones too, unless ``retry_failed``). ``rows`` come back in
+    persona order, then request order, however the calls finished.
 
     Raises:
         ConfigError: no personas/requests, duplicate persona keys, or concurrency < 1.
@@ -352,7 +353,8 @@ def run_qa(
         pool.shutdown(wait=True, cancel_futures=True)
         if handle is not None:
             handle.close()
-    result.rows = list(rows_by_key.values())
+    order = {(p.source, p.id, r.id): i for i, (p, r) in enumerate((p, r) for p in personas for r in requests)}
+    result.rows = sorted(rows_by_key.values(), key=lambda row: order.get(result_key(row), len(order)))
     return result
 
 

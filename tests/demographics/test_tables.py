@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import numpy as np
 import pytest
@@ -26,8 +27,13 @@ def test_shipped_table_is_sound(iso3):
     assert check_table(table) == []
     assert table["iso3"] == iso3
     for section in SECTIONS:
-        assert table[section]["source"].strip()
-        assert table[section].get("precision") in ("checked", "estimated")
+        part = table[section]
+        assert part["source"].strip() and isinstance(part.get("year"), int)
+        assert part.get("precision") in ("checked", "derived", "estimated"), f"{iso3} {section}"
+        if part["precision"] != "estimated":  # read from a copy by scripts/data: it must say which copy
+            copies = part["copy"] if isinstance(part["copy"], list) else [part["copy"]]
+            assert copies and all(c["repository"] and c["path"] and re.fullmatch(r"[0-9a-f]{40}", c["commit"])
+                                  for c in copies), f"{iso3} {section}: copy provenance incomplete"
     male, female = np.array(table["age_sex"]["male"]), np.array(table["age_sex"]["female"])
     # WPP-like structure: more women than men at 85+, plausible sex ratio at 20-24
     assert female[-1] > male[-1]
