@@ -34,7 +34,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import BaseModel, Field
 from tqdm import tqdm
 
-from deeppersona_agents.errors import ConfigError, StructuredOutputError
+from deeppersona_agents.errors import ConfigError, EndpointRateLimitError, StructuredOutputError
 from deeppersona_agents.evaluation.intrinsic import mean_ci
 from deeppersona_agents.evaluation.sources import EvalPersona
 from deeppersona_agents.llm import redact
@@ -234,8 +234,8 @@ def evaluate_one(
         answer = reply.content if isinstance(reply.content, str) else str(reply.content)
     except Exception as exc:  # the responder's failure is this row's failure, not the run's ...
         mapped = endpoint_error(exc)
-        if mapped is not None:  # ... unless the endpoint is unreachable: then stop, resumable
-            raise mapped from exc
+        if mapped is not None and not isinstance(mapped, EndpointRateLimitError):  # ... unless the endpoint is
+            raise mapped from exc  # unreachable or refuses the request: then stop, resumable
         row["error"] = redact(f"responder: {type(exc).__name__}: {exc}")
         row["responder_calls"], row["calls_cached"] = answer_usage.llm_calls, answer_usage.calls_cached
         return row
@@ -247,7 +247,7 @@ def evaluate_one(
             raise ValueError("the responder returned an empty answer")
         grade = ask_structured(evaluator, schema, evaluator_messages(profile, request, answer), stage="qa-evaluator",
                                method=method, attempts=attempts, usage=grade_usage)
-    except (StructuredOutputError, ValueError) as exc:
+    except (StructuredOutputError, EndpointRateLimitError, ValueError) as exc:
         row["error"] = f"evaluator: {exc}"
     else:
         values = grade.model_dump()
