@@ -14,9 +14,10 @@ from langchain_core.embeddings import Embeddings
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from deeppersona_agents.embedded import MiniLMEmbeddings
-from deeppersona_agents.evaluation.intrinsic import evaluate_intrinsic
-from deeppersona_agents.evaluation.qa import REQUESTS, run_qa
-from deeppersona_agents.evaluation.sources import EvalPersona
+from deeppersona_agents.quality.intrinsic import evaluate_intrinsic
+from deeppersona_agents.quality.qa import run_qa
+from deeppersona_agents.quality.rubric import REQUESTS
+from deeppersona_agents.quality.sources import EvalPersona
 from tests.fakes import PHRASES, FakeChatModel
 
 CATEGORIES = ["Demographics", "Health", "Psychology", "Culture", "Relationships", "Career", "Education",

@@ -23,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from deeppersona_agents.generation import GenerationConfig  # noqa: E402
+
 
 def latency(n: int, concurrency: int, seconds: float, k: int) -> None:
     from deeppersona_agents.population import spawn_population
@@ -30,8 +32,9 @@ def latency(n: int, concurrency: int, seconds: float, k: int) -> None:
 
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
-        result = spawn_population("KEN", n, out=out, model=FakeChatModel(latency=seconds), attributes=k,
-                                  concurrency=concurrency, progress=False, audit=False)
+        result = spawn_population("KEN", n, out=out, model=FakeChatModel(latency=seconds),
+                                  config=GenerationConfig(attributes=k), concurrency=concurrency,
+                                  progress=False, audit=False)
         wall = time.perf_counter() - start
     calls = result.summary["gate_calls"]
     ideal = calls * seconds / concurrency
@@ -45,7 +48,8 @@ def _child(n: int, k: int) -> None:
     from tests.fakes import FakeChatModel
 
     with tempfile.TemporaryDirectory() as out:
-        spawn_population("KEN", n, out=out, model=FakeChatModel(), attributes=k, concurrency=8, progress=False)
+        spawn_population("KEN", n, out=out, model=FakeChatModel(), config=GenerationConfig(attributes=k),
+                         concurrency=8, progress=False)
     print(json.dumps({"rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
@@ -68,8 +72,8 @@ def ray_vs_local(n: int, k: int) -> None:
     for engine in ("local", "ray"):
         with tempfile.TemporaryDirectory() as out:
             start = time.perf_counter()
-            spawn_population("KEN", n, out=out, model=spec, attributes=k, concurrency=16, engine=engine,
-                             progress=False, audit=False)
+            spawn_population("KEN", n, out=out, model=spec, config=GenerationConfig(attributes=k), concurrency=16,
+                             engine=engine, progress=False, audit=False)
             wall = time.perf_counter() - start
         print(f"(c) {engine}: {n} personas, k={k}, 50 ms latency, concurrency 16: {wall:.1f} s "
               f"({n / wall * 60:.0f} personas/min, Ray including its start-up)")

@@ -38,7 +38,7 @@ def generate_persona(
         bio: Free-text background, kept verbatim; core facts it states are respected.
         country: ISO-3 (or ISO-2 / name) of the country to draw missing core fields from.
         seed: Run seed; every random choice derives from it.
-        config: Generation options (k, strata ratio, batch size, ...).
+        config: Generation options (k, strata ratio, batch size, ...); default the generator's own.
         model: Chat model; defaults per ``llm.resolve_chat_model``.
         embeddings: Embeddings; defaults per ``llm.resolve_embeddings``.
         tree: Attribute tree (object or JSON path); default the shipped tree.
@@ -50,14 +50,15 @@ def generate_persona(
     Returns:
         The validated persona record.
     """
-    cfg = config or GenerationConfig()
-    graph = generator or create_persona_generator(model, embeddings, tree=tree, config=cfg)
-    payload: dict[str, Any] = {"anchors": dict(anchors or {})}
+    graph = generator or create_persona_generator(model, embeddings, tree=tree, config=config)
+    payload: dict[str, Any] = {"anchors": dict(anchors or {}), "seed": seed}
+    if config is not None and generator is not None:
+        payload["config"] = config  # checked against the tree by the first stage
     if bio:
         payload["bio"] = bio
     if country:
         payload["country"] = country
-    context = PersonaRunContext(seed=seed, config=cfg, listener=on_event)
+    context = PersonaRunContext(listener=on_event)
     persona: dict[str, Any] | None = graph.invoke(  # type: ignore[call-overload]
         payload, context=context, config={"callbacks": callbacks} if callbacks else None).get("persona")
     if persona is None:  # pragma: no cover - the graph always ends with summarize

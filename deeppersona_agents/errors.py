@@ -21,7 +21,14 @@ class DeepPersonaError(Exception):
 
 
 class ConfigError(DeepPersonaError, ValueError):
-    """Invalid input or configuration; the message says which value and how to fix it."""
+    """Invalid input or configuration; the message says which value and how to fix it.
+
+    ``param`` names the Python parameter at fault (``"attributes"``), so the CLI can name its flag.
+    """
+
+    def __init__(self, message: str, *, param: str | None = None) -> None:
+        super().__init__(message)
+        self.param = param
 
 
 class TaxonomyError(DeepPersonaError):

@@ -12,9 +12,9 @@ from pathlib import Path
 import pandas as pd
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
-from tqdm import tqdm
 
-from deeppersona_agents import GenerationConfig, create_persona_generator, generate_persona
+from deeppersona_agents import GenerationConfig
+from deeppersona_agents.population import spawn_population
 from deeppersona_agents.simulation import load_instrument, trait_scores
 from deeppersona_agents.simulation.harness import run_methods
 
@@ -32,10 +32,10 @@ def main(
     out: str | Path | None = None,
 ) -> pd.DataFrame:
     """Generate personas, administer IPIP-50 items, return one row of trait scores per persona x method."""
-    config = GenerationConfig(attributes=attributes)
-    generator = create_persona_generator(model, embeddings, config=config)
-    personas = [generate_persona(country=country, seed=seed * 100_000 + i, config=config, generator=generator)
-                for i in tqdm(range(n), desc=f"personas ({country})", unit="persona")]
+    personas = spawn_population(country, n, model=model, embeddings=embeddings, seed=seed,
+                                config=GenerationConfig(attributes=attributes), audit=False).personas
+    if len(personas) < n:
+        print(f"{n - len(personas)} of {n} personas failed; surveying the {len(personas)} that were made")
     ipip = load_instrument("ipip50")
     answers = run_methods(personas, model, instrument=ipip, items=items, methods=methods, seed=seed)
     rows = []

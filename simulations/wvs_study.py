@@ -16,11 +16,11 @@ from pathlib import Path
 import pandas as pd
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
-from tqdm import tqdm
 
-from deeppersona_agents import GenerationConfig, create_persona_generator, generate_persona
-from deeppersona_agents.evaluation.compare import compare_answers, markdown_report
-from deeppersona_agents.evaluation.references import read_marginals
+from deeppersona_agents import GenerationConfig
+from deeppersona_agents.comparison.compare import compare_answers, markdown_report
+from deeppersona_agents.comparison.references import read_marginals
+from deeppersona_agents.population import spawn_population
 from deeppersona_agents.simulation.harness import run_methods
 
 PAPER_ITEMS = ("Q45", "Q46", "Q57", "Q184", "Q209", "Q218", "Q254")
@@ -43,12 +43,13 @@ def main(
 ) -> pd.DataFrame:
     """Generate ``n`` personas for ``country``, survey them with every method; return the answers.
 
-    Personas use seeds ``seed * 100_000 + i``; the embedded models are used unless others are passed.
+    Personas are ``spawn_population(country, n, seed=seed)``'s, so ``deeppersona population`` with the same
+    seed makes the same people; the embedded models are used unless others are passed.
     """
-    config = GenerationConfig(attributes=attributes)
-    generator = create_persona_generator(model, embeddings, config=config)
-    personas = [generate_persona(country=country, seed=seed * 100_000 + i, config=config, generator=generator)
-                for i in tqdm(range(n), desc=f"personas ({country})", unit="persona")]
+    personas = spawn_population(country, n, model=model, embeddings=embeddings, seed=seed,
+                                config=GenerationConfig(attributes=attributes), audit=False).personas
+    if len(personas) < n:
+        print(f"{n - len(personas)} of {n} personas failed; surveying the {len(personas)} that were made")
     answers = run_methods(personas, model, instrument=instrument, items=items, methods=methods, depths=depths,
                           seed=seed)
     if out is not None:

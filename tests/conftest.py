@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from deeppersona_agents.embedded import MiniLMEmbeddings
@@ -37,3 +40,19 @@ def deps(fake_model, embeddings, tree):
 
 def run_ctx(k: int = 30, seed: int = 7, **kw) -> PersonaRunContext:
     return PersonaRunContext(seed=seed, config=GenerationConfig(attributes=k, **kw))
+
+
+def reference_dir() -> Path:
+    """Real reference aggregates: ``DEEPPERSONA_REFERENCE_DIR``, default ``../shared/data`` beside the checkout."""
+    raw = os.environ.get("DEEPPERSONA_REFERENCE_DIR", "").strip()
+    return Path(raw) if raw else Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The reference-data folder; the test is skipped (with the reason) when it is absent."""
+    folder = reference_dir()
+    if not folder.is_dir():
+        pytest.skip(f"reference data not found at {folder}; set DEEPPERSONA_REFERENCE_DIR to the folder of "
+                    "real aggregates (CI has it beside the checkout)")
+    return folder

@@ -18,12 +18,11 @@ runner = CliRunner()
         (["--country", "XYZ"], "unsupported country 'XYZ'"),
         (["--anchor", "age=-3"], "age='-3' is out of range"),
         (["--anchor", "age"], "is not key=value"),
-        (["--attributes", "0"], "invalid --attributes"),
+        (["--attributes", "0"], "(option --attributes)"),
         (["--attributes", "20000"], "more than the"),
         (["--tree", "/no/such/tree.json"], "cannot read attribute tree file"),
-        (["--summary-style", "epic"], "invalid --summary-style"),
-        (["--seed", "-1"], "seed -1 is invalid"),
-        (["--model", "qwen2.5", "--base-url", "http://127.0.0.1:9/v1", "--attributes", "5"], "cannot reach"),
+        (["--summary-style", "epic"], "(option --summary-style)"),
+        (["--seed", "-1"], "seed=-1 is invalid"),
     ],
 )
 def test_bad_input_is_one_clear_error_and_writes_nothing(tmp_path, args, needle):
@@ -33,6 +32,20 @@ def test_bad_input_is_one_clear_error_and_writes_nothing(tmp_path, args, needle)
     assert needle in " ".join(result.output.split())
     assert "Traceback" not in result.output
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_unreachable_endpoint_exits_3_and_writes_nothing(tmp_path):
+    out = tmp_path / "persona.json"
+    args = ["--model", "qwen2.5", "--base-url", "http://127.0.0.1:9/v1", "--attributes", "5"]
+    result = runner.invoke(app, ["generate", *args, "--out", str(out), "--quiet"])
+    assert result.exit_code == 3, result.output  # model/endpoint failure, not bad input
+    assert "cannot reach" in " ".join(result.output.split()) and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_version_is_printed():
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.startswith("deeppersona-agents ")
 
 
 def test_malformed_tree_file_is_reported(tmp_path):

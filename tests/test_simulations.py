@@ -7,11 +7,9 @@ import pandas as pd
 from simulations import big_five_study, wvs_study
 from tests.fakes import FakeChatModel
 
-SHARED_REF = __import__("pathlib").Path(__file__).resolve().parents[2] / "shared" / "data"
 
-
-def test_wvs_study_with_reference(tmp_path, embeddings):
-    ref = pd.read_csv(SHARED_REF / "wvs7_six_items_marginals.csv")
+def test_wvs_study_with_reference(tmp_path, embeddings, shared_data):
+    ref = pd.read_csv(shared_data / "wvs7_six_items_marginals.csv")
     ref = ref[ref["country"] == "IND"].rename(columns={"weighted_share": "share"})
     ref_path = tmp_path / "ind.csv"
     ref[["country", "item", "value", "share", "n_valid"]].to_csv(ref_path, index=False)

@@ -8,9 +8,10 @@ from langchain_core.globals import set_llm_cache
 
 from deeppersona_agents import GenerationConfig, generate_persona
 from deeppersona_agents.errors import ModelError
-from deeppersona_agents.evaluation.qa import REQUESTS, run_qa
-from deeppersona_agents.evaluation.sources import EvalPersona
 from deeppersona_agents.llm import redact, resolve_chat_model
+from deeppersona_agents.quality.qa import run_qa
+from deeppersona_agents.quality.rubric import REQUESTS
+from deeppersona_agents.quality.sources import EvalPersona
 from deeppersona_agents.structured import ask_structured
 from deeppersona_agents.usage import Usage
 from tests.fakes import FakeChatModel

@@ -15,14 +15,13 @@ from the shipped one and replaces the sections rebuilt.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from deeppersona_agents._io import write_text_atomic
 from deeppersona_agents.demographics.tables import AGE_BANDS, check_table, load_table
 from deeppersona_agents.errors import ConfigError
 
@@ -126,8 +125,5 @@ def import_country(
     except OSError as err:
         raise ConfigError(f"cannot create {folder}: {err}") from None
     target = folder / f"{iso3}.json"
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(table, fh, indent=1, ensure_ascii=False)
-    os.replace(tmp, target)
+    write_text_atomic(target, json.dumps(table, indent=1, ensure_ascii=False) + "\n")
     return target

@@ -8,6 +8,8 @@ target; :func:`resample` turns weights into a new sample of any size.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -95,3 +97,17 @@ def read_targets(path: str) -> dict[str, dict[str, float]]:
     for row in table.itertuples():
         out.setdefault(str(row.variable), {})[str(row.value)] = float(row.share)
     return out
+
+
+def raked_sample(
+    sampler: Any, n: int, rng: np.random.Generator, targets: dict[str, dict[str, float]], where: str | None = None
+) -> pd.DataFrame:
+    """Draw a pool from ``sampler``, rake it to ``targets`` and resample ``n`` rows.
+
+    The pool has at least 5,000 people; targets may use ``age_band`` (the tables' 5-year bands).
+    """
+    from deeppersona_agents.demographics.tables import AGE_BANDS, band_of
+
+    pool = sampler.sample(max(n, 5000), rng, where)
+    pool["age_band"] = pool["age"].map(lambda a: band_of(int(a), AGE_BANDS))
+    return resample(pool, rake(pool, targets), n, rng).drop(columns="age_band")

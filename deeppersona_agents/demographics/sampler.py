@@ -36,6 +36,7 @@ from deeppersona_agents.demographics.tables import (
     load_table,
 )
 from deeppersona_agents.errors import ConfigError
+from deeppersona_agents.seeding import derive
 
 Mode = Literal["census", "uniform"]
 MIN_AGE_FLOOR = 7
@@ -138,7 +139,7 @@ class PopulationSampler:
         cohort = parse_cohort(where, COLUMNS) if where else None
         if int(n) < 1:
             raise ConfigError(f"n={n} draws requested; ask for at least 1")
-        rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed)
+        rng = seed if isinstance(seed, np.random.Generator) else derive(seed)
         if cohort is None:
             return _frame(self._columns(int(n), rng))
         return self._draw_where(int(n), rng, cohort)

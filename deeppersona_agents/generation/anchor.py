@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from deeppersona_agents.demographics import resolve_country, sample_core, supported_countries, table_attributes
 from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.generation.deps import PersonaDeps
-from deeppersona_agents.generation.profile import StageRun, run_context, stage, stage_rng, user_data
+from deeppersona_agents.generation.profile import StageRun, resolve_settings, stage, stage_rng, user_data
 from deeppersona_agents.generation.state import PersonaState
 from deeppersona_agents.taxonomy import AttributeTree
 
@@ -26,15 +26,6 @@ CORE_ALIASES = {
     "name": "name", "full name": "name", "age": "age", "gender": "gender", "sex": "gender",
     "country": "country", "city": "city", "location": "city", "occupation": "occupation",
     "job": "occupation", "profession": "occupation",
-}
-#: Where each core field lives in the attribute tree.
-CORE_PATHS = {
-    "name": "Demographic Information > Identity Basics > Full Name",
-    "age": "Demographic Information > Identity Basics > Age",
-    "gender": "Demographic Information > Identity Basics > Gender",
-    "country": "Demographic Information > Residence > Country of Residence",
-    "city": "Demographic Information > Residence > City of Residence",
-    "occupation": "Career and Work Identity > Current Work > Occupation",
 }
 _MALE = re.compile(r"\b(he|him|his|man|male|father|husband|son|boy|grandfather)\b", re.I)
 _FEMALE = re.compile(r"\b(she|her|hers|woman|female|mother|wife|daughter|girl|grandmother)\b", re.I)
@@ -116,15 +107,18 @@ def facts_from_bio(bio: str, run: StageRun) -> dict[str, Any]:
 
 
 def anchor_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:
-    """Fix the core from anchors, bio and demographic tables."""
-    with stage(runtime, "anchor", deps) as run:
-        rng = stage_rng(runtime, "anchor")
+    """Fix the run's seed and config, then the core from anchors, bio and demographic tables."""
+    settings = resolve_settings(state, runtime, deps)
+    state = {**state, **settings}  # type: ignore[typeddict-item]
+    with stage(runtime, "anchor", deps, state) as run:
+        run.update.update(settings)
+        rng = stage_rng(state, "anchor")
         fixed, others = split_anchors(dict(state.get("anchors") or {}), state.get("country"), deps.tree)
         bio = (state.get("bio") or "").strip()
         from_bio = facts_from_bio(bio, run) if bio else {}
         given = {**from_bio, **fixed}
         country = given.get("country") or supported_countries()[int(rng.integers(len(supported_countries())))]
-        config = run_context(runtime).config
+        config = run.config
         core = sample_core(country, rng, given, mode=config.demographics, min_age=config.min_age,
                            where=config.where)
         sources = {f: ("anchor" if f in given or (f == "country" and state.get("country")) else "table")

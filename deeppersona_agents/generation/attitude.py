@@ -22,7 +22,7 @@ class LifeAttitude(BaseModel):
 
 def attitude_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:
     """Expand the values into a life attitude."""
-    with stage(runtime, "attitude", deps) as run:
+    with stage(runtime, "attitude", deps, state) as run:
         prompt = (
             f"{profile_text(state)}\n\n"
             "Describe this person's attitude to life as it follows from their values: optimistic, "

@@ -94,19 +94,31 @@ class GenerationConfig(BaseModel):
                 if isinstance(cause, ConfigError):  # already names the option and the remedy
                     raise ConfigError(str(cause)) from None
                 name = str(e["loc"][0])
-                raise ConfigError(f"invalid --{name.replace('_', '-')}: {e['msg']}") from None
+                raise ConfigError(f"invalid {name}: {e['msg']}", param=name) from None
             raise ConfigError(str(exc)) from None
 
 
 @dataclass(frozen=True)
 class PersonaRunContext:
-    """Per-run settings passed as LangGraph runtime context (``graph.invoke(..., context=...)``)."""
+    """Optional per-run settings passed as LangGraph runtime context (``graph.invoke(..., context=...)``).
 
-    seed: int = 0
-    config: GenerationConfig = field(default_factory=GenerationConfig)
+    The seed (and a config) can equally be given in the graph's input state, which is what a parent
+    graph fanning out with ``Send`` should do; input state wins over the context. Without either,
+    the seed is 0 and the config is the one the generator was built with.
+    """
+
+    seed: int | None = None
+    config: GenerationConfig | None = None
     #: Also called with every progress event, without the cost of ``stream_mode="custom"``.
     listener: Callable[[dict[str, Any]], None] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        if not isinstance(self.seed, int) or isinstance(self.seed, bool) or self.seed < 0:
-            raise ConfigError(f"seed {self.seed!r} is invalid; use a whole number >= 0")
+        if self.seed is not None:
+            check_seed(self.seed)
+
+
+def check_seed(seed: object) -> int:
+    """``seed`` if it is a whole number >= 0, else a :class:`ConfigError` naming it."""
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise ConfigError(f"seed={seed!r} is invalid; use a whole number >= 0", param="seed")
+    return seed

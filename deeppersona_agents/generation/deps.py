@@ -8,6 +8,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
+from deeppersona_agents.generation.config import GenerationConfig
 from deeppersona_agents.taxonomy import AttributeTree
 
 
@@ -20,9 +21,11 @@ class PersonaDeps:
         embeddings: Any LangChain embeddings.
         tree: The attribute tree leaves are sampled from.
         leaf_vectors: Unit vectors of ``tree.leaves`` in ``embeddings`` space (rows align).
+        config: The generator's configuration (a run may override it through its input state).
     """
 
     model: BaseChatModel
     embeddings: Embeddings
     tree: AttributeTree
     leaf_vectors: np.ndarray
+    config: GenerationConfig = GenerationConfig()

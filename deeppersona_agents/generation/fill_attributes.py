@@ -144,7 +144,7 @@ def _prompt(state: PersonaState, known: list[str], leaves: list[Leaf], keys: lis
 
 def fill_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:
     """Fill the selected attributes progressively."""
-    with stage(runtime, "fill_attributes", deps) as run:
+    with stage(runtime, "fill_attributes", deps, state) as run:
         cfg = run.config
         tree = deps.tree
         selected = state.get("selected", [])

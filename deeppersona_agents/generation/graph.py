@@ -15,9 +15,9 @@ from langchain_core.language_models import BaseChatModel
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from deeppersona_agents.errors import ConfigError
-from deeppersona_agents.generation.anchor import CORE_PATHS, anchor_node
+from deeppersona_agents.generation.anchor import anchor_node
 from deeppersona_agents.generation.attitude import attitude_node
+from deeppersona_agents.generation.capacity import check_capacity
 from deeppersona_agents.generation.config import GenerationConfig, PersonaRunContext
 from deeppersona_agents.generation.deps import PersonaDeps
 from deeppersona_agents.generation.fill_attributes import fill_attributes_node
@@ -48,26 +48,15 @@ def make_deps(
     model: BaseChatModel | None = None,
     embeddings: Embeddings | None = None,
     tree: AttributeTree | str | Path | None = None,
+    config: GenerationConfig | None = None,
 ) -> PersonaDeps:
-    """Resolve model, embeddings and tree (defaults: environment, then the embedded models)."""
+    """Resolve model, embeddings and tree (defaults: environment, then the embedded models); check the config."""
     chat = resolve_chat_model(model)
     emb = resolve_embeddings(embeddings)
     attr_tree = tree if isinstance(tree, AttributeTree) else load_tree(tree)
-    return PersonaDeps(chat, emb, attr_tree, leaf_vectors(attr_tree, emb))
-
-
-def check_capacity(deps: PersonaDeps, config: GenerationConfig) -> None:
-    """Fail at build time when k exceeds what the tree can offer."""
-    cats = [
-        leaf for leaf in deps.tree.leaves
-        if (not config.include_categories or leaf.category in config.include_categories)
-        and leaf.category not in config.exclude_categories and leaf.key not in CORE_PATHS.values()
-    ]
-    if config.attributes > len(cats):
-        raise ConfigError(
-            f"--attributes {config.attributes} is more than the {len(cats)} attributes available in tree "
-            f"{deps.tree.source} (after category filters); use at most {len(cats)} or a larger tree"
-        )
+    cfg = config or GenerationConfig()
+    check_capacity(attr_tree, cfg)
+    return PersonaDeps(chat, emb, attr_tree, leaf_vectors(attr_tree, emb), cfg)
 
 
 def build_persona_graph(deps: PersonaDeps) -> StateGraph[PersonaState, PersonaRunContext, PersonaInput, PersonaOutput]:
@@ -98,15 +87,14 @@ def create_persona_generator(
         model: Any LangChain chat model; default from the environment, else the embedded model.
         embeddings: Any LangChain embeddings; default from the environment, else embedded MiniLM.
         tree: An :class:`AttributeTree`, a path to a tree JSON file, or ``None`` for the shipped tree.
-        config: Checked against the tree now (k too large fails here, not mid-run). Pass it again
-            at run time in ``PersonaRunContext`` along with the seed.
+        config: Bound into the generator and checked against the tree now (k too large fails here,
+            not mid-run). A run may override it with ``config`` in its input state (checked again).
         name: Graph name (shows up when used as a subgraph).
         **compile_kwargs: Passed to ``StateGraph.compile`` (checkpointer, store, ...).
 
     Returns:
-        A compiled graph: ``invoke({"anchors": {...}, "bio": "...", "country": "KEN"},
-        context=PersonaRunContext(seed=7, config=...))`` returns ``{"persona": {...}}``.
+        A compiled graph: ``invoke({"country": "KEN", "seed": 7, "anchors": {...}, "bio": "..."})``
+        returns ``{"persona": {...}}`` (the seed may also come from ``context=PersonaRunContext(seed=7)``).
     """
-    deps = make_deps(model, embeddings, tree)
-    check_capacity(deps, config or GenerationConfig())
+    deps = make_deps(model, embeddings, tree, config)
     return build_persona_graph(deps).compile(name=name, **compile_kwargs)

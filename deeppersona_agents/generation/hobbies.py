@@ -30,7 +30,7 @@ def _check(answer: Hobbies) -> list[str]:
 
 def hobbies_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:
     """Infer two to four hobbies from who the person is and what happened to them."""
-    with stage(runtime, "hobbies", deps) as run:
+    with stage(runtime, "hobbies", deps, state) as run:
         stories = "\n".join(f"- {s}" for s in state.get("stories", []))
         prompt = (
             f"{profile_text(state, story_words=0)}\n\nTheir life stories:\n{stories}\n\n"

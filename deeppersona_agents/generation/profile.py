@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -18,9 +19,11 @@ import numpy as np
 from langchain_core.messages import HumanMessage, SystemMessage
 from langgraph.runtime import Runtime
 
-from deeppersona_agents.generation.config import GenerationConfig, PersonaRunContext
+from deeppersona_agents.generation.capacity import check_capacity
+from deeppersona_agents.generation.config import GenerationConfig, PersonaRunContext, check_seed
 from deeppersona_agents.generation.deps import PersonaDeps
 from deeppersona_agents.generation.state import PersonaState
+from deeppersona_agents.seeding import derive
 from deeppersona_agents.structured import Usage, ask_structured
 
 SYSTEM = SystemMessage(
@@ -36,14 +39,51 @@ STAGE_IDS = {"anchor": 1, "values": 2, "attitude": 3, "stories": 4, "hobbies": 5
 
 
 def run_context(runtime: Runtime | None) -> PersonaRunContext:
-    """The run's seed and config; defaults when the caller (or a parent graph) passed none."""
+    """The runtime context if it is ours (listener, seed, config), else an empty one."""
     ctx = getattr(runtime, "context", None)
     return ctx if isinstance(ctx, PersonaRunContext) else PersonaRunContext()
 
 
-def stage_rng(runtime: Runtime | None, stage: str) -> np.random.Generator:
+def resolve_settings(state: PersonaState, runtime: Runtime | None, deps: PersonaDeps) -> dict[str, Any]:
+    """The run's ``seed`` and ``config`` (as a dict), decided once by the first stage.
+
+    Precedence: the input state, then our runtime context, then the generator's own config (seed 0).
+    A foreign runtime context (a parent graph's) without a seed in the input state gets a warning.
+    """
+    ctx = getattr(runtime, "context", None)
+    ours = ctx if isinstance(ctx, PersonaRunContext) else PersonaRunContext()
+    if "seed" in state:
+        seed = check_seed(state["seed"])
+    elif ours.seed is not None:
+        seed = ours.seed
+    else:
+        if ctx is not None and not isinstance(ctx, PersonaRunContext):
+            warnings.warn(
+                f"the persona generator got a runtime context of type {type(ctx).__name__}, not PersonaRunContext, "
+                "and no 'seed' in its input state: using seed 0, so every persona of this run is the same person. "
+                "Put a distinct 'seed' in each input (e.g. Send('persona', {'country': 'KEN', 'seed': i})).",
+                stacklevel=2,
+            )
+        seed = 0
+    raw = state.get("config", ours.config)
+    if raw is None:
+        config = deps.config
+    else:
+        config = raw if isinstance(raw, GenerationConfig) else GenerationConfig.build(**dict(raw))
+        if config != deps.config:
+            check_capacity(deps.tree, config)
+    return {"seed": seed, "config": config.model_dump(mode="json")}
+
+
+def run_config(state: PersonaState, deps: PersonaDeps) -> GenerationConfig:
+    """The configuration this persona is generated with."""
+    raw = state.get("config")
+    return deps.config if raw is None else GenerationConfig.model_validate(raw)
+
+
+def stage_rng(state: PersonaState, stage: str) -> np.random.Generator:
     """A generator derived from the run seed and the stage only."""
-    return np.random.default_rng([run_context(runtime).seed, STAGE_IDS[stage]])
+    return derive(int(state.get("seed", 0)), STAGE_IDS[stage])
 
 
 def emit(runtime: Runtime | None, **event: Any) -> None:
@@ -152,9 +192,9 @@ class StageRun:
 
 
 @contextmanager
-def stage(runtime: Runtime | None, name: str, deps: PersonaDeps) -> Iterator[StageRun]:
+def stage(runtime: Runtime | None, name: str, deps: PersonaDeps, state: PersonaState) -> Iterator[StageRun]:
     """Run a node body: time it, announce it, and put its LLM usage into the returned update."""
-    run = StageRun(name, deps, run_context(runtime).config)
+    run = StageRun(name, deps, run_config(state, deps))
     with timed(runtime, name):
         yield run
     run.update["usage"] = run.usage.as_dict()

@@ -11,9 +11,9 @@ from typing import Any
 import numpy as np
 from langgraph.runtime import Runtime
 
-from deeppersona_agents.generation.anchor import CORE_PATHS
+from deeppersona_agents.generation.capacity import CORE_PATHS
 from deeppersona_agents.generation.deps import PersonaDeps
-from deeppersona_agents.generation.profile import run_context, stage_rng, timed
+from deeppersona_agents.generation.profile import run_config, stage_rng, timed
 from deeppersona_agents.generation.selection import STRATA, select_leaves
 from deeppersona_agents.generation.state import PersonaState
 
@@ -31,14 +31,13 @@ def core_profile(state: PersonaState) -> str:
 def select_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:
     """Pick exactly k distinct leaves, stratified by similarity to the core."""
     update: dict[str, Any] = {}
-    ctx = run_context(runtime)
-    cfg = ctx.config
+    cfg = run_config(state, deps)
     with timed(runtime, "select_attributes"):
         core_vec = np.asarray(deps.embeddings.embed_query(core_profile(state)), np.float32)
         core_vec /= max(float(np.linalg.norm(core_vec)), 1e-12)
         taken = frozenset(CORE_PATHS.values()) | {a["path"] for a in state.get("anchor_attributes", [])}
         picks = select_leaves(
-            deps.tree, deps.leaf_vectors, core_vec, cfg.attributes, stage_rng(runtime, "select_attributes"),
+            deps.tree, deps.leaf_vectors, core_vec, cfg.attributes, stage_rng(state, "select_attributes"),
             ratio=cfg.strata_ratio, include=cfg.include_categories, exclude=cfg.exclude_categories, taken=taken,
         )
         # fill order: near first (it anchors coherence), then mid and far; tree order inside a stratum

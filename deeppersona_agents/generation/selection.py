@@ -15,11 +15,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from deeppersona_agents.errors import ConfigError
-from deeppersona_agents.taxonomy import CATEGORIES, AttributeTree
+from deeppersona_agents.generation.capacity import candidate_mask, require_leaves
+from deeppersona_agents.taxonomy import AttributeTree
 
 STRATA = ("near", "mid", "far")
-CATEGORY_ORDER = {name: i for i, name in enumerate(CATEGORIES)}
 
 
 def stratum_quotas(k: int, sizes: Sequence[int], ratio: Sequence[int]) -> list[int]:
@@ -110,11 +109,6 @@ class PrefixIndex:
         return chosen
 
 
-def walk_sample(paths: Sequence[tuple[str, ...]], n: int, rng: np.random.Generator) -> list[int]:
-    """Draw ``n`` distinct items of ``paths`` by a stochastic breadth-first walk of their prefix tree."""
-    return PrefixIndex(paths).walk(range(len(paths)), n, rng)
-
-
 _INDEXES: dict[str, PrefixIndex] = {}
 _INDEX_LOCK = threading.Lock()
 
@@ -146,19 +140,8 @@ def select_leaves(
     Raises:
         ConfigError: fewer than ``k`` candidate leaves remain after the filters.
     """
-    mask = np.ones(len(tree.leaves), dtype=bool)
-    mask[[tree.index(k) for k in taken if k in tree]] = False
-    categories = tree.category_index
-    if include:
-        mask &= np.isin(categories, [CATEGORY_ORDER.get(c, -1) for c in include])
-    if exclude:
-        mask &= ~np.isin(categories, [CATEGORY_ORDER.get(c, -1) for c in exclude])
-    cand = np.flatnonzero(mask)
-    if k > len(cand):
-        raise ConfigError(
-            f"--attributes {k} is more than the {len(cand)} attributes available in tree {tree.source} "
-            f"(after category filters and anchors); use at most {len(cand)} or a larger tree"
-        )
+    cand = np.flatnonzero(candidate_mask(tree, include, exclude, taken))
+    require_leaves(k, len(cand), tree)
     sims = (leaf_vectors @ np.asarray(core_vector, np.float32))[cand]  # cheaper than copying the rows
     ranked = cand[np.argsort(-sims, kind="stable")]
     strata = np.array_split(ranked, 3)

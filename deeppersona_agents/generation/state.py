@@ -14,11 +14,17 @@ def add_usage(left: dict[str, int] | None, right: dict[str, int] | None) -> dict
 
 
 class PersonaInput(TypedDict, total=False):
-    """What a caller gives: anchors (``key -> value``), an optional free-text bio, a country."""
+    """What a caller gives: anchors, bio, country, and optionally the ``seed`` and ``config`` of this persona.
+
+    ``anchors`` maps keys to fixed values; ``bio`` is free text kept verbatim; ``config`` is a
+    ``GenerationConfig`` or its dict (default: the generator's own).
+    """
 
     anchors: dict[str, str]
     bio: str
     country: str
+    seed: int
+    config: Any
 
 
 class PersonaOutput(TypedDict):

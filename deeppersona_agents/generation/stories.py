@@ -24,8 +24,8 @@ def stories_schema(n: int) -> type[BaseModel]:
 
 def stories_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:
     """Write the drawn number of life stories."""
-    with stage(runtime, "stories", deps) as run:
-        n = int(stage_rng(runtime, "stories").integers(1, 4))
+    with stage(runtime, "stories", deps, state) as run:
+        n = int(stage_rng(state, "stories").integers(1, 4))
         plural = "episode" if n == 1 else f"{n} different episodes"
         prompt = (
             f"{profile_text(state)}\n\n"

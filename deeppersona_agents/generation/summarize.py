@@ -14,9 +14,10 @@ from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
 from deeppersona_agents.caching import load_once
-from deeppersona_agents.generation.anchor import CORE_FIELDS, CORE_PATHS
+from deeppersona_agents.generation.anchor import CORE_FIELDS
+from deeppersona_agents.generation.capacity import CORE_PATHS
 from deeppersona_agents.generation.deps import PersonaDeps
-from deeppersona_agents.generation.profile import profile_text, run_context, stage, trim_words
+from deeppersona_agents.generation.profile import profile_text, run_config, stage, trim_words
 from deeppersona_agents.generation.state import PersonaState, add_usage
 from deeppersona_agents.llm import chat_model_name, embeddings_name
 from deeppersona_agents.persona import Persona, format_value
@@ -58,7 +59,7 @@ def persona_id(seed: int, state: PersonaState) -> str:
 
 def assemble_persona(state: PersonaState, deps: PersonaDeps, runtime: Runtime | None) -> Persona:
     """Build the validated :class:`Persona` record from a finished state."""
-    ctx = run_context(runtime)
+    seed = int(state.get("seed", 0))
     core = state["core"]
     sources = state["core_sources"]
     core_attrs = [
@@ -73,8 +74,8 @@ def assemble_persona(state: PersonaState, deps: PersonaDeps, runtime: Runtime | 
         anchors.setdefault("country", state["country"])
     usage = state.get("usage", {})
     return Persona.model_validate({
-        "id": persona_id(ctx.seed, state),
-        "seed": ctx.seed,
+        "id": persona_id(seed, state),
+        "seed": seed,
         "anchors": anchors,
         "core": {**{f: core[f] for f in CORE_FIELDS}, "demographics": dict(core.get("demographics") or {})},
         "values": state["values"],
@@ -90,7 +91,7 @@ def assemble_persona(state: PersonaState, deps: PersonaDeps, runtime: Runtime | 
             "tree_hash": deps.tree.content_hash,
             "model": chat_model_name(deps.model),
             "embeddings": embeddings_name(deps.embeddings),
-            "config": ctx.config.model_dump(mode="json"),
+            "config": run_config(state, deps).model_dump(mode="json"),
             "llm_calls": usage.get("llm_calls", 0),
             "calls_cached": usage.get("calls_cached", 0),
             "prompt_tokens": usage.get("prompt_tokens", 0),
@@ -101,7 +102,7 @@ def assemble_persona(state: PersonaState, deps: PersonaDeps, runtime: Runtime | 
 
 def summarize_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:
     """Write the summary and return the finished persona record."""
-    with stage(runtime, "summarize", deps) as run:
+    with stage(runtime, "summarize", deps, state) as run:
         words = LIMITS[run.config.summary_style]
         prompt = (
             f"{profile_text(state)}\n\nSome of the many details known about them:\n"

@@ -31,8 +31,8 @@ class CoreValues(BaseModel):
 
 def values_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:
     """Infer the core values from the anchored core, in the drawn tone."""
-    with stage(runtime, "values", deps) as run:
-        tone = TONES[int(stage_rng(runtime, "values").integers(len(TONES)))]
+    with stage(runtime, "values", deps, state) as run:
+        tone = TONES[int(stage_rng(state, "values").integers(len(TONES)))]
         prompt = (
             f"{core_text(state)}\n\n"
             f"In one sentence, state the principles this person actually lives by. Their value system is "

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from deeppersona_agents._io import iter_records
 from deeppersona_agents.errors import ConfigError
-from deeppersona_agents.population.store import PERSONAS, iter_records
+from deeppersona_agents.population.store import PERSONAS
 
 #: Table-drawn codes exported as ``demo_<key>`` columns.
 DEMOGRAPHIC_KEYS = ("activity", "isco_major", "education", "marital_status", "religion", "language", "urban")

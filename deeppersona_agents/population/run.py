@@ -17,6 +17,7 @@ import pandas as pd
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
+from deeppersona_agents._io import iter_records
 from deeppersona_agents.demographics.tables import tables_fingerprint
 from deeppersona_agents.errors import ConfigError, ModelError
 from deeppersona_agents.generation import GenerationConfig
@@ -25,7 +26,7 @@ from deeppersona_agents.persona import Persona
 from deeppersona_agents.population.engines import run_local, run_ray
 from deeppersona_agents.population.inputs import ShallowPersona
 from deeppersona_agents.population.spec import Engine, ModelSpec
-from deeppersona_agents.population.store import PERSONAS, PopulationStore, iter_records
+from deeppersona_agents.population.store import PERSONAS, PopulationStore
 from deeppersona_agents.population.worker import PersonaTask, PopulationJob
 from deeppersona_agents.taxonomy import load_tree
 
@@ -64,7 +65,6 @@ def spawn_population(
     out: str | Path | None = None,
     model: BaseChatModel | ModelSpec | str | None = None,
     embeddings: Embeddings | None = None,
-    attributes: int = 200,
     seed: int = 0,
     concurrency: int = 8,
     engine: Engine = "local",
@@ -91,12 +91,12 @@ def spawn_population(
         model: A chat model (local engine only), a :class:`ModelSpec`, a model name on an
             OpenAI-compatible endpoint, or ``None`` for ``DEEPPERSONA_MODEL`` / the embedded model.
         embeddings: Embeddings object (local engine only); else built from the spec.
-        attributes: k, attributes per persona (ignored when ``config`` is given).
         seed: Run seed; persona *i* derives its randomness from (seed, i) only.
         concurrency: LLM calls in flight at most, shared by every persona of the run.
         engine: ``"local"`` (threads) or ``"ray"`` (actors on a Ray cluster).
-        where: Cohort constraint for the demographic draw, e.g. ``"age>=30 and occupation_group==2"``.
-        config: Full generation options; ``attributes`` and ``where`` fill it when omitted.
+        where: Cohort constraint for the demographic draw, e.g. ``"age>=30 and occupation_group==2"``
+            (sets ``config.where``).
+        config: Generation options (k = ``config.attributes``); default ``GenerationConfig()``.
         tree: Attribute tree JSON (default: the shipped tree).
         inputs: Shallow personas to deepen (``deeppersona enrich``); persona *i* keeps input *i*.
         inputs_hash: Content hash of the input file (part of the resume fingerprint).
@@ -112,7 +112,7 @@ def spawn_population(
         ConfigError: Bad input (unknown country, ``n < 1``, unwritable ``out``, corrupted files,
             changed configuration on resume), with what to do about it.
     """
-    job, task_count, chat, emb = _prepare(country, n, model, embeddings, attributes, seed, engine, where, config,
+    job, task_count, chat, emb = _prepare(country, n, model, embeddings, seed, engine, where, config,
                                           tree, inputs, requests_per_second, concurrency)
     job = job.model_copy(update={"retry_backoff": retry_backoff})
     temporary = out is None
@@ -149,34 +149,35 @@ def spawn_population(
     return result
 
 
-def _prepare(country: str | None, n: int | None, model: Any, embeddings: Embeddings | None, attributes: int,
-             seed: int, engine: str, where: str | None, config: GenerationConfig | None, tree: Any,
-             inputs: list[ShallowPersona] | None, requests_per_second: float | None,
+def _prepare(country: str | None, n: int | None, model: Any, embeddings: Embeddings | None, seed: int, engine: str,
+             where: str | None, config: GenerationConfig | None, tree: Any, inputs: list[ShallowPersona] | None,
+             requests_per_second: float | None,
              concurrency: int) -> tuple[PopulationJob, int, BaseChatModel | None, Embeddings | None]:
     from deeppersona_agents.demographics import PopulationSampler, resolve_country
 
     if engine not in ("local", "ray"):
-        raise ConfigError(f"--engine {engine!r} is unknown; use local or ray")
+        raise ConfigError(f"engine={engine!r} is unknown; use local or ray", param="engine")
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise ConfigError(f"--seed {seed!r} is invalid; use a whole number >= 0")
+        raise ConfigError(f"seed={seed!r} is invalid; use a whole number >= 0", param="seed")
     if not isinstance(concurrency, int) or concurrency < 1:
-        raise ConfigError(f"--concurrency {concurrency!r} is invalid; use at least 1")
+        raise ConfigError(f"concurrency={concurrency!r} is invalid; use at least 1", param="concurrency")
     if requests_per_second is not None and requests_per_second <= 0:
-        raise ConfigError("--requests-per-second must be positive")
+        raise ConfigError("requests_per_second must be positive", param="requests_per_second")
     count = len(inputs) if inputs is not None and n is None else n
     if count is None or isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ConfigError(f"-n {count!r} is invalid; ask for at least 1 persona")
+        raise ConfigError(f"n={count!r} is invalid; ask for at least 1 persona", param="count")
     if inputs is not None and count > len(inputs):
-        raise ConfigError(f"-n {count} is more than the {len(inputs)} input personas")
+        raise ConfigError(f"n={count} is more than the {len(inputs)} input personas", param="count")
     if country is None and inputs is None:
-        raise ConfigError("--country is required (e.g. --country KEN); see `deeppersona demographics countries`")
+        raise ConfigError("a country is required (e.g. country='KEN'); see `deeppersona demographics countries`",
+                          param="country")
     iso3 = resolve_country(country) if country else None
-    cfg = config or GenerationConfig.build(attributes=attributes, where=where)
+    cfg = config or GenerationConfig()
     if where and cfg.where != where:
         cfg = cfg.model_copy(update={"where": where})
     if cfg.where:
         if iso3 is None:
-            raise ConfigError("--where needs --country: a cohort is drawn from one country's tables")
+            raise ConfigError("where needs a country: a cohort is drawn from one country's tables", param="where")
         PopulationSampler(iso3, mode=cfg.demographics, min_age=cfg.min_age).sample(1, seed=seed, where=cfg.where)
     tree_path = None if tree is None else str(Path(tree).resolve())
     if tree_path is not None:

@@ -21,10 +21,10 @@ import json
 import os
 import re
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from deeppersona_agents._io import iter_records, repair_tail, write_json_atomic, write_jsonl_atomic
 from deeppersona_agents.errors import ConfigError
 
 try:
@@ -35,41 +35,13 @@ except ImportError:  # Windows
 
 PERSONAS, FAILURES, MANIFEST, LOCK = "personas.jsonl", "failures.jsonl", "manifest.json", ".lock"
 OUR_FILES = (PERSONAS, FAILURES, MANIFEST)
+_REMEDY = "remove that line to keep the rest and resume, or rerun with --force to start the population over"
 
 
 def fingerprint_hash(fingerprint: dict[str, Any]) -> str:
     """A short stable hash of a fingerprint."""
     blob = json.dumps(fingerprint, sort_keys=True, default=str).encode()
     return hashlib.sha256(blob).hexdigest()[:16]
-
-
-def write_json_atomic(path: Path, data: Any) -> None:
-    """Write JSON through a temporary file and a rename, so readers never see half a file."""
-    tmp = path.with_name(f".{path.name}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=2, ensure_ascii=False, default=str)
-        fh.write("\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-    tmp.replace(path)
-
-
-def iter_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """``(line number, record)`` for every line of a JSONL file; a bad line raises ``ConfigError``."""
-    with path.open(encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError:
-                record = None
-            if not isinstance(record, dict):
-                raise ConfigError(
-                    f"{path}, line {number} is corrupted (not a JSON record); remove that line to keep the rest "
-                    "and resume, or rerun with --force to start the population over"
-                )
-            yield number, record
 
 
 class PopulationStore:
@@ -112,6 +84,7 @@ class PopulationStore:
             )
         self.done = self._scan_personas()
         self._write_manifest(status="running")
+        repair_tail(self.out / FAILURES)
         self._personas = (self.out / PERSONAS).open("a", encoding="utf-8")
         self._failures = (self.out / FAILURES).open("a", encoding="utf-8")
         return set(self.done)
@@ -159,9 +132,9 @@ class PopulationStore:
         path = self.out / PERSONAS
         if not path.exists():
             return set()
-        _repair_tail(path)
+        repair_tail(path)
         done: set[int] = set()
-        for number, record in iter_records(path):
+        for number, record in iter_records(path, remedy=_REMEDY):
             index = record.get("index")
             if not isinstance(index, int) or not 0 <= index < self.n:
                 raise ConfigError(
@@ -239,15 +212,15 @@ class PopulationStore:
         if not path.exists():
             return
         latest: dict[int, dict[str, Any]] = {}
-        for _, record in iter_records(path):
-            index = record.get("index")
+        for line in path.read_bytes().splitlines():  # diagnostics only: an unreadable line is dropped, never fatal
+            try:
+                record = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                continue
+            index = record.get("index") if isinstance(record, dict) else None
             if isinstance(index, int) and index not in self.done:
                 latest[index] = record
-        tmp = path.with_name(f".{path.name}.tmp")
-        with tmp.open("w", encoding="utf-8") as fh:
-            for index in sorted(latest):
-                fh.write(json.dumps(latest[index], ensure_ascii=False) + "\n")
-        tmp.replace(path)
+        write_jsonl_atomic(path, (latest[index] for index in sorted(latest)))
 
     def _write_manifest(self, status: str, summary: dict[str, Any] | None = None) -> None:
         manifest = {
@@ -284,39 +257,6 @@ def unlock_file(fh: IO[str]) -> None:
     else:
         fh.seek(0)
         msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
-
-
-def _repair_tail(path: Path) -> None:
-    """Drop an incomplete last line (no newline and not a whole JSON record); finish a whole one."""
-    size = path.stat().st_size
-    if size == 0:
-        return
-    with path.open("rb+") as fh:
-        fh.seek(size - 1)
-        if fh.read(1) == b"\n":
-            return
-        block = min(size, 1 << 16)
-        start = size
-        while start > 0:  # find the last newline, reading backwards
-            step = min(block, start)
-            fh.seek(start - step)
-            chunk = fh.read(step)
-            cut = chunk.rfind(b"\n")
-            if cut >= 0:
-                start = start - step + cut + 1
-                break
-            start -= step
-        fh.seek(start)
-        tail = fh.read()
-        try:
-            whole = isinstance(json.loads(tail), dict)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            whole = False
-        if whole:
-            fh.seek(size)
-            fh.write(b"\n")
-        else:
-            fh.truncate(start)
 
 
 _INDEX = re.compile(rb'"index":\s*(\d+)')

@@ -11,7 +11,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, ConfigDict
@@ -22,13 +21,14 @@ from deeppersona_agents.generation import GenerationConfig, create_persona_gener
 from deeppersona_agents.llm import redact
 from deeppersona_agents.population.limits import CallGate, CappedChatModel
 from deeppersona_agents.population.spec import ModelSpec
+from deeppersona_agents.seeding import derive_seed
 from deeppersona_agents.taxonomy import AttributeTree
 from deeppersona_agents.usage import Usage, UsageCallback
 
 
 def persona_seed(seed: int, index: int) -> int:
     """Persona ``index``'s seed: a function of the run seed and the index only."""
-    return int(np.random.SeedSequence([seed, index]).generate_state(1)[0])
+    return derive_seed(seed, index)
 
 
 class PopulationJob(BaseModel):

@@ -8,7 +8,6 @@ valid codes, retried when invalid, then recorded as missing (``None``) — never
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import math
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -16,11 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import mesa
+import numpy as np
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
 from deeppersona_agents.errors import ConfigError, EndpointRateLimitError, StructuredOutputError
 from deeppersona_agents.persona import Persona
+from deeppersona_agents.seeding import derive_seed
 from deeppersona_agents.simulation.instruments import Instrument, Item, load_instrument, parse_answer
 from deeppersona_agents.simulation.respondents import METHODS, describe, nationality
 from deeppersona_agents.structured import Usage, ask_structured
@@ -128,7 +129,8 @@ class SurveyModel(mesa.Model):
         logprobs: Record each persona-item's probability over the valid codes (read from the
             backend's token log-probabilities) instead of one sampled answer; answers.csv then
             has one row per code with that probability as ``weight``.
-        rng: Seed of the run (Mesa ``rng=``); per-call sampling seeds derive from it.
+        rng: What Mesa accepts: an int seed, a ``numpy.random.Generator`` or None (a fresh seed, drawn
+            from ``model.rng`` and kept in ``model.seed``). Per-call sampling seeds derive from ``model.seed``.
     """
 
     def __init__(
@@ -145,7 +147,7 @@ class SurveyModel(mesa.Model):
         structured_method: str = "json_schema",
         attempts: int = 2,
         logprobs: bool = False,
-        rng: int | None = 0,
+        rng: int | np.random.Generator | None = 0,
     ) -> None:
         super().__init__(rng=rng)
         from deeppersona_agents.llm import resolve_chat_model
@@ -167,7 +169,7 @@ class SurveyModel(mesa.Model):
         self.logprobs = logprobs
         self._logprob_model = (self.chat_model.bind(logprobs=True, top_logprobs=TOP_LOGPROBS, max_tokens=4)
                                if logprobs else None)
-        self.seed = int(rng or 0)
+        self.seed = int(rng) if isinstance(rng, int) else int(self.rng.integers(2**32))
         self.usage = Usage()
         self.rows: list[dict[str, Any]] = []
         for persona in personas:
@@ -183,8 +185,7 @@ class SurveyModel(mesa.Model):
                 for s in range(self.samples)]
 
     def _call_seed(self, q: Question) -> int:
-        key = f"{self.seed}|{self.steps}|{q.agent.persona.id}|{q.item.code}|{q.sample}"
-        return int.from_bytes(hashlib.sha256(key.encode()).digest()[:4], "little")
+        return derive_seed(self.seed, self.steps, q.agent.persona.id, q.item.code, q.sample)
 
     def _ask_distribution(self, q: Question) -> tuple[Question, dict[int, float] | None, Usage]:
         assert self._logprob_model is not None

@@ -7,6 +7,7 @@ shipped vectors no longer match and are rebuilt into the user cache automaticall
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 from importlib import resources
@@ -15,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from deeppersona_agents._io import write_bytes_atomic
 from deeppersona_agents.llm import embeddings_name
 from deeppersona_agents.taxonomy.tree import AttributeTree
 
@@ -66,10 +68,9 @@ def leaf_vectors(tree: AttributeTree, embeddings: Embeddings, *, use_cache: bool
     if use_cache:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as fh:
-                np.save(fh, vecs)
-            tmp.replace(path)
+            buffer = io.BytesIO()
+            np.save(buffer, vecs)
+            write_bytes_atomic(path, buffer.getvalue())
         except OSError:
             pass  # a read-only home only costs a recomputation next time
     return vecs

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Annotated, Any, TypedDict
 
 import pytest
 from langgraph.graph import END, START, StateGraph
@@ -131,6 +131,51 @@ def test_placeholder_values_are_asked_for_again(embeddings):
     values = [a.value for a in persona.sampled_attributes()]
     assert len(values) == 30 and "N/A" not in values and "unknown" not in values
     assert persona.manifest.llm_calls == 4 + 1 + 1 + 1  # one extra fill call for the two re-asked values
+
+
+def _collect(left: list | None, right: dict | list | None) -> list:
+    return [*(left or []), *(right if isinstance(right, list) else [right])]
+
+
+class Parent(TypedDict, total=False):
+    seeds: list[int]
+    persona: Annotated[list, _collect]
+
+
+def test_send_fan_out_with_seeds_in_the_input_gives_different_people(fake_model, embeddings):
+    from langgraph.types import Send
+
+    generator = create_persona_generator(fake_model, embeddings, config=GenerationConfig(attributes=20))
+    parent = StateGraph(Parent)
+    parent.add_node("persona", generator)
+    parent.add_conditional_edges(START, lambda s: [Send("persona", {"country": "KEN", "seed": i}) for i in s["seeds"]])
+    parent.add_edge("persona", END)
+    out = parent.compile().invoke({"seeds": [1, 2, 3]})
+    people = [Persona.model_validate(p) for p in out["persona"]]
+    assert sorted(p.seed for p in people) == [1, 2, 3]
+    assert len({p.id for p in people}) == 3 and len({p.core.name for p in people}) == 3
+    assert all(len(p.sampled_attributes()) == 20 for p in people)  # the generator's own config, not the default
+
+
+def test_a_foreign_runtime_context_without_a_seed_warns(fake_model, embeddings):
+    from dataclasses import dataclass
+
+    @dataclass
+    class Theirs:
+        user: str = "x"
+
+    generator = create_persona_generator(fake_model, embeddings, config=GenerationConfig(attributes=15))
+    with pytest.warns(UserWarning, match="no 'seed' in its input state"):
+        out = generator.invoke({"country": "KEN"}, context=Theirs())
+    assert len(Persona.model_validate(out["persona"]).sampled_attributes()) == 15
+
+
+def test_a_config_in_the_input_state_is_checked_and_used(fake_model, embeddings):
+    generator = create_persona_generator(fake_model, embeddings, config=GenerationConfig(attributes=15))
+    out = generator.invoke({"country": "KEN", "seed": 4, "config": {"attributes": 12}})
+    assert len(Persona.model_validate(out["persona"]).sampled_attributes()) == 12
+    with pytest.raises(ConfigError, match="attributes=100000 is more than"):
+        generator.invoke({"country": "KEN", "seed": 4, "config": {"attributes": 100_000}})
 
 
 def test_a_value_still_missing_after_every_round_fails_the_persona(embeddings):

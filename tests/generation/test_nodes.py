@@ -7,8 +7,9 @@ from langgraph.runtime import Runtime
 
 from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.generation import make_deps
-from deeppersona_agents.generation.anchor import CORE_PATHS, anchor_node, split_anchors
+from deeppersona_agents.generation.anchor import anchor_node, split_anchors
 from deeppersona_agents.generation.attitude import attitude_node
+from deeppersona_agents.generation.capacity import CORE_PATHS
 from deeppersona_agents.generation.fill_attributes import fill_attributes_node
 from deeppersona_agents.generation.hobbies import hobbies_node
 from deeppersona_agents.generation.select_attributes import select_attributes_node
@@ -74,14 +75,16 @@ def test_bio_facts_are_kept_only_when_the_bio_states_them(deps, embeddings, tree
 
 
 def test_value_tone_is_drawn_by_the_seed_not_the_model(deps):
-    state = anchor_node({"country": "IND"}, Runtime(context=run_ctx()), deps)
-    tones = {values_node(state, Runtime(context=run_ctx(seed=s)), deps)["value_tone"] for s in range(12)}
+    tones = {values_node(anchor_node({"country": "IND", "seed": s}, Runtime(), deps), Runtime(), deps)["value_tone"]
+             for s in range(12)}
     assert tones == set(TONES)
 
 
 def test_story_count_is_between_one_and_three_and_drawn_by_seed(deps):
-    state = anchor_node({"country": "USA"}, Runtime(context=run_ctx()), deps)
-    counts = {len(stories_node(state, Runtime(context=run_ctx(seed=s)), deps)["stories"]) for s in range(15)}
+    counts = set()
+    for s in range(15):
+        state = anchor_node({"country": "USA", "seed": s}, Runtime(), deps)
+        counts.add(len(stories_node(state, Runtime(), deps)["stories"]))
     assert counts == {1, 2, 3}
 
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deeppersona_agents.errors import ConfigError
-from deeppersona_agents.generation.selection import select_leaves, stratum_quotas, walk_sample
+from deeppersona_agents.generation.selection import PrefixIndex, select_leaves, stratum_quotas
 from deeppersona_agents.taxonomy.vectors import leaf_vectors
 
 
@@ -81,12 +81,14 @@ def test_quotas_sum_to_k_and_respect_sizes(k, sizes, ratio):
 @given(n=st.integers(0, 60), seed=st.integers(0, 2**16))
 def test_walk_sample_draws_distinct_items(n, seed):
     paths = [("A", "x", f"l{i}") for i in range(30)] + [("B", f"l{i}") for i in range(5)] + [("C", "y", "z", "w")]
-    picks = walk_sample(paths, n, np.random.default_rng(seed))
+    picks = PrefixIndex(paths).walk(range(len(paths)), n, np.random.default_rng(seed))
     assert len(picks) == min(n, len(paths)) and len(set(picks)) == len(picks)
 
 
 def test_walk_favours_small_branches_over_leaf_uniform_sampling():
     paths = [("Big", f"l{i}") for i in range(100)] + [("Small", f"s{i}") for i in range(5)]
-    small = [sum(paths[p][0] == "Small" for p in walk_sample(paths, 10, np.random.default_rng(s))) for s in range(50)]
+    index = PrefixIndex(paths)
+    small = [sum(paths[p][0] == "Small" for p in index.walk(range(len(paths)), 10, np.random.default_rng(s)))
+             for s in range(50)]
     # drawing leaves uniformly would give 10 * 5/105 ~ 0.5 small leaves; the walk visits both branches evenly
     assert np.mean(small) >= 4 and min(small) >= 2

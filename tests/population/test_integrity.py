@@ -24,7 +24,8 @@ def _fast_retries(monkeypatch):
 
 
 def spawn(out, url, n=3, **kw):
-    return spawn_population("KEN", n, out=out, model=ModelSpec(model="stub", base_url=url), attributes=K, seed=1,
+    return spawn_population("KEN", n, out=out, model=ModelSpec(model="stub", base_url=url),
+                            config=GenerationConfig(attributes=K), seed=1,
                             concurrency=1, progress=False, retry_backoff=0.001, **kw)
 
 
@@ -77,7 +78,7 @@ def test_the_tables_folder_is_part_of_the_fingerprint(tmp_path, monkeypatch):
     with resources.as_file(shipped) as source:
         shutil.copy(source, tables / "KEN.json")
     monkeypatch.setenv("DEEPPERSONA_DEMOGRAPHICS_DIR", str(tables))
-    common = {"model": FakeChatModel(), "attributes": K, "seed": 1, "progress": False}
+    common = {"model": FakeChatModel(), "config": GenerationConfig(attributes=K), "seed": 1, "progress": False}
     spawn_population("KEN", 1, out=tmp_path / "ke", **common)
     recorded = json.loads((tmp_path / "ke" / "manifest.json").read_text())["fingerprint"]["demographics_dir"]
     assert recorded["dir"] == str(tables.resolve()) and recorded["files"] == "1" and len(recorded["hash"]) == 16
@@ -87,7 +88,8 @@ def test_the_tables_folder_is_part_of_the_fingerprint(tmp_path, monkeypatch):
 
 
 def test_each_ray_actor_gets_its_share_of_the_rate_limit():
-    job = PopulationJob(country="KEN", seed=0, config=GenerationConfig(attributes=K), spec=ModelSpec(),
+    job = PopulationJob(country="KEN", seed=0, config=GenerationConfig(attributes=K),
+                        spec=ModelSpec(),
                         requests_per_second=6.0)
     assert actor_job(job, 3).requests_per_second == 2.0 and actor_job(job, 1) == job
     assert actor_job(job.model_copy(update={"requests_per_second": None}), 3).requests_per_second is None

@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from deeppersona_agents.generation import GenerationConfig
 from deeppersona_agents.population import spawn_population
 from tests.population.conftest import K, fake_spec, persona_bytes, read_lines
 
@@ -20,7 +21,8 @@ def _ray_env(monkeypatch, tmp_path):
 
 
 def test_ray_run_matches_the_local_run_and_resumes(tmp_path):
-    common = {"model": fake_spec(), "attributes": K, "seed": 2, "concurrency": 4, "progress": False}
+    common = {"model": fake_spec(), "config": GenerationConfig(attributes=K), "seed": 2, "concurrency": 4,
+              "progress": False}
     spawn_population("KEN", 3, out=tmp_path / "ray", engine="ray", ray_actors=2, **common)
     grown = spawn_population("KEN", 5, out=tmp_path / "ray", engine="ray", ray_actors=2, **common)
     spawn_population("KEN", 5, out=tmp_path / "local", engine="local", **common)
@@ -38,4 +40,4 @@ def test_ray_reports_a_model_that_cannot_be_built(tmp_path):
 
     with pytest.raises(ModelError, match="could not build the model"):
         spawn_population("KEN", 2, out=tmp_path / "bad", engine="ray", ray_actors=1, progress=False,
-                         model=ModelSpec(factory="tests.fakes:NoSuchModel"), attributes=K)
+                         model=ModelSpec(factory="tests.fakes:NoSuchModel"), config=GenerationConfig(attributes=K))

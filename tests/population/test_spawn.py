@@ -7,6 +7,7 @@ import json
 import pytest
 
 from deeppersona_agents.errors import ConfigError
+from deeppersona_agents.generation import GenerationConfig
 from deeppersona_agents.persona import Persona
 from deeppersona_agents.population import load_shallow_personas, spawn_population
 from tests.fakes import FakeChatModel
@@ -15,7 +16,7 @@ from tests.population.conftest import K, fake_spec, persona_bytes, read_lines
 
 def spawn(out, n=6, **kw):
     kw.setdefault("model", FakeChatModel())
-    kw.setdefault("attributes", K)
+    kw.setdefault("config", GenerationConfig(attributes=kw.pop("attributes", K)))
     kw.setdefault("seed", 3)
     kw.setdefault("concurrency", 4)
     kw.setdefault("progress", False)
@@ -143,7 +144,7 @@ def test_code_in_a_cohort_is_refused_before_anything_is_written(tmp_path, monkey
 
 
 def test_in_memory_run_without_out(tmp_path):
-    result = spawn_population("JPN", 2, model=FakeChatModel(), attributes=K, progress=False)
+    result = spawn_population("JPN", 2, model=FakeChatModel(), config=GenerationConfig(attributes=K), progress=False)
     assert result.out is None
     assert [p.index for p in result.personas] == [0, 1]
     assert all(p.core.country == "JPN" for p in result.personas)
@@ -159,15 +160,15 @@ def test_a_model_spec_builds_the_model_in_the_worker(tmp_path):
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"country": "XXZ"}, "unknown country|not a country|supported"),
     ({"n": 0}, "at least 1 persona"),
-    ({"seed": -1}, "--seed"),
-    ({"concurrency": 0}, "--concurrency"),
-    ({"engine": "spark"}, "--engine"),
+    ({"seed": -1}, "seed=-1"),
+    ({"concurrency": 0}, "concurrency=0"),
+    ({"engine": "spark"}, "engine=.spark"),
 ])
 def test_bad_input_is_refused_before_any_work(tmp_path, kwargs, message):
     args = {"country": "KEN", "n": 2, **kwargs}
     with pytest.raises(ConfigError, match=message):
         spawn_population(args.pop("country"), args.pop("n"), out=tmp_path / "x", model=FakeChatModel(),
-                         attributes=K, progress=False, **args)
+                         config=GenerationConfig(attributes=K), progress=False, **args)
     assert not (tmp_path / "x").exists()
 
 
@@ -190,7 +191,8 @@ def test_enrichment_keeps_the_original_as_an_anchor(tmp_path):
         + json.dumps({"age": 41, "occupation": "bus driver", "hobby": "chess"}) + "\n"
     )
     inputs, digest = load_shallow_personas(source)
-    result = spawn_population("KEN", None, out=tmp_path / "deep", model=FakeChatModel(), attributes=K,
+    result = spawn_population("KEN", None, out=tmp_path / "deep", model=FakeChatModel(),
+                              config=GenerationConfig(attributes=K),
                               inputs=inputs, inputs_hash=digest, progress=False)
     first, second = result.personas
     assert first.anchors["bio"] == "A retired schoolteacher who restores old bicycles in Mombasa."
@@ -200,5 +202,6 @@ def test_enrichment_keeps_the_original_as_an_anchor(tmp_path):
     source.write_text(source.read_text() + json.dumps({"persona": "A third one."}) + "\n")
     changed, new_digest = load_shallow_personas(source)
     with pytest.raises(ConfigError, match="inputs"):
-        spawn_population("KEN", 2, out=tmp_path / "deep", model=FakeChatModel(), attributes=K, inputs=changed,
+        spawn_population("KEN", 2, out=tmp_path / "deep", model=FakeChatModel(),
+                         config=GenerationConfig(attributes=K), inputs=changed,
                          inputs_hash=new_digest, progress=False)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -13,7 +12,6 @@ from hypothesis import strategies as st
 from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.simulation import load_instrument, parse_answer, trait_scores
 
-SHARED = Path(__file__).resolve().parents[3] / "shared" / "data"
 PAPER_ITEMS = ["Q45", "Q46", "Q57", "Q184", "Q209", "Q218", "Q254"]
 
 
@@ -54,8 +52,8 @@ def test_wvs_items_state_their_direction(wvs):
     assert wvs.item("Q240").direction == "higher = further right"
 
 
-def test_wvs_codes_and_labels_match_the_codebook(wvs):
-    codebook = json.loads((SHARED / "wvs7_codebook" / "codebook.json").read_text())
+def test_wvs_codes_and_labels_match_the_codebook(wvs, shared_data):
+    codebook = json.loads((shared_data / "wvs7_codebook" / "codebook.json").read_text())
     label_differences = {("Q8", 1), ("Q11", 1), ("Q17", 1), ("Q152", 2), ("Q152", 3)}  # codebook abbreviations
     for item in wvs.items:
         choices = {int(k): v for k, v in codebook[item.code]["choices"].items() if int(k) > 0}
@@ -67,8 +65,8 @@ def test_wvs_codes_and_labels_match_the_codebook(wvs):
                     assert label.lower() == choices[code].lower(), (item.code, code, label, choices[code])
 
 
-def test_ipip_items_and_keys_match_the_reference(ipip):
-    with (SHARED / "ipip50_items.csv").open() as fh:
+def test_ipip_items_and_keys_match_the_reference(ipip, shared_data):
+    with (shared_data / "ipip50_items.csv").open() as fh:
         rows = {r["ipip_ffm_code"]: r for r in csv.DictReader(fh)}
     assert [it.code for it in ipip.items] == sorted(rows, key=lambda c: int(rows[c]["presentation_position"]))
     for item in ipip.items:

@@ -11,8 +11,8 @@ from langchain_core.messages import AIMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from deeppersona_agents import GenerationConfig, generate_persona
+from deeppersona_agents.comparison.compare import compare_answers
 from deeppersona_agents.errors import ConfigError
-from deeppersona_agents.evaluation.compare import compare_answers
 from deeppersona_agents.simulation import load_instrument
 from deeppersona_agents.simulation.survey import SurveyModel, option_probabilities
 from tests.fakes import FakeChatModel

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from deeppersona_agents.errors import TaxonomyError
-from deeppersona_agents.generation.anchor import CORE_PATHS
+from deeppersona_agents.generation.capacity import CORE_PATHS
 from deeppersona_agents.taxonomy import CATEGORIES, AttributeTree, load_tree
 from deeppersona_agents.taxonomy.vectors import embed_leaves, leaf_vectors
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
-import os
 import threading
 from pathlib import Path
 from typing import Any
+
+from deeppersona_agents._io import JsonlLog, read_log
 
 
 class StageCache:
@@ -22,24 +22,16 @@ class StageCache:
         self.scope = scope
         self._lock = threading.Lock()
         self.values: dict[str, Any] = {}
-        if self.path.exists():
-            for raw in self.path.read_text(encoding="utf-8").splitlines():
-                try:
-                    row = json.loads(raw)
-                except json.JSONDecodeError:
-                    continue  # a line torn by a kill mid-write is simply redone
-                if row.get("scope", "") == scope:
-                    self.values[row["key"]] = row["value"]
+        for row in read_log(self.path, remedy=f"delete that line (it is redone) or the whole {self.path.name}"):
+            if row.get("scope", "") == scope:
+                self.values[row["key"]] = row["value"]
+        self._log = JsonlLog(self.path)
 
     def __contains__(self, key: str) -> bool:
         return key in self.values
 
     def put(self, key: str, value: Any) -> None:
         """Record a finished item durably."""
-        line = json.dumps({"scope": self.scope, "key": key, "value": value}, ensure_ascii=False) + "\n"
         with self._lock:
             self.values[key] = value
-            with self.path.open("a", encoding="utf-8") as fh:
-                fh.write(line)
-                fh.flush()
-                os.fsync(fh.fileno())
+            self._log.append({"scope": self.scope, "key": key, "value": value})

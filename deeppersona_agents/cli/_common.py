@@ -1,0 +1,108 @@
+"""Shared by every CLI command: consoles, exit codes, ``fail()``, common options and input checks.
+
+Exit codes (documented in the README):
+
+- 0: success;
+- 1: bad input (a file, an option value, a tree, a country): the message says how to fix it;
+- 2: usage (unknown option, missing argument; printed by Typer);
+- 3: the model or endpoint failed (unreachable, refused, or answers stayed invalid after retries).
+
+The CLI is thin: each command parses options, checks them before any output is created, calls the
+library and prints a one-line result. Library errors name Python parameters; :func:`fail` prints them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from deeppersona_agents._io import write_text_atomic
+from deeppersona_agents.errors import ConfigError, DeepPersonaError, GenerationError, ModelError
+
+EXIT_BAD_INPUT, EXIT_USAGE, EXIT_MODEL = 1, 2, 3
+
+err = Console(stderr=True)
+console = Console()
+
+ModelOpt = Annotated[str | None, typer.Option(help="Model name on an OpenAI-compatible endpoint "
+                                                   "(default: DEEPPERSONA_MODEL or the embedded model).")]
+BaseUrlOpt = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")]
+MethodOpt = Annotated[str | None, typer.Option(help="Structured output: json_schema, function_calling or json_mode.")]
+
+
+def exit_code(exc: BaseException) -> int:
+    """The exit code for a library error: 3 for model or endpoint failures, else 1."""
+    return EXIT_MODEL if isinstance(exc, ModelError | GenerationError) else EXIT_BAD_INPUT
+
+
+def fail(exc: BaseException | str) -> typer.Exit:
+    """Print the error on stderr and return the exit to raise, with its code (1 bad input, 3 model)."""
+    param = getattr(exc, "param", None)
+    flag = f" (option --{param.replace('_', '-')})" if param else ""
+    err.print(f"[bold red]error:[/] {exc}{flag}", highlight=False, soft_wrap=True)
+    return typer.Exit(EXIT_BAD_INPUT if isinstance(exc, str) else exit_code(exc))
+
+
+def stop(message: str) -> NoReturn:
+    """Fail with a bad-input message."""
+    raise fail(message) from None
+
+
+@contextmanager
+def guarded() -> Iterator[None]:
+    """Turn library errors (and OS errors such as a full disk) into a message and an exit code, no traceback."""
+    try:
+        yield
+    except DeepPersonaError as exc:
+        raise fail(exc) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise fail(ConfigError(str(exc))) from None
+
+
+def parse_anchor_options(values: list[str]) -> dict[str, str]:
+    """``["age=34", "occupation=nurse"]`` -> dict; raises ConfigError on a malformed item."""
+    anchors: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise ConfigError(f"--anchor {item!r} is not key=value; write e.g. --anchor age=34")
+        anchors[key.strip()] = value.strip()
+    return anchors
+
+
+def check_output_path(path: Path) -> None:
+    """Fail before any work if the file ``path`` cannot be written."""
+    parent = path.resolve().parent
+    if not parent.is_dir():
+        raise ConfigError(f"--out {path}: folder {parent} does not exist; create it or choose another path")
+    if path.is_dir():
+        raise ConfigError(f"--out {path} is a folder; give a file name such as {path.name or 'out'}.json")
+    if not os.access(parent, os.W_OK):
+        raise ConfigError(f"--out {path}: folder {parent} is not writable")
+
+
+def check_output_folder(path: Path) -> None:
+    """Fail before any work if the folder ``path`` cannot be created or written (it is not created here)."""
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"--out {path} is a file; give a folder for the results")
+    existing = next((p for p in (path, *path.resolve().parents) if p.exists()), None)
+    if existing is None or not existing.is_dir() or not os.access(existing, os.W_OK):
+        raise ConfigError(f"--out {path}: cannot create a folder there; choose a writable place")
+
+
+def make_folder(path: Path) -> Path:
+    """Create the output folder (after every check passed)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"--out {path}: cannot create the folder ({exc.strerror or exc})") from None
+    return path
+
+
+write_atomic = write_text_atomic

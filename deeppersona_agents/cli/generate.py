@@ -1,0 +1,102 @@
+"""``deeppersona generate``: one deep persona to a JSON file."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from deeppersona_agents.cli._common import (
+    check_output_path,
+    err,
+    fail,
+    parse_anchor_options,
+    write_atomic,
+)
+from deeppersona_agents.errors import ConfigError, DeepPersonaError
+
+
+def generate(
+    out: Annotated[Path, typer.Option(help="Where to write the persona JSON.")] = Path("persona.json"),
+    country: Annotated[str | None, typer.Option(help="ISO-3 country code, e.g. KEN.")] = None,
+    anchor: Annotated[list[str] | None, typer.Option(help="Fixed fact key=value (repeatable).")] = None,
+    bio: Annotated[str | None, typer.Option(help="Free-text background, kept verbatim.")] = None,
+    attributes: Annotated[int, typer.Option(help="k: attributes sampled from the tree and filled.")] = 200,
+    seed: Annotated[int, typer.Option(help="Run seed; same seed + same model = same persona.")] = 0,
+    model: Annotated[str | None, typer.Option(help="Model name on an OpenAI-compatible endpoint.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")] = None,
+    tree: Annotated[Path | None, typer.Option(help="Attribute tree JSON (default: shipped tree).")] = None,
+    batch_size: Annotated[int, typer.Option(help="Attributes filled per LLM call.")] = 40,
+    summary_style: Annotated[str, typer.Option(help="concise or detailed.")] = "concise",
+    structured_method: Annotated[
+        str | None, typer.Option(help="json_schema, function_calling or json_mode.")
+    ] = None,
+    demographics: Annotated[str, typer.Option(help="census (population tables) or uniform (ablation).")] = "census",
+    min_age: Annotated[int, typer.Option(help="Youngest age drawn for the core (7-85).")] = 18,
+    quiet: Annotated[bool, typer.Option(help="No progress display.")] = False,
+) -> None:
+    """Generate one deep persona and write it as JSON."""
+    try:
+        _generate(out, country, anchor or [], bio, attributes, seed, model, base_url, tree, batch_size,
+                  summary_style, structured_method, quiet, demographics, min_age)
+    except DeepPersonaError as exc:
+        raise fail(exc) from None
+
+
+def _generate(
+    out: Path, country: str | None, anchor: list[str], bio: str | None, attributes: int, seed: int,
+    model: str | None, base_url: str | None, tree_path: Path | None, batch_size: int, summary_style: str,
+    structured_method: str | None, quiet: bool, demographics: str = "census", min_age: int = 18,
+) -> None:
+    from deeppersona_agents.api import generate_persona
+    from deeppersona_agents.demographics import resolve_country
+    from deeppersona_agents.generation import GenerationConfig, create_persona_generator
+    from deeppersona_agents.generation.anchor import split_anchors
+    from deeppersona_agents.llm import resolve_chat_model, resolve_structured_method
+    from deeppersona_agents.taxonomy import load_tree
+
+    anchors = parse_anchor_options(anchor)
+    config = GenerationConfig.build(
+        attributes=attributes, batch_size=batch_size, summary_style=summary_style,
+        structured_method=resolve_structured_method(structured_method), demographics=demographics, min_age=min_age,
+    )
+    if country:
+        resolve_country(country)
+    tree = load_tree(tree_path)
+    split_anchors(anchors, country, tree)
+    check_output_path(out)
+    chat = resolve_chat_model(model, base_url=base_url) if (model or base_url) else None
+    if base_url and not model and not os.environ.get("DEEPPERSONA_MODEL"):
+        raise ConfigError("--base-url needs --model (the model name served there)")
+    generator = create_persona_generator(chat, tree=tree, config=config)
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/"
+                  "{task.total}"), TimeElapsedColumn(), console=err, disable=quiet, transient=False) as bar:
+        stages = bar.add_task("anchor", total=8)
+        fill = bar.add_task("attributes", total=attributes, visible=False)
+        spent: list[float] = []  # stage seconds come with the events, not in the persona record
+
+        def on_event(event: dict) -> None:
+            if event.get("status") == "start":
+                bar.update(stages, description=str(event["stage"]))
+            elif event.get("status") == "done":
+                spent.append(float(event.get("seconds", 0.0)))
+                bar.advance(stages)
+            elif "done" in event:
+                bar.update(fill, visible=True, completed=event["done"])
+
+        persona = generate_persona(anchors, bio=bio, country=country, seed=seed, config=config,
+                                   generator=generator, on_event=on_event)
+    write_atomic(out, json.dumps(persona.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n")
+    m = persona.manifest
+    err.print(
+        f"wrote {out}: {persona.core.as_text()}; {len(persona.sampled_attributes())} attributes, "
+        f"{m.llm_calls} LLM calls, {m.prompt_tokens}+{m.completion_tokens} tokens, "
+        f"{sum(spent):.1f} s", highlight=False,
+    )
+
+

@@ -1,0 +1,158 @@
+"""``deeppersona population``, ``enrich`` and ``export``: many personas, durable and resumable."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from deeppersona_agents.cli._common import EXIT_MODEL, err, fail
+from deeppersona_agents.errors import DeepPersonaError
+
+OutOpt = Annotated[Path, typer.Option("--out", help="Output folder (personas.jsonl, failures.jsonl, manifest.json).")]
+AttributesOpt = Annotated[int, typer.Option(help="k: attributes per persona.")]
+SeedOpt = Annotated[int, typer.Option(help="Run seed; persona i depends on (seed, i) only.")]
+ConcurrencyOpt = Annotated[int, typer.Option(help="LLM calls in flight at most, across all personas.")]
+EngineOpt = Annotated[str, typer.Option(help="local (threads) or ray (a Ray cluster).")]
+ModelOpt = Annotated[str | None, typer.Option(help="Model name on an OpenAI-compatible endpoint.")]
+BaseUrlOpt = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")]
+FactoryOpt = Annotated[str | None, typer.Option(help="'module:function' returning a LangChain chat model.")]
+RpsOpt = Annotated[float | None, typer.Option(help="Optional rate limit on LLM calls per second.")]
+RayAddressOpt = Annotated[str | None, typer.Option(help="Ray address (auto, ray://host:10001); default local.")]
+RayActorsOpt = Annotated[int | None, typer.Option(help="Ray actors (default: one per CPU).")]
+ForceOpt = Annotated[bool, typer.Option(help="Discard an existing run in --out made with other options.")]
+QuietOpt = Annotated[bool, typer.Option(help="No progress bar.")]
+BatchOpt = Annotated[int, typer.Option(help="Attributes filled per LLM call.")]
+MethodOpt = Annotated[str | None, typer.Option(help="json_schema, function_calling or json_mode.")]
+
+
+def population(
+    country: Annotated[str, typer.Option(help="ISO-3 country code, e.g. KEN.")],
+    n: Annotated[int, typer.Option("-n", help="Personas wanted (indices 0..n-1).")],
+    out: OutOpt,
+    attributes: AttributesOpt = 200,
+    seed: SeedOpt = 0,
+    concurrency: ConcurrencyOpt = 8,
+    engine: EngineOpt = "local",
+    where: Annotated[str | None, typer.Option(help='Cohort, e.g. "age>=30 and age<50 and occupation_group==2".')]
+    = None,
+    demographics: Annotated[str, typer.Option(help="census (tables) or uniform (ablation).")] = "census",
+    min_age: Annotated[int, typer.Option(help="Youngest age drawn (7-85).")] = 18,
+    batch_size: BatchOpt = 40,
+    structured_method: MethodOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    factory: FactoryOpt = None,
+    requests_per_second: RpsOpt = None,
+    ray_address: RayAddressOpt = None,
+    ray_actors: RayActorsOpt = None,
+    force: ForceOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Generate a national population of deep personas; rerun the same command to resume."""
+    try:
+        _run(country, n, out, None, None, attributes, seed, concurrency, engine, where, demographics, min_age,
+             batch_size, structured_method, model, base_url, factory, requests_per_second, ray_address, ray_actors,
+             force, quiet)
+    except DeepPersonaError as exc:
+        raise fail(exc) from None
+
+
+def enrich(
+    source: Annotated[Path, typer.Argument(help='Shallow personas: JSONL ({"persona": "..."} or field dicts) '
+                                                "or text, one per line.")],
+    out: OutOpt,
+    country: Annotated[str | None, typer.Option(help="Country for fields the inputs leave open (ISO-3).")] = None,
+    n: Annotated[int | None, typer.Option("-n", help="Deepen only the first n inputs.")] = None,
+    attributes: AttributesOpt = 200,
+    seed: SeedOpt = 0,
+    concurrency: ConcurrencyOpt = 8,
+    engine: EngineOpt = "local",
+    batch_size: BatchOpt = 40,
+    structured_method: MethodOpt = None,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    factory: FactoryOpt = None,
+    requests_per_second: RpsOpt = None,
+    ray_address: RayAddressOpt = None,
+    ray_actors: RayActorsOpt = None,
+    force: ForceOpt = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Turn one-line or few-field personas into deep ones that keep the original as an anchor."""
+    from deeppersona_agents.population.inputs import load_shallow_personas
+
+    try:
+        inputs, digest = load_shallow_personas(source)
+        _run(country, n, out, inputs, digest, attributes, seed, concurrency, engine, None, "census", 18,
+             batch_size, structured_method, model, base_url, factory, requests_per_second, ray_address, ray_actors,
+             force, quiet)
+    except DeepPersonaError as exc:
+        raise fail(exc) from None
+
+
+def export(
+    folder: Annotated[Path, typer.Argument(help="A folder written by `deeppersona population` or `enrich`.")],
+    parquet: Annotated[bool, typer.Option(help="Write personas.parquet and attributes.parquet.")] = True,
+    out: Annotated[Path | None, typer.Option("--out", help="Where to write (default: the folder itself).")] = None,
+) -> None:
+    """Export a population folder (Parquet: one wide persona table, one long attribute table)."""
+    from deeppersona_agents.population.export import export_parquet
+
+    if not parquet:
+        err.print("[bold red]error:[/] nothing to export; pass --parquet", highlight=False)
+        raise typer.Exit(1)
+    try:
+        personas, attributes = export_parquet(folder, out)
+    except DeepPersonaError as exc:
+        raise fail(exc) from None
+    err.print(f"wrote {personas} and {attributes}", highlight=False)
+
+
+def _run(country: str | None, n: int | None, out: Path, inputs: Any, digest: str | None, attributes: int, seed: int,
+         concurrency: int, engine: str, where: str | None, demographics: str, min_age: int, batch_size: int,
+         structured_method: str | None, model: str | None, base_url: str | None, factory: str | None,
+         requests_per_second: float | None, ray_address: str | None, ray_actors: int | None, force: bool,
+         quiet: bool) -> None:
+    from deeppersona_agents.errors import ConfigError
+    from deeppersona_agents.generation import GenerationConfig
+    from deeppersona_agents.llm import resolve_structured_method
+    from deeppersona_agents.population import ModelSpec, spawn_population
+
+    if base_url and not model and not factory:
+        raise ConfigError("--base-url needs --model (the model name served there)")
+    config = GenerationConfig.build(
+        attributes=attributes, batch_size=batch_size, structured_method=resolve_structured_method(structured_method),
+        demographics=demographics, min_age=min_age, where=where,
+    )
+    spec = ModelSpec(model=model, base_url=base_url, factory=factory)
+    result = spawn_population(
+        country, n, out=out, model=spec, seed=seed, concurrency=concurrency,
+        engine=engine,  # type: ignore[arg-type]
+        config=config, inputs=inputs, inputs_hash=digest, requests_per_second=requests_per_second,
+        ray_address=ray_address, ray_actors=ray_actors, force=force, progress=not quiet,
+    )
+    _print_summary(result.summary, out)
+    if result.audit is not None:
+        table = Table(title="population vs tables (total-variation distance)", title_justify="left")
+        for column in ("variable", "tvd", "n"):
+            table.add_column(column, justify="right" if column != "variable" else "left")
+        for row in result.audit.itertuples():
+            table.add_row(str(row.variable), f"{row.tvd:.3f}", str(row.n))
+        err.print(table)
+    if result.summary["missing"]:
+        err.print(f"[yellow]{result.summary['missing']} personas are missing (see {out / 'failures.jsonl'}); "
+                  "rerun the same command to retry them[/]", highlight=False)
+        raise typer.Exit(EXIT_MODEL)
+
+
+def _print_summary(summary: dict[str, Any], out: Path) -> None:
+    s = summary
+    err.print(
+        f"{out}: {s['done']}/{s['n']} personas ({s['generated_this_run']} new, {s['failed_this_run']} failed) · "
+        f"{s['llm_calls']} LLM calls · {s['prompt_tokens']:,}+{s['completion_tokens']:,} tokens · "
+        f"{s['wall_seconds']:.1f} s · {s['personas_per_minute']:.1f} personas/min",
+        highlight=False,
+    )
