@@ -102,8 +102,9 @@ class FaultyEndpoint:
 
 
 def population(endpoint: FaultyEndpoint, url: str, n: int, k: int, out: Path) -> tuple[list[dict], str]:
-    result = spawn_population("KEN", n, out=out, model=ModelSpec(model="stub", base_url=url), attributes=k, seed=7,
-                              concurrency=8, progress=False, retry_backoff=0.01, audit=False)
+    result = spawn_population("KEN", n, out=out, model=ModelSpec(model="stub", base_url=url),
+                              config=GenerationConfig(attributes=k), seed=7, concurrency=8, progress=False,
+                              retry_backoff=0.01, audit=False)
     records = [json.loads(line) for line in (out / "personas.jsonl").read_text().splitlines() if line.strip()]
     failures = [json.loads(line) for line in (out / "failures.jsonl").read_text().splitlines() if line.strip()]
     stored, failed = {r["index"] for r in records}, {f["index"] for f in failures}
