@@ -30,3 +30,4 @@ bench:
 	$(VENV)/python benchmarks/bench_population.py latency
 	$(VENV)/python benchmarks/bench_population.py memory
 	$(VENV)/python benchmarks/bench_population.py ray
+	$(VENV)/python benchmarks/bench_faults.py

@@ -6,6 +6,7 @@ Every error derives from one root so callers can catch the whole family::
     ├── ConfigError          bad user input or configuration (country, anchors, k, files)
     ├── TaxonomyError        an attribute tree that cannot be loaded or fails validation
     ├── ModelError           a chat model or embedding backend that cannot be reached or built
+    │   └── EndpointRateLimitError   the endpoint kept answering 429 after our retries
     └── GenerationError      a stage that could not produce valid output after its retries
         └── StructuredOutputError   the model's structured answer stayed invalid
 
@@ -36,6 +37,14 @@ class TaxonomyError(DeepPersonaError):
 
 class ModelError(DeepPersonaError):
     """A chat model or embeddings backend could not be built or reached."""
+
+
+class EndpointRateLimitError(ModelError):
+    """The endpoint kept refusing with HTTP 429 after the retries.
+
+    One answer or persona is then given up (recorded missing or failed); a population run stops
+    when several personas in a row end this way, as for any model error.
+    """
 
 
 class GenerationError(DeepPersonaError):

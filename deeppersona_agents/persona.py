@@ -80,7 +80,11 @@ class Attitude(BaseModel):
 
 
 class Manifest(BaseModel):
-    """How a persona was made: enough to reproduce or audit it."""
+    """How a persona was made: enough to reproduce or audit it.
+
+    Nothing here depends on the clock, so the same seed, model and configuration give a
+    byte-identical record; stage timings go to progress events and the population's manifest.
+    """
 
     package_version: str
     tree_version: str
@@ -88,7 +92,6 @@ class Manifest(BaseModel):
     model: str
     embeddings: str
     config: dict[str, object]
-    timings: dict[str, float] = Field(default_factory=dict, description="seconds per stage")
     llm_calls: int = Field(0, description="model calls sent to the endpoint (every attempt, retries included)")
     calls_cached: int = Field(0, description="model calls answered from LangChain's LLM cache")
     prompt_tokens: int = 0

@@ -17,7 +17,7 @@ from typing import Any, overload
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage
 
-from deeppersona_agents.errors import ModelError, StructuredOutputError
+from deeppersona_agents.errors import EndpointRateLimitError, ModelError, StructuredOutputError
 from deeppersona_agents.llm import redact
 from deeppersona_agents.usage import Usage, invoke_counted
 
@@ -104,8 +104,8 @@ def endpoint_error(exc: Exception) -> ModelError | None:
     if isinstance(exc, openai.NotFoundError):
         return ModelError(f"the endpoint does not serve this model ({cause}); check --model / DEEPPERSONA_MODEL")
     if isinstance(exc, openai.RateLimitError):
-        return ModelError(f"the endpoint kept refusing with 429 after retries ({cause}); lower --concurrency or "
-                          "--requests-per-second, or check the account's quota")
+        return EndpointRateLimitError(f"the endpoint kept refusing with 429 after retries ({cause}); lower "
+                                      "--concurrency or --requests-per-second, or check the account's quota")
     if isinstance(exc, openai.BadRequestError):
         return ModelError(f"the endpoint rejected the request (400: {cause}); check --model and "
                           "--structured-method (some servers support only function_calling or json_mode)")

@@ -93,3 +93,19 @@ def test_permanent_errors_become_model_errors(status, needle):
 def test_redact_removes_credentials_from_urls(text, clean):
     assert redact(text) == clean
     assert redact({"base_url": text, "kwargs": {"urls": [text]}}) == {"base_url": clean, "kwargs": {"urls": [clean]}}
+
+
+def test_a_persistent_rate_limit_costs_one_answer_not_the_survey_or_the_qa_run(embeddings):
+    from deeppersona_agents.simulation.survey import SurveyModel
+
+    persona = generate_persona(country="KEN", seed=2, model=FakeChatModel(), embeddings=embeddings,
+                               config=GenerationConfig(attributes=5))
+    with StubEndpoint(lambda n, body, text: Reply(status=429)) as stub:
+        model = resolve_chat_model("m", base_url=stub.url)
+        sim = SurveyModel([persona], model, items=["Q46", "Q57"], concurrency=1, rng=0)
+        sim.step()
+        assert [r["answer"] for r in sim.rows] == [None, None]  # missing, never invented
+        assert sim.usage.llm_calls == len(stub.requests) == 2 * 3  # each answer: one try and two retries
+        people = [EvalPersona("p", "deep", [("A > b", "c")], "A nurse.")]
+        result = run_qa(people, model, model, requests=REQUESTS[:2], concurrency=1, progress=False)
+        assert result.failed == 2 and all("429" in r["error"] for r in result.rows)

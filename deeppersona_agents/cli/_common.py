@@ -43,9 +43,11 @@ def exit_code(exc: BaseException) -> int:
 
 def fail(exc: BaseException | str) -> typer.Exit:
     """Print the error on stderr and return the exit to raise, with its code (1 bad input, 3 model)."""
+    from deeppersona_agents.llm import redact  # lazily: --help and --version stay fast
+
     param = getattr(exc, "param", None)
     flag = f" (option --{param.replace('_', '-')})" if param else ""
-    err.print(f"[bold red]error:[/] {exc}{flag}", highlight=False, soft_wrap=True)
+    err.print(f"[bold red]error:[/] {redact(str(exc))}{flag}", highlight=False, soft_wrap=True)  # no keys shown
     return typer.Exit(EXIT_BAD_INPUT if isinstance(exc, str) else exit_code(exc))
 
 

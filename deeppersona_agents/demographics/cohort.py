@@ -139,7 +139,7 @@ def _operand(node: ast.expr, columns: tuple[str, ...]) -> ast.expr:
                            f"aliases: {', '.join(f'{a}={c}' for a, c in ALIASES.items())})")
         return ast.Name(id=name, ctx=ast.Load())
     if isinstance(node, ast.List | ast.Tuple | ast.Set):
-        items = [_literal_node(e) for e in node.elts]
+        items: list[ast.expr] = [_literal_node(e) for e in node.elts]
         if not items:
             raise _Refused("an empty list matches nobody")
         return ast.List(elts=items, ctx=ast.Load())
@@ -150,7 +150,7 @@ def _literal_node(node: ast.expr) -> ast.Constant:
     """A constant (a negative number counts as one)."""
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd) \
             and isinstance(node.operand, ast.Constant) and _is_number(node.operand.value):
-        value = node.operand.value
+        value: float = node.operand.value  # type: ignore[assignment]  # a number, checked above
         return ast.Constant(-value if isinstance(node.op, ast.USub) else value)
     if isinstance(node, ast.Constant) and (_is_number(node.value) or isinstance(node.value, str | bool)):
         return ast.Constant(node.value)

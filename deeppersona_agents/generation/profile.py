@@ -93,14 +93,12 @@ def emit(runtime: Runtime | None, **event: Any) -> None:
 
 
 @contextmanager
-def timed(runtime: Runtime | None, stage: str, update: dict[str, Any]) -> Iterator[None]:
-    """Time a stage into ``update["timings"]`` and announce its start and end."""
+def timed(runtime: Runtime | None, stage: str) -> Iterator[None]:
+    """Announce a stage's start and end; the end event carries its seconds (never the persona record)."""
     emit(runtime, stage=stage, status="start")
     start = time.perf_counter()
     yield
-    seconds = time.perf_counter() - start
-    update["timings"] = {stage: round(seconds, 4)}
-    emit(runtime, stage=stage, status="done", seconds=round(seconds, 3))
+    emit(runtime, stage=stage, status="done", seconds=round(time.perf_counter() - start, 4))
 
 
 USER_DATA_NOTE = (
@@ -193,6 +191,6 @@ class StageRun:
 def stage(runtime: Runtime | None, name: str, deps: PersonaDeps, state: PersonaState) -> Iterator[StageRun]:
     """Run a node body: time it, announce it, and put its LLM usage into the returned update."""
     run = StageRun(name, deps, run_config(state, deps))
-    with timed(runtime, name, run.update):
+    with timed(runtime, name):
         yield run
     run.update["usage"] = run.usage.as_dict()

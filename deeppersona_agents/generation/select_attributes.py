@@ -32,7 +32,7 @@ def select_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaD
     """Pick exactly k distinct leaves, stratified by similarity to the core."""
     update: dict[str, Any] = {}
     cfg = run_config(state, deps)
-    with timed(runtime, "select_attributes", update):
+    with timed(runtime, "select_attributes"):
         core_vec = np.asarray(deps.embeddings.embed_query(core_profile(state)), np.float32)
         core_vec /= max(float(np.linalg.norm(core_vec)), 1e-12)
         taken = frozenset(CORE_PATHS.values()) | {a["path"] for a in state.get("anchor_attributes", [])}

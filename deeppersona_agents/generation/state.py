@@ -7,11 +7,6 @@ from typing import Annotated, Any, TypedDict
 from deeppersona_agents.usage import add_usage
 
 
-def merge_timings(left: dict[str, float] | None, right: dict[str, float] | None) -> dict[str, float]:
-    """Reducer: collect per-stage seconds."""
-    return {**(left or {}), **(right or {})}
-
-
 class PersonaInput(TypedDict, total=False):
     """What a caller gives: anchors, bio, country, and optionally the ``seed`` and ``config`` of this persona.
 
@@ -48,4 +43,3 @@ class PersonaState(PersonaInput, total=False):
     summary: str
     persona: dict[str, Any]
     usage: Annotated[dict[str, int], add_usage]
-    timings: Annotated[dict[str, float], merge_timings]

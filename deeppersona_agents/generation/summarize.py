@@ -93,7 +93,6 @@ def assemble_persona(state: PersonaState, deps: PersonaDeps, runtime: Runtime | 
             "model": chat_model_name(deps.model),
             "embeddings": embeddings_name(deps.embeddings),
             "config": run_config(state, deps).model_dump(mode="json"),
-            "timings": state.get("timings", {}),
             "llm_calls": usage.get("llm_calls", 0),
             "calls_cached": usage.get("calls_cached", 0),
             "prompt_tokens": usage.get("prompt_tokens", 0),
@@ -118,7 +117,6 @@ def summarize_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> 
         **state,
         "summary": run.update["summary"],
         "usage": add_usage(state.get("usage"), run.update["usage"]),
-        "timings": {**state.get("timings", {}), **run.update["timings"]},
     }
     run.update["persona"] = assemble_persona(final, deps, runtime).model_dump(mode="json")
     return run.update

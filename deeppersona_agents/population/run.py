@@ -249,6 +249,7 @@ class _Tally:
                         desc="personas")
         self.last_error = ""
         self.stages: dict[str, int] = {}
+        self.stage_seconds: dict[str, float] = {}
 
     def outcome(self, outcome: dict[str, Any]) -> None:
         index = outcome["index"]
@@ -259,6 +260,8 @@ class _Tally:
         self.completion_tokens += int(usage.get("completion_tokens", 0))
         if "record" in outcome:
             self.store.add(index, outcome["record"])
+            for stage, seconds in (outcome.get("seconds") or {}).items():
+                self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
             self.new += 1
             self.model_errors_in_a_row = 0
             self.bar.update(1)
@@ -303,6 +306,7 @@ class _Tally:
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
             "wall_seconds": round(wall, 2),
+            "stage_seconds": {k: round(v, 2) for k, v in self.stage_seconds.items()},
             "personas_per_minute": round(self.new / wall * 60, 2) if wall > 0 else 0.0,
         }
 

@@ -9,12 +9,13 @@ Layout of ``out/``:
 - ``manifest.json``: the run's fingerprint (everything that decides what persona *i* is), ``n``,
   and after each run a summary; written atomically.
 
-Only the process holding ``out/.lock`` writes; a second run on the same folder is refused.
+Only the process holding ``out/.lock`` writes; a second run on the same folder is refused. The
+lock is ``fcntl.flock`` on POSIX and ``msvcrt.locking`` on Windows; the OS drops it when the
+process dies, so a killed run never leaves a stale lock.
 """
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -25,6 +26,12 @@ from typing import IO, Any
 
 from deeppersona_agents._io import iter_records, repair_tail, write_json_atomic, write_jsonl_atomic
 from deeppersona_agents.errors import ConfigError
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+    import msvcrt
 
 PERSONAS, FAILURES, MANIFEST, LOCK = "personas.jsonl", "failures.jsonl", "manifest.json", ".lock"
 OUR_FILES = (PERSONAS, FAILURES, MANIFEST)
@@ -96,12 +103,10 @@ class PopulationStore:
 
     def _take_lock(self) -> None:
         self._lock = (self.out / LOCK).open("w")
-        try:
-            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
+        if not lock_file(self._lock):
             self._lock.close()
             self._lock = None
-            raise ConfigError(f"another run is writing to {self.out}; wait for it or choose another --out") from None
+            raise ConfigError(f"another run is writing to {self.out}; wait for it or choose another --out")
 
     def _check_manifest(self, path: Path) -> None:
         try:
@@ -200,6 +205,7 @@ class PopulationStore:
         status = "complete" if len(self.done) >= self.n else "incomplete"
         self._write_manifest(status=status, summary=summary)
         if self._lock is not None:
+            unlock_file(self._lock)
             self._lock.close()
             self._lock = None
 
@@ -231,6 +237,28 @@ class PopulationStore:
         if summary is not None:
             manifest["summary"] = summary
         write_json_atomic(self.out / MANIFEST, manifest)
+
+
+def lock_file(fh: IO[str]) -> bool:
+    """Take an exclusive lock on an open file without waiting; ``False`` when another process holds it."""
+    try:
+        if fcntl is not None:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        else:
+            fh.seek(0)
+            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+    except OSError:  # BlockingIOError on POSIX, PermissionError on Windows
+        return False
+    return True
+
+
+def unlock_file(fh: IO[str]) -> None:
+    """Release :func:`lock_file`'s lock (closing the file releases it too on POSIX)."""
+    if fcntl is not None:
+        fcntl.flock(fh, fcntl.LOCK_UN)
+    else:
+        fh.seek(0)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
 
 
 _INDEX = re.compile(rb'"index":\s*(\d+)')

@@ -96,12 +96,16 @@ class PersonaWorker:
         """Generate one persona; the outcome is ``{"index", "record"}`` or ``{"index", "stage", "error"}``."""
         from deeppersona_agents.api import generate_persona
 
+        seconds: dict[str, float] = {}  # per stage: goes to the run's manifest, never the persona record
+
         def listener(event: dict[str, Any]) -> None:
             if self.stop.is_set():
                 raise RunCancelled
             if event.get("status") == "start":
                 with self._lock:
                     self._stages[task.index] = str(event["stage"])
+            elif event.get("status") == "done":
+                seconds[str(event["stage"])] = float(event.get("seconds", 0.0))
 
         with self._lock:
             self._stages[task.index] = "queued"
@@ -119,7 +123,7 @@ class PersonaWorker:
             if filled != k:  # exactly k, or a recorded failure; never stored as valid
                 raise GenerationError("fill_attributes", f"{filled} of {k} attributes filled")
             record = persona.model_copy(update={"index": task.index}).model_dump(mode="json")
-            return {"index": task.index, "record": record, "usage": usage.as_dict()}
+            return {"index": task.index, "record": record, "usage": usage.as_dict(), "seconds": seconds}
         except RunCancelled:
             return {"index": task.index, "cancelled": True, "usage": usage.as_dict()}
         except Exception as exc:  # a failing persona never stops the run

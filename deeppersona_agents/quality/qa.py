@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from tqdm import tqdm
 
 from deeppersona_agents._io import JsonlLog, read_log
-from deeppersona_agents.errors import ConfigError, StructuredOutputError
+from deeppersona_agents.errors import ConfigError, EndpointRateLimitError, StructuredOutputError
 from deeppersona_agents.llm import redact
 from deeppersona_agents.quality.intrinsic import mean_ci
 from deeppersona_agents.quality.report import _stable_rng, aggregate, row_overall
@@ -86,8 +86,8 @@ def evaluate_one(
         answer = reply.content if isinstance(reply.content, str) else str(reply.content)
     except Exception as exc:  # the responder's failure is this row's failure, not the run's ...
         mapped = endpoint_error(exc)
-        if mapped is not None:  # ... unless the endpoint is unreachable: then stop, resumable
-            raise mapped from exc
+        if mapped is not None and not isinstance(mapped, EndpointRateLimitError):  # ... unless the endpoint is
+            raise mapped from exc  # unreachable or refuses the request: then stop, resumable
         row["error"] = redact(f"responder: {type(exc).__name__}: {exc}")
         row["responder_calls"], row["calls_cached"] = answer_usage.llm_calls, answer_usage.calls_cached
         return row
@@ -99,7 +99,7 @@ def evaluate_one(
             raise ValueError("the responder returned an empty answer")
         grade = ask_structured(evaluator, schema, evaluator_messages(profile, request, answer), stage="qa-evaluator",
                                method=structured_method, attempts=attempts, usage=grade_usage)
-    except (StructuredOutputError, ValueError) as exc:
+    except (StructuredOutputError, EndpointRateLimitError, ValueError) as exc:
         row["error"] = f"evaluator: {exc}"
     else:
         values = grade.model_dump()
@@ -140,7 +140,8 @@ def run_qa(
     """Answer and grade every (persona, request) pair, ``concurrency`` pairs at a time.
 
     With ``out`` each row is appended to that JSONL file (flushed) as soon as it is done, and keys
-    already in the file are skipped (failed ones too, unless ``retry_failed``).
+    already in the file are skipped (failed ones too, unless ``retry_failed``). ``rows`` come back in
+    persona order, then request order, however the calls finished.
 
     Raises:
         ConfigError: no personas/requests, duplicate persona keys, or concurrency < 1.
@@ -186,7 +187,8 @@ def run_qa(
         pool.shutdown(wait=True, cancel_futures=True)
         if handle is not None:
             handle.close()
-    result.rows = list(rows_by_key.values())
+    order = {(p.source, p.id, r.id): i for i, (p, r) in enumerate((p, r) for p in personas for r in requests)}
+    result.rows = sorted(rows_by_key.values(), key=lambda row: order.get(result_key(row), len(order)))
     return result
 
 

@@ -5,7 +5,8 @@ Formats (found by :func:`detect_format`):
 * ``persona`` — our :class:`~deeppersona_agents.persona.Persona` records (``.jsonl`` or ``.json``);
 * ``authors`` — the DeepPersona authors' release: a JSON object ``{"Profile_1": {...}, ...}`` whose
   entries are nested dicts category -> (subcategory ->)* attribute -> value, optionally with a
-  ``"Summary"`` / ``"summary"`` key;
+  ``"Summary"`` / ``"summary"`` key; the file's top-level ``"metadata"`` entry (run status) and each
+  profile's bookkeeping (``"Generated At"``, ``"Profile Index"``) are not personas or attributes;
 * ``personahub`` — PersonaHub JSON lines ``{"persona": "..."}``;
 * ``text`` — plain text: one persona per non-empty line, or per blank-line-separated paragraph.
 
@@ -28,6 +29,10 @@ SourceFormat = Literal["persona", "authors", "personahub", "text"]
 FORMATS: tuple[str, ...] = ("persona", "authors", "personahub", "text")
 PATH_SEPARATOR = " > "
 SUMMARY_KEYS = ("Summary", "summary")
+#: Top-level entries of the authors' file that are not profiles.
+AUTHORS_METADATA_KEYS = ("metadata",)
+#: Top-level keys of an authors' profile that record how it was made, not who the person is.
+AUTHORS_BOOKKEEPING_KEYS = ("Generated At", "Profile Index")
 _FIX_HINT = (
     "give Persona JSONL (deeppersona generate/population), the authors' JSON ({\"Profile_1\": {...}}), "
     "PersonaHub JSONL ({\"persona\": \"...\"} per line) or plain text (.txt, one persona per line or paragraph)"
@@ -87,7 +92,7 @@ def flatten_profile(profile: dict[str, Any], prefix: tuple[str, ...] = ()) -> li
     pairs: list[tuple[str, str]] = []
     for key, value in profile.items():
         path = (*prefix, str(key).strip())
-        if not prefix and key in SUMMARY_KEYS:
+        if not prefix and (key in SUMMARY_KEYS or key in AUTHORS_BOOKKEEPING_KEYS):
             continue
         if isinstance(value, dict):
             pairs.extend(flatten_profile(value, path))
@@ -222,7 +227,7 @@ def _load_authors(path: Path, text: str, source: str) -> list[EvalPersona]:
     data = json.loads(text)
     out = []
     for key, profile in data.items():
-        if key in SUMMARY_KEYS:
+        if key in SUMMARY_KEYS or str(key).lower() in AUTHORS_METADATA_KEYS:
             continue
         summary = next((str(profile[k]) for k in SUMMARY_KEYS if isinstance(profile.get(k), str)), "")
         attributes = flatten_profile(profile)

@@ -19,7 +19,7 @@ import numpy as np
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import HumanMessage, SystemMessage
 
-from deeppersona_agents.errors import ConfigError, StructuredOutputError
+from deeppersona_agents.errors import ConfigError, EndpointRateLimitError, StructuredOutputError
 from deeppersona_agents.persona import Persona
 from deeppersona_agents.seeding import derive_seed
 from deeppersona_agents.simulation.instruments import Instrument, Item, load_instrument, parse_answer
@@ -207,7 +207,7 @@ class SurveyModel(mesa.Model):
                                    stage="survey", method=self.structured_method, attempts=self.attempts,
                                    check=lambda r: _invalid(r, q.item), usage=usage)
             return q, parse_answer(reply.get("answer"), q.item), usage
-        except StructuredOutputError:
+        except (StructuredOutputError, EndpointRateLimitError):  # recorded as missing, never invented
             return q, None, usage
 
     def _row(self, q: Question, answer: int | None, **weight: float) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import pytest
 from langgraph.runtime import Runtime
 
 from deeppersona_agents.errors import ConfigError
+from deeppersona_agents.generation import make_deps
 from deeppersona_agents.generation.anchor import anchor_node, split_anchors
 from deeppersona_agents.generation.attitude import attitude_node
 from deeppersona_agents.generation.capacity import CORE_PATHS
@@ -17,6 +18,7 @@ from deeppersona_agents.generation.summarize import summarize_node
 from deeppersona_agents.generation.values import TONES, values_node
 from deeppersona_agents.persona import Persona
 from tests.conftest import run_ctx
+from tests.fakes import FakeChatModel
 
 
 def run_all(deps, state, runtime):
@@ -59,13 +61,17 @@ def test_anchor_rejects_bad_input(tree, anchors, country, needle):
         split_anchors(anchors, country, tree)
 
 
-def test_bio_facts_are_kept_only_when_the_bio_states_them(deps):
+def test_bio_facts_are_kept_only_when_the_bio_states_them(deps, embeddings, tree):
     runtime = Runtime(context=run_ctx())
     bio = "She is 52 and has run a tailoring shop in Mombasa since her husband died."
-    out = anchor_node({"bio": bio, "country": "KEN"}, runtime, deps)
-    assert out["core"]["gender"] == "female"
-    assert out["core"]["age"] != 3  # the fake answers age=3; it is not in the bio, so it is dropped
+    out = anchor_node({"bio": bio, "country": "KEN"}, runtime, deps)  # the fake claims age 3 and invented places
+    assert out["core_sources"]["age"] == "table" and out["core_sources"]["city"] == "table"  # not in the bio
     assert out["usage"]["llm_calls"] == 1
+    stated = {"name": None, "age": 52, "gender": "female", "city": "Mombasa", "occupation": None}
+    honest = make_deps(FakeChatModel(responder=lambda schema, prompt: stated), embeddings, tree)
+    out = anchor_node({"bio": bio, "country": "KEN"}, runtime, honest)
+    assert (out["core"]["age"], out["core"]["city"]) == (52, "Mombasa")
+    assert out["core_sources"]["age"] == out["core_sources"]["city"] == "anchor"
 
 
 def test_value_tone_is_drawn_by_the_seed_not_the_model(deps):

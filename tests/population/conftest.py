@@ -22,10 +22,6 @@ def read_lines(folder: Path, name: str = "personas.jsonl") -> list[dict]:
     return [json.loads(line) for line in raw.splitlines() if line.strip()]
 
 
-def without_timings(record: dict) -> dict:
-    """A persona record minus what legitimately varies between runs (wall-clock timings)."""
-    out = dict(record)
-    manifest = dict(out.pop("manifest"))
-    manifest.pop("timings", None)
-    out["manifest"] = manifest
-    return out
+def persona_bytes(folder: Path) -> bytes:
+    """The run's personas.jsonl exactly as written (two identical runs must give the same bytes)."""
+    return (Path(folder) / "personas.jsonl").read_bytes()

@@ -46,7 +46,7 @@ def test_the_summary_counts_every_attempt_of_stored_and_failed_personas(tmp_path
         assert result.summary["llm_calls"] == len(stub.requests)
     [failed] = [f["index"] for f in read_lines(tmp_path / "ke", "failures.jsonl")]
     stored = read_lines(tmp_path / "ke")
-    assert sorted(r["index"] for r in stored) == sorted({0, 1, 2} - {failed})
+    assert sorted(r["index"] for r in stored) == sorted({0, 1, 2} - {failed})  # unsorted: the run is incomplete
     assert result.summary["llm_calls"] > sum(r["manifest"]["llm_calls"] for r in stored)  # failed ones count too
 
 
@@ -100,3 +100,18 @@ def test_each_ray_actor_gets_its_share_of_the_rate_limit():
                         requests_per_second=6.0)
     assert actor_job(job, 3).requests_per_second == 2.0 and actor_job(job, 1) == job
     assert actor_job(job.model_copy(update={"requests_per_second": None}), 3).requests_per_second is None
+
+
+def test_cli_errors_never_show_a_key_from_the_base_url(tmp_path):
+    from typer.testing import CliRunner
+
+    from deeppersona_agents.cli import app
+
+    with StubEndpoint(lambda n, body, text: Reply(status=403)) as stub:
+        url = stub.url.replace("http://", "http://user:sk-SECRET-KEY@")
+        done = CliRunner().invoke(app, ["population", "--country", "KEN", "-n", "9", "--attributes", str(K),
+                                        "--out", str(tmp_path / "ke"), "--model", "stub", "--base-url", url,
+                                        "--quiet"])
+    assert done.exit_code != 0 and "refused access" in done.output and "Traceback" not in done.output
+    assert "sk-SECRET-KEY" not in done.output
+    assert all("sk-SECRET-KEY" not in p.read_text(encoding="utf-8") for p in (tmp_path / "ke").iterdir())

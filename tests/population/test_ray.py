@@ -9,7 +9,7 @@ import pytest
 
 from deeppersona_agents.generation import GenerationConfig
 from deeppersona_agents.population import spawn_population
-from tests.population.conftest import K, fake_spec, read_lines, without_timings
+from tests.population.conftest import K, fake_spec, persona_bytes, read_lines
 
 pytest.importorskip("ray")
 
@@ -28,7 +28,7 @@ def test_ray_run_matches_the_local_run_and_resumes(tmp_path):
     spawn_population("KEN", 5, out=tmp_path / "local", engine="local", **common)
     ray_records, local_records = read_lines(tmp_path / "ray"), read_lines(tmp_path / "local")
     assert [r["index"] for r in ray_records] == list(range(5))
-    assert [without_timings(r) for r in ray_records] == [without_timings(r) for r in local_records]
+    assert ray_records == local_records and persona_bytes(tmp_path / "ray") == persona_bytes(tmp_path / "local")
     assert grown.summary["engine"] == "ray" and grown.summary["generated_this_run"] == 2
     assert grown.summary["gate_calls"] > 0
     assert json.loads((tmp_path / "ray" / "manifest.json").read_text())["status"] == "complete"

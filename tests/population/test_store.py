@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -115,6 +118,47 @@ def test_a_second_writer_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="another run is writing"):
         PopulationStore(tmp_path, FP, 3).open()
     first.close()
+    PopulationStore(tmp_path, FP, 3).open()  # the lock was released
+
+
+#: Imports the store where ``fcntl`` does not exist (Windows); ``msvcrt.locking`` is played by a registry.
+WITHOUT_FCNTL = """
+import importlib, os, sys, types
+import deeppersona_agents.population  # third-party libraries import as usual (they know their platform)
+del sys.modules["deeppersona_agents.population.store"]
+sys.modules["fcntl"] = None  # from here, import fcntl raises ImportError, as on Windows
+held = set()
+def locking(fd, mode, nbytes):
+    key = (os.fstat(fd).st_ino, os.lseek(fd, 0, os.SEEK_CUR), nbytes)
+    if mode == msvcrt.LK_UNLCK:
+        held.discard(key)
+    elif key in held:
+        raise PermissionError(13, "locked")
+    else:
+        held.add(key)
+msvcrt = types.SimpleNamespace(LK_NBLCK=2, LK_UNLCK=0, locking=locking)
+sys.modules["msvcrt"] = msvcrt
+store = importlib.import_module("deeppersona_agents.population.store")
+from deeppersona_agents.errors import ConfigError
+PopulationStore = store.PopulationStore
+assert store.fcntl is None
+first = PopulationStore(sys.argv[1], {"seed": 1}, 2)
+first.open()
+try:
+    PopulationStore(sys.argv[1], {"seed": 1}, 2).open()
+    raise SystemExit("a second writer got in")
+except ConfigError:
+    pass
+first.close()
+PopulationStore(sys.argv[1], {"seed": 1}, 2).open()
+print("ok")
+"""
+
+
+def test_the_package_imports_and_locks_without_fcntl(tmp_path):
+    done = subprocess.run([sys.executable, "-c", WITHOUT_FCNTL, str(tmp_path / "out")], capture_output=True,
+                          text=True, timeout=120, cwd=Path(__file__).resolve().parents[2])
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-2000:]
 
 
 def test_failures_are_compacted_to_the_latest_per_missing_index(tmp_path):

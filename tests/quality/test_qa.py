@@ -49,12 +49,12 @@ def test_call_count_is_two_per_persona_and_request():
     assert "20-minute walk" in advice["response"]
 
 
-def test_concurrent_run_counts_the_same():
+def test_concurrent_run_counts_the_same_and_keeps_the_order():
     personas = population("deep", 4, "DEEP")
-    result = run_qa(personas, FakeChatModel(), FakeChatModel(), concurrency=8, progress=False)
+    result = run_qa(personas, FakeChatModel(latency=0.001), FakeChatModel(), concurrency=8, progress=False)
     assert result.model_calls == 2 * 4 * 12 and result.failed == 0
-    assert {(r["persona_id"], r["request_id"]) for r in result.rows} == {
-        (p.id, q.id) for p in personas for q in REQUESTS}
+    assert [(r["persona_id"], r["request_id"]) for r in result.rows] == [
+        (p.id, q.id) for p in personas for q in REQUESTS]
 
 
 def test_malformed_evaluator_json_is_retried_then_recorded_failed():
