@@ -79,6 +79,24 @@ def apply_conditions(data: dict, found: dict[str, dict]) -> int:
     return count
 
 
+def tree_text(data: dict) -> str:
+    """The tree file's text: indented like the shipped file, each ``applies_if`` on one line."""
+    compact: list[str] = []
+
+    def mark(node: dict) -> None:
+        if node.get("applies_if"):
+            compact.append(json.dumps(node["applies_if"], ensure_ascii=False))
+            node["applies_if"] = f"\x00{len(compact) - 1}\x00"
+        for child in node.get("children") or []:
+            mark(child)
+
+    data = json.loads(json.dumps(data))
+    for cat in data["categories"]:
+        mark(cat)
+    text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
+    return re.sub(r'"\\u0000(\d+)\\u0000"', lambda m: compact[int(m.group(1))], text)
+
+
 def main() -> None:
     from deeppersona_agents.embedded import MiniLMEmbeddings
     from deeppersona_agents.llm import resolve_chat_model, resolve_structured_method
@@ -125,7 +143,7 @@ def main() -> None:
     added = apply_conditions(data, found)
     out = args.out or args.tree
     tmp = out.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.write_text(tree_text(data), encoding="utf-8")
     result = AttributeTree.from_dict(json.loads(tmp.read_text(encoding="utf-8")), str(out))
     tmp.replace(out)
     fields = Counter(f for c in result.conditions.values() for f in describe(c))
