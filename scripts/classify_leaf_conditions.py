@@ -21,7 +21,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from deeppersona_agents.errors import DeepPersonaError  # noqa: E402
-from deeppersona_agents.structured import Usage  # noqa: E402
 from deeppersona_agents.taxonomy import AttributeTree, Leaf, load_tree  # noqa: E402
 from deeppersona_agents.taxonomy.builder.conditions import classify_conditions  # noqa: E402
 from deeppersona_agents.taxonomy.builder.graph import BuilderDeps, run_items  # noqa: E402
@@ -48,14 +47,20 @@ SITUATIONAL = re.compile(
     r"relig|faith|pray|worship|church|mosque|temple|synagogue|congregation|sermon|scripture|spiritual|\bgod|"
     r"clergy|fasting|pilgrim|sacred|devotion|ritual|confession|"
     r"farm|livestock|cattle|crop|harvest|herd|smallhold|plot|irrigat|village|rural|urban|city|"
-    r"military|veteran|conscript|caste|dowry|bride|snow|winter"
+    r"military|veteran|conscript|caste|dowry|bride|snow|winter|"
+    r"\b(ageing|aging|older|old age|later years|later life|elderly|greying|graying|grey hair|wrinkles?|hair loss|"
+    r"bald|beard|facial hair|shaving|bra|moustache|mortgage|landlord|tenancy|renting|rented|household|romance|"
+    r"sexual|devout|divine|prayers?|religious|worship|sabbath|halal|kosher|colleagues?|earnings?|income|studying|"
+    r"classes|lessons|exams?|teachers?|garden|retirement|retired|decline|frailty|menopause|pregnancy|fathers?|"
+    r"mothers?|sons?|daughters?|widowed|parents?|parenthood|office|job|faith|married|marriage)\b"
 )
 
 
-def candidates(tree: AttributeTree) -> list[int]:
-    """Indices of leaves the rules cannot clear as applying to everyone (not yet conditioned)."""
+def candidates(tree: AttributeTree, decided: set[str] = frozenset()) -> list[int]:  # type: ignore[assignment]
+    """Indices of leaves the rules cannot clear as applying to everyone (not conditioned nor decided yet)."""
     return [i for i, leaf in enumerate(tree.leaves)
-            if not leaf.applies_if and SITUATIONAL.search(f"{SEP.join(leaf.path[1:])} {leaf.description}".lower())]
+            if not leaf.applies_if and leaf.key not in decided
+            and SITUATIONAL.search(f"{SEP.join(leaf.path[1:])} {leaf.description}".lower())]
 
 
 def apply_conditions(data: dict, found: dict[str, dict]) -> int:
@@ -116,27 +121,26 @@ def main() -> None:
     args = ap.parse_args()
 
     tree = load_tree(args.tree)
-    picked = [i for i, leaf in enumerate(tree.leaves) if not leaf.applies_if] if args.all else candidates(tree)
-    leaves: list[Leaf] = [tree.leaves[i] for i in picked]
-    batches = [leaves[i : i + args.batch] for i in range(0, len(leaves), args.batch)]
-    print(f"{len(tree.leaves)} leaves, {len(tree.conditions)} already conditional, {len(leaves)} candidates "
-          f"in {len(batches)} batches of up to {args.batch}", file=sys.stderr)
     deps = BuilderDeps(model=resolve_chat_model(args.model, base_url=args.base_url), embeddings=MiniLMEmbeddings(),
                        base=None, work_dir=args.work_dir, method=resolve_structured_method(args.structured_method),
                        concurrency=args.concurrency,
                        on_progress=lambda stage, done, total: print(f"  {stage} {done}/{total}", file=sys.stderr))
+    cached = deps.cache("conditions").values
+    decided = {key for batch in cached for key in batch.split("|")}  # answered before: not asked again
+    picked = ([i for i, leaf in enumerate(tree.leaves) if not leaf.applies_if and leaf.key not in decided]
+              if args.all else candidates(tree, decided))
+    leaves: list[Leaf] = [tree.leaves[i] for i in picked]
+    batches = [] if args.cached_only else [leaves[i : i + args.batch] for i in range(0, len(leaves), args.batch)]
+    print(f"{len(tree.leaves)} leaves, {len(tree.conditions)} conditional, {len(decided)} decided before, "
+          f"{len(leaves)} new candidates in {len(batches)} batches of up to {args.batch}", file=sys.stderr)
     try:
-        if args.cached_only:
-            values, usage, failed = deps.cache("conditions").values, Usage(), 0
-        else:
-            values, usage, failed = run_items(
-                deps, "conditions", batches, lambda b: "|".join(leaf.key for leaf in b),
-                lambda b, u: classify_conditions(deps.model, [(leaf.path, leaf.description) for leaf in b],
-                                                 deps.method, u),
-                lambda r: r)
+        values, usage, failed = run_items(
+            deps, "conditions", batches, lambda b: "|".join(leaf.key for leaf in b),
+            lambda b, u: classify_conditions(deps.model, [(leaf.path, leaf.description) for leaf in b], deps.method, u),
+            lambda r: r)
     except DeepPersonaError as exc:
         sys.exit(f"error: {exc}")
-    found = {k: v for b in batches for k, v in values.get("|".join(leaf.key for leaf in b), {}).items()}
+    found = {k: v for answer in values.values() for k, v in answer.items() if k in tree}
     data = json.loads(args.tree.read_text(encoding="utf-8"))
     if args.version:
         data["version"] = args.version
