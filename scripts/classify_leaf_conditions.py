@@ -6,7 +6,9 @@ Leaves whose path and description mention nothing situational (partners, childre
 retirement, faith, sex-specific health, farming, ...) apply to everyone and are not sent; the rest go to
 the model in batches of ``--batch`` leaves, in tree order, through the Stage-1 builder's machinery
 (structured calls, a resumable per-batch cache in ``--work-dir``). Leaves that already carry a condition
-keep it. The result is written to ``--out`` (default: the tree file itself) with ``--version``.
+keep it. Conditions decided by hand when checking the result (``--review``, default
+``scripts/leaf_conditions_review.json``: ``{"conditions": {path: condition or null}}``) are applied last.
+The result is written to ``--out`` (default: the tree file itself) with ``--version``.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from deeppersona_agents.taxonomy.conditions import describe  # noqa: E402
 from deeppersona_agents.taxonomy.tree import SEP  # noqa: E402
 
 SHIPPED = Path(__file__).resolve().parents[1] / "deeppersona_agents" / "taxonomy" / "data" / "human_attribute_tree.json"
+REVIEW = Path(__file__).resolve().parent / "leaf_conditions_review.json"
 
 #: Words that make a leaf a candidate: situations some people are in and others are not.
 SITUATIONAL = re.compile(
@@ -63,8 +66,11 @@ def candidates(tree: AttributeTree, decided: set[str] = frozenset()) -> list[int
             and SITUATIONAL.search(f"{SEP.join(leaf.path[1:])} {leaf.description}".lower())]
 
 
-def apply_conditions(data: dict, found: dict[str, dict]) -> int:
-    """Write conditions into the tree file's nested dicts (by joined path); returns how many were set."""
+def apply_conditions(data: dict, found: dict[str, dict | None], overwrite: bool = False) -> int:
+    """Write conditions into the tree file's nested dicts (by joined path); returns how many were changed.
+
+    Existing conditions are kept unless ``overwrite``; a ``None`` condition (with ``overwrite``) removes one.
+    """
     count = 0
 
     def walk(node: dict, prefix: tuple[str, ...]) -> None:
@@ -72,8 +78,11 @@ def apply_conditions(data: dict, found: dict[str, dict]) -> int:
         path = (*prefix, node["name"])
         if node.get("children") is None:
             key = SEP.join(path)
-            if key in found and not node.get("applies_if"):
-                node["applies_if"] = found[key]
+            if key in found and (overwrite or not node.get("applies_if")):
+                if found[key] is None:
+                    node.pop("applies_if", None)
+                else:
+                    node["applies_if"] = found[key]
                 count += 1
             return
         for child in node["children"]:
@@ -118,6 +127,7 @@ def main() -> None:
     ap.add_argument("--version", default=None, help="version of the written tree (default: unchanged)")
     ap.add_argument("--all", action="store_true", help="send every unconditioned leaf, not only candidates")
     ap.add_argument("--cached-only", action="store_true", help="write what the cache holds; ask nothing")
+    ap.add_argument("--review", type=Path, default=REVIEW, help="hand decisions applied last")
     args = ap.parse_args()
 
     tree = load_tree(args.tree)
@@ -145,13 +155,16 @@ def main() -> None:
     if args.version:
         data["version"] = args.version
     added = apply_conditions(data, found)
+    review = json.loads(args.review.read_text(encoding="utf-8"))["conditions"] if args.review.is_file() else {}
+    reviewed = apply_conditions(data, review, overwrite=True)
     out = args.out or args.tree
     tmp = out.with_suffix(".tmp")
     tmp.write_text(tree_text(data), encoding="utf-8")
     result = AttributeTree.from_dict(json.loads(tmp.read_text(encoding="utf-8")), str(out))
     tmp.replace(out)
     fields = Counter(f for c in result.conditions.values() for f in describe(c))
-    print(f"wrote {out}: {added} conditions added, {len(result.conditions)} conditional leaves {dict(fields)}; "
+    print(f"wrote {out}: {added} conditions from the model, {reviewed} from the review, "
+          f"{len(result.conditions)} conditional leaves {dict(fields)}; "
           f"{failed} batch(es) failed (re-run to retry), {usage.llm_calls} calls", file=sys.stderr)
 
 
