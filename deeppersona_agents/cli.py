@@ -169,7 +169,7 @@ def taxonomy_stats(
     file: Annotated[Path | None, typer.Argument(help="Tree JSON (default: the shipped tree).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Counts: nodes, leaves, per category and level, depth histogram, leaf types."""
+    """Counts: nodes, leaves, per category and level, depth histogram, leaf types, conditional leaves."""
     from rich.table import Table
 
     from deeppersona_agents.taxonomy import load_tree
@@ -194,6 +194,8 @@ def taxonomy_stats(
     out.print(f"nodes per level: {stats['nodes_per_level']}", highlight=False)
     out.print(f"leaf depth below category: {stats['leaf_depth_histogram']}", highlight=False)
     out.print(f"leaf types: {stats['leaf_types']}", highlight=False)
+    out.print(f"conditional leaves: {stats['conditional_leaves']} (tests on {stats['conditions_by_fact']})",
+              highlight=False)
 
 
 def _tree_json(tree: object) -> str:

@@ -95,6 +95,11 @@ class PersonFacts:
     education: str | None = None
     country: str | None = None
 
+    def summary(self) -> str:
+        """The known facts in a few words, for error messages."""
+        known = {k: v for k, v in vars(self).items() if v is not None}
+        return ", ".join(f"{k} {v}" for k, v in known.items()) or "no facts known"
+
     def possible(self, field: str) -> frozenset[str] | None:
         """The values of a categorical field this person may have (``None`` when unknown)."""
         value = getattr(self, field)
