@@ -247,7 +247,7 @@ def taxonomy_build(
     concurrency: Annotated[int, typer.Option(min=1, max=256, help="Concurrent LLM calls.")] = 4,
     threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="Merge siblings at this cosine.")] = 0.7,
     confirm_merges: Annotated[bool, typer.Option(help="Ask the LLM before merging pairs below cosine 0.8.")] = False,
-    infer_conditions: Annotated[bool, typer.Option(help="Ask the LLM when each new leaf applies (applies_if).")] = False,
+    infer_conditions: Annotated[bool, typer.Option(help="Ask the LLM when new leaves apply (applies_if).")] = False,
     model: Annotated[str | None, typer.Option(help="Model name on an OpenAI-compatible endpoint.")] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")] = None,
     structured_method: Annotated[str | None, typer.Option(help="json_schema, function_calling, json_mode.")] = None,

@@ -29,7 +29,8 @@ from deeppersona_agents.taxonomy.builder.graph import BuilderDeps, run_items  # 
 from deeppersona_agents.taxonomy.conditions import describe  # noqa: E402
 from deeppersona_agents.taxonomy.tree import SEP  # noqa: E402
 
-SHIPPED = Path(__file__).resolve().parents[1] / "deeppersona_agents" / "taxonomy" / "data" / "human_attribute_tree.json"
+SHIPPED = Path(__file__).resolve().parents[1] / "deeppersona_agents" / "taxonomy" / "data" / \
+    "human_attribute_tree.json"
 REVIEW = Path(__file__).resolve().parent / "leaf_conditions_review.json"
 
 #: Words that make a leaf a candidate: situations some people are in and others are not.
@@ -41,7 +42,8 @@ SITUATIONAL = re.compile(
     r"menstru|period pain|menopaus|prostate|breast|gyn|contracept|fertility|erectile|testic|ovar|"
     r"retire|pension|elderly|old age|late life|\bageing|aging|"
     r"employer|employee|\bboss|manager|supervisor|colleague|co-?worker|workplace|office|job|shift work|\bshifts?\b|"
-    r"salary|wage|payslip|paycheck|promotion|overtime|commut|trade union|occupation|profession|career|\bwork(s|ing|er|ers)?\b|"
+    r"salary|wage|payslip|paycheck|promotion|overtime|commut|trade union|occupation|profession|career|"
+    r"\bwork(s|ing|er|ers)?\b|"
     r"business|entrepreneur|self-employ|freelanc|customer|client|startup|company you|"
     r"unemploy|job search|job hunt|laid off|redundan|welfare|benefit|"
     r"student|tuition|homework|campus|lecture|semester|course|degree|thesis|dissertation|classmate|teacher|"

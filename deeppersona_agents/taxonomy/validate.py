@@ -170,9 +170,11 @@ def check_conditions(tree: AttributeTree) -> Iterator[Problem]:
         if found:
             continue
         if not conditions.satisfiable(node.applies_if):
-            yield Problem(where, "conditions", "applies_if can never hold (its tests contradict each other); fix or drop it")
+            yield Problem(where, "conditions",
+                          "applies_if can never hold (its tests contradict each other); fix or drop it")
         elif conditions.always_true(node.applies_if):
-            yield Problem(where, "conditions", "applies_if allows every value it tests, so it restricts nothing; drop it")
+            yield Problem(where, "conditions",
+                          "applies_if allows every value it tests, so it restricts nothing; drop it")
 
 
 def check_near_duplicates(

@@ -81,6 +81,7 @@ def write_shipped_vectors(tree: AttributeTree, embeddings: Embeddings, folder: P
     vecs = embed_leaves(tree, embeddings)
     out = folder / SHIPPED_VECTORS
     np.save(out, vecs.astype(np.float16))
-    meta = {"text_hash": tree.text_hash, "embeddings": embeddings_name(embeddings), "leaves": len(tree.leaves), "dim": int(vecs.shape[1])}
+    meta = {"text_hash": tree.text_hash, "embeddings": embeddings_name(embeddings), "leaves": len(tree.leaves),
+            "dim": int(vecs.shape[1])}
     (folder / SHIPPED_META).write_text(json.dumps(meta, indent=2) + "\n")
     return out

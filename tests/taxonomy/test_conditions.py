@@ -190,7 +190,8 @@ def test_shipped_tree_has_over_a_thousand_valid_conditions(tree):
     [
         ("Relationships and Social Networks > Romantic Life > Couple Life and Routines > Date Night Frequency",
          {"partner": ["has"]}),
-        ("Relationships and Social Networks > Children and Parenting > Family Planning > Reasons for Staying Child-Free",
+        ("Relationships and Social Networks > Children and Parenting > Family Planning > "
+         "Reasons for Staying Child-Free",
          {"children": ["none"]}),
         ("Career and Work Identity > Entrepreneurship and Self-Employment > Running a Business > "
          "Biggest Business Risk Taken", {"activity": ["self_employed"]}),
@@ -226,7 +227,8 @@ def test_conditions_do_not_change_the_vectors_key_but_do_change_the_content_hash
 def test_script_writes_conditions_review_overrides_and_keeps_one_line_each(tmp_path):
     data = clean_tree()
     first = f"{data['categories'][0]['name']} > Main Group > {leaf(data)['name']}"
-    second = f"{data['categories'][0]['name']} > Main Group > {data['categories'][0]['children'][0]['children'][1]['name']}"
+    group = data["categories"][0]["children"][0]["children"]
+    second = f"{data['categories'][0]['name']} > Main Group > {group[1]['name']}"
     assert script.apply_conditions(data, {first: {"partner": ["has"]}, "Nowhere > Leaf": {"age": [1, 2]}}) == 1
     assert script.apply_conditions(data, {first: {"age": [5, 6]}}) == 0  # kept: not overwritten
     assert script.apply_conditions(data, {first: None, second: {"sex": ["male"]}}, overwrite=True) == 2
