@@ -23,6 +23,7 @@ type:
 
 bench:
 	$(VENV)/python benchmarks/bench_graph.py
+	$(VENV)/python benchmarks/bench_selection.py
 	$(VENV)/python benchmarks/bench_tokens.py
 	$(VENV)/python benchmarks/bench_embedded.py
 	$(VENV)/python benchmarks/bench_builder.py

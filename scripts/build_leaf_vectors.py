@@ -3,6 +3,8 @@
     python scripts/build_leaf_vectors.py
 
 Writes deeppersona_agents/taxonomy/data/leaf_vectors.{npy,json}; a test fails when they are stale.
+Only leaf paths and descriptions are embedded, so the vectors are keyed by ``tree.text_hash``:
+editing types, options or ``applies_if`` does not make them stale.
 """
 
 from pathlib import Path
@@ -15,4 +17,4 @@ if __name__ == "__main__":
     tree = load_tree()
     folder = Path(__file__).resolve().parents[1] / "deeppersona_agents" / "taxonomy" / "data"
     out = write_shipped_vectors(tree, MiniLMEmbeddings(), folder)
-    print(f"wrote {out} for {len(tree.leaves)} leaves (tree hash {tree.content_hash})")
+    print(f"wrote {out} for {len(tree.leaves)} leaves (text hash {tree.text_hash})")

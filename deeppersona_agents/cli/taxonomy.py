@@ -50,7 +50,7 @@ def taxonomy_stats(
     file: Annotated[Path | None, typer.Argument(help="Tree JSON (default: the shipped tree).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Counts: nodes, leaves, per category and level, depth histogram, leaf types."""
+    """Counts: nodes, leaves, per category and level, depth histogram, leaf types, conditional leaves."""
     from rich.table import Table
 
     from deeppersona_agents.taxonomy import load_tree
@@ -74,6 +74,8 @@ def taxonomy_stats(
     console.print(f"nodes per level: {stats['nodes_per_level']}", highlight=False)
     console.print(f"leaf depth below category: {stats['leaf_depth_histogram']}", highlight=False)
     console.print(f"leaf types: {stats['leaf_types']}", highlight=False)
+    console.print(f"conditional leaves: {stats['conditional_leaves']} (tests on {stats['conditions_by_fact']})",
+                  highlight=False)
 
 
 def _tree_json(tree: object) -> str:
@@ -124,6 +126,7 @@ def taxonomy_build(
     concurrency: Annotated[int, typer.Option(min=1, max=256, help="Concurrent LLM calls.")] = 4,
     threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="Merge siblings at this cosine.")] = 0.7,
     confirm_merges: Annotated[bool, typer.Option(help="Ask the LLM before merging pairs below cosine 0.8.")] = False,
+    infer_conditions: Annotated[bool, typer.Option(help="Ask the LLM when new leaves apply (applies_if).")] = False,
     model: Annotated[str | None, typer.Option(help="Model name on an OpenAI-compatible endpoint.")] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")] = None,
     structured_method: Annotated[str | None, typer.Option(help="json_schema, function_calling, json_mode.")] = None,
@@ -155,7 +158,7 @@ def taxonomy_build(
                 model=resolve_chat_model(model, base_url=base_url), embeddings=resolve_embeddings(), base=base_tree,
                 work_dir=work_dir or into.with_name(into.name + ".work"),
                 method=resolve_structured_method(structured_method), concurrency=concurrency, threshold=threshold,
-                confirm_merges=confirm_merges,
+                confirm_merges=confirm_merges, infer_conditions=infer_conditions,
                 on_progress=on_progress,
             )
             report = build_taxonomy(conversations, deps)

@@ -1,7 +1,8 @@
 """Node 6 — select_attributes: choose k tree leaves around the core (near / mid / far, 5:3:2).
 
-No LLM call: one embedding of the profile so far, cosine similarity to the precomputed leaf
-vectors, then :func:`~deeppersona_agents.generation.selection.select_leaves`.
+No LLM call: the person's facts (core, later the fact ledger) keep only the leaves that apply to
+them, then one embedding of the profile so far, cosine similarity to the precomputed leaf
+vectors, and :func:`~deeppersona_agents.generation.selection.select_leaves`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from deeppersona_agents.generation.deps import PersonaDeps
 from deeppersona_agents.generation.profile import run_config, stage_rng, timed
 from deeppersona_agents.generation.selection import STRATA, select_leaves
 from deeppersona_agents.generation.state import PersonaState
+from deeppersona_agents.taxonomy.conditions import PersonFacts
 
 
 def core_profile(state: PersonaState) -> str:
@@ -26,6 +28,11 @@ def core_profile(state: PersonaState) -> str:
         f"{core.get('country_name', core['country'])}. Values: {state.get('values', '')} "
         f"Hobbies: {', '.join(state.get('hobbies', []))}."
     )
+
+
+def person_facts(state: PersonaState) -> PersonFacts:
+    """What selection knows about the person: the anchored core (the place to add ledger findings)."""
+    return PersonFacts.from_core(state["core"])
 
 
 def select_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:
@@ -39,6 +46,7 @@ def select_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaD
         picks = select_leaves(
             deps.tree, deps.leaf_vectors, core_vec, cfg.attributes, stage_rng(state, "select_attributes"),
             ratio=cfg.strata_ratio, include=cfg.include_categories, exclude=cfg.exclude_categories, taken=taken,
+            facts=person_facts(state),
         )
         # fill order: near first (it anchors coherence), then mid and far; tree order inside a stratum
         picks.sort(key=lambda p: (STRATA.index(p[1]), p[0]))

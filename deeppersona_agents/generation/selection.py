@@ -1,6 +1,8 @@
 """Attribute selection: similarity strata (near / mid / far) and a stochastic breadth-first walk.
 
-Candidates are ranked by cosine similarity to the persona's core; the first, middle and last
+Candidates are first filtered by the person's facts (each leaf's ``applies_if``, see
+:mod:`deeppersona_agents.taxonomy.conditions`), then ranked by cosine similarity to the persona's
+core; the first, middle and last
 thirds of that ranking are the near, mid and far strata. Each stratum gets its share of k
 (5:3:2 by default). Inside a stratum, leaves are drawn by walking the tree from the root and
 picking, at each level, a child with weight ``1 / (1 + visits)``: children are chosen evenly
@@ -15,8 +17,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from deeppersona_agents.errors import ConfigError, TaxonomyError
 from deeppersona_agents.generation.capacity import candidate_mask, require_leaves
 from deeppersona_agents.taxonomy import AttributeTree
+from deeppersona_agents.taxonomy.conditions import PersonFacts, applies, problems
 
 STRATA = ("near", "mid", "far")
 
@@ -123,6 +127,38 @@ def tree_index(tree: AttributeTree) -> PrefixIndex:
     return _INDEXES[key]
 
 
+_GROUPS: dict[str, list[tuple[dict, np.ndarray]]] = {}
+
+
+def condition_groups(tree: AttributeTree) -> list[tuple[dict, np.ndarray]]:
+    """Each distinct ``applies_if`` of a tree with the indices of the leaves carrying it (cached by hash).
+
+    Raises:
+        TaxonomyError: a condition is malformed (naming the leaf and the problem).
+    """
+    key = tree.content_hash
+    if key not in _GROUPS:
+        groups: dict[str, tuple[dict, list[int]]] = {}
+        for i, leaf in enumerate(tree.leaves):
+            if leaf.applies_if:
+                bad = next(problems(leaf.applies_if), None)
+                if bad is not None:
+                    raise TaxonomyError(f"attribute tree {tree.source}: leaf {leaf.key!r}: {bad}. "
+                                        "Run `deeppersona taxonomy validate` on the tree and fix it.")
+                groups.setdefault(repr(sorted(leaf.applies_if.items())), (leaf.applies_if, []))[1].append(i)
+        _GROUPS[key] = [(cond, np.asarray(idx, dtype=np.int64)) for cond, idx in groups.values()]
+    return _GROUPS[key]
+
+
+def applicable_mask(tree: AttributeTree, facts: PersonFacts) -> np.ndarray:
+    """Boolean mask over ``tree.leaves``: the leaves whose condition holds for ``facts``."""
+    mask = np.ones(len(tree.leaves), dtype=bool)
+    for cond, idx in condition_groups(tree):
+        if not applies(cond, facts):
+            mask[idx] = False
+    return mask
+
+
 def select_leaves(
     tree: AttributeTree,
     leaf_vectors: np.ndarray,
@@ -134,13 +170,28 @@ def select_leaves(
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
     taken: frozenset[str] = frozenset(),
+    facts: PersonFacts | None = None,
 ) -> list[tuple[int, str]]:
     """Choose exactly ``k`` distinct leaves as ``(leaf index, stratum)`` pairs.
+
+    With ``facts``, only leaves whose ``applies_if`` holds for the person are candidates; without,
+    conditions are ignored.
 
     Raises:
         ConfigError: fewer than ``k`` candidate leaves remain after the filters.
     """
-    cand = np.flatnonzero(candidate_mask(tree, include, exclude, taken))
+    mask = candidate_mask(tree, include, exclude, taken)
+    if facts is not None:
+        before = int(mask.sum())
+        mask &= applicable_mask(tree, facts)
+        if k > int(mask.sum()) and k <= before:
+            raise ConfigError(
+                f"attributes={k} is more than the {int(mask.sum())} attributes of tree {tree.source} that apply to "
+                f"this person ({facts.summary()}; {before - int(mask.sum())} of {before} candidates have an "
+                f"applies_if condition that does not hold); use at most {int(mask.sum())} or a larger tree",
+                param="attributes",
+            )
+    cand = np.flatnonzero(mask)
     require_leaves(k, len(cand), tree)
     sims = (leaf_vectors @ np.asarray(core_vector, np.float32))[cand]  # cheaper than copying the rows
     ranked = cand[np.argsort(-sims, kind="stable")]

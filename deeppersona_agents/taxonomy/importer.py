@@ -2,7 +2,8 @@
 
 Their file has 19 top-level keys, several of them spellings of the same category; keys are mapped
 onto the 12 categories (by keywords, then by embedding similarity), names are normalised, exact
-duplicates merged and, optionally, similar siblings merged.
+duplicates merged and, optionally, similar siblings merged. Imported leaves carry no ``applies_if``;
+``scripts/classify_leaf_conditions.py --tree FILE`` infers them with a chat model.
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from deeppersona_agents.taxonomy.tree import LEAF_FIELDS
+
 Node = dict[str, Any]
 
 
@@ -47,7 +49,7 @@ def _absorb(into: Node, other: Node) -> None:
     """Move ``other``'s content into ``into`` (a leaf merged with a branch becomes the branch)."""
     if other.get("children"):
         if not into.get("children"):
-            for key in ("type", "unit", "options"):
+            for key in LEAF_FIELDS:
                 into.pop(key, None)
             into["children"] = []
         into["children"].extend(other["children"])

@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Any
 
 from deeppersona_agents.errors import TaxonomyError
+from deeppersona_agents.taxonomy.conditions import describe
 from deeppersona_agents.taxonomy.tree import SEP, AttributeTree, TreeNode
 
 
@@ -39,6 +40,8 @@ def tree_stats(tree: AttributeTree) -> dict[str, Any]:
             str(k): v for k, v in sorted(Counter(len(leaf.path) - 1 for leaf in tree.leaves).items())
         },
         "leaf_types": dict(Counter(leaf.type for leaf in tree.leaves).most_common()),
+        "conditional_leaves": len(tree.conditions),
+        "conditions_by_fact": dict(Counter(f for c in tree.conditions.values() for f in describe(c)).most_common()),
     }
 
 

@@ -9,7 +9,9 @@ Stage 1 produces it (authored and validated JSON, shipped as package data); Stag
                          {"name": "Age", "type": "number", "unit": "years", "description": "..."}]}]}]}
 
 Inner nodes carry ``children``; leaves carry a value ``type`` (text | number | category |
-list | boolean) with ``unit`` or ``options`` where the type needs them.
+list | boolean) with ``unit`` or ``options`` where the type needs them, and optionally
+``applies_if``: when the leaf applies to a person (vocabulary in :mod:`.conditions`), e.g.
+``{"name": "Date Night Frequency", ..., "applies_if": {"partner": ["has"]}}``.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, Field, ValidationError, model_validator
@@ -29,6 +31,8 @@ from deeppersona_agents.errors import TaxonomyError
 
 SEP = " > "
 LeafType = Literal["text", "number", "category", "list", "boolean"]
+#: Fields only a leaf carries (dropped when a leaf becomes a branch).
+LEAF_FIELDS = ("type", "unit", "options", "applies_if")
 
 #: The twelve first-level categories (paper, appendix A.5), in order.
 CATEGORIES: tuple[str, ...] = (
@@ -55,6 +59,7 @@ class TreeNode(BaseModel):
     type: LeafType | None = None
     unit: str | None = None
     options: list[str] | None = None
+    applies_if: dict[str, Any] | None = None
     children: list[TreeNode] | None = None
 
     @model_validator(mode="after")
@@ -87,6 +92,7 @@ class Leaf:
     description: str = ""
     unit: str | None = None
     options: tuple[str, ...] | None = None
+    applies_if: dict[str, Any] | None = field(default=None, hash=False)
 
     @property
     def key(self) -> str:
@@ -155,7 +161,7 @@ class AttributeTree:
             if node.children is None:
                 out.append(
                     Leaf(path, node.type or "text", node.description, node.unit,
-                         tuple(node.options) if node.options else None)
+                         tuple(node.options) if node.options else None, node.applies_if)
                 )
                 return
             for child in node.children:
@@ -177,8 +183,19 @@ class AttributeTree:
         return np.array([order.get(leaf.category, -1) for leaf in self.leaves], dtype=np.int64)
 
     @cached_property
+    def conditions(self) -> dict[str, Any]:
+        """``applies_if`` of every conditional leaf, by key."""
+        return {leaf.key: leaf.applies_if for leaf in self.leaves if leaf.applies_if}
+
+    @cached_property
+    def text_hash(self) -> str:
+        """Hash of what the leaf vectors embed (each leaf's path and description, in order)."""
+        canon = "\n".join(leaf.embedding_text() for leaf in self.leaves)
+        return hashlib.sha256(canon.encode()).hexdigest()[:16]
+
+    @cached_property
     def content_hash(self) -> str:
-        """Hash of the tree's content (names, types, descriptions), not of its formatting."""
+        """Hash of the tree's content (names, types, descriptions, conditions), not of its formatting."""
         canon = json.dumps(
             [c.model_dump(exclude_none=True) for c in self.categories], sort_keys=True, separators=(",", ":")
         )

@@ -1,4 +1,4 @@
-"""Validate an attribute tree: structure, naming, duplicates, near-duplicates, depth, balance, types.
+"""Validate an attribute tree: structure, naming, duplicates, near-duplicates, depth, balance, types, conditions.
 
 Each rule yields :class:`Problem` rows naming the path; ``deeppersona taxonomy validate`` prints
 them all and exits non-zero if there is any.
@@ -15,6 +15,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from deeppersona_agents.caching import load_once
+from deeppersona_agents.taxonomy import conditions
 from deeppersona_agents.taxonomy.tree import CATEGORIES, SEP, AttributeTree, TreeNode
 
 MAX_NAME = 60
@@ -154,6 +155,28 @@ def check_types(tree: AttributeTree) -> Iterator[Problem]:
                 yield Problem(where, "types", "category leaf needs at least two distinct, non-empty options")
 
 
+def check_conditions(tree: AttributeTree) -> Iterator[Problem]:
+    """``applies_if``: only on leaves, known vocabulary, true for someone, and restricting something."""
+    for path, node in _walk(tree):
+        if node.applies_if is None:
+            continue
+        where = SEP.join(path)
+        if node.children is not None:
+            yield Problem(where, "conditions", "only leaves carry applies_if; put it on each leaf that needs it")
+            continue
+        found = list(conditions.problems(node.applies_if))
+        for message in found:
+            yield Problem(where, "conditions", message)
+        if found:
+            continue
+        if not conditions.satisfiable(node.applies_if):
+            yield Problem(where, "conditions",
+                          "applies_if can never hold (its tests contradict each other); fix or drop it")
+        elif conditions.always_true(node.applies_if):
+            yield Problem(where, "conditions",
+                          "applies_if allows every value it tests, so it restricts nothing; drop it")
+
+
 def check_near_duplicates(
     tree: AttributeTree, embeddings: Embeddings, threshold: float = NEAR_DUPLICATE
 ) -> Iterator[Problem]:
@@ -188,6 +211,7 @@ def validate_tree(
         lambda: check_duplicates(tree),
         lambda: check_depth(tree, max_depth),
         lambda: check_types(tree),
+        lambda: check_conditions(tree),
     ]
     if not partial:
         rules.append(lambda: check_balance(tree))

@@ -1,7 +1,8 @@
 """Leaf embeddings: shipped for the default tree and MiniLM, cached on disk for anything else.
 
-Vectors are keyed by (tree content hash, embedding model name); when the tree changes, the
-shipped vectors no longer match and are rebuilt into the user cache automatically.
+Vectors are keyed by (hash of the embedded leaf texts, embedding model name): when a leaf's path or
+description changes, the shipped vectors no longer match and are rebuilt into the user cache
+automatically; a change that embeds nothing new (types, options, ``applies_if``) keeps them.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ def _shipped(tree: AttributeTree, name: str) -> np.ndarray | None:
     if not (meta_ref.is_file() and vec_ref.is_file()):
         return None
     meta = json.loads(meta_ref.read_text())
-    if meta.get("tree_hash") != tree.content_hash or meta.get("embeddings") != name:
+    if meta.get("text_hash") != tree.text_hash or meta.get("embeddings") != name:
         return None
     with vec_ref.open("rb") as fh:
         vecs = np.load(fh).astype(np.float32)
@@ -56,7 +57,7 @@ def leaf_vectors(tree: AttributeTree, embeddings: Embeddings, *, use_cache: bool
     shipped = _shipped(tree, name)
     if shipped is not None:
         return shipped
-    key = hashlib.sha256(f"{tree.content_hash}|{name}".encode()).hexdigest()[:24]
+    key = hashlib.sha256(f"{tree.text_hash}|{name}".encode()).hexdigest()[:24]
     path = cache_dir() / f"{key}.npy"
     if use_cache and path.is_file():
         vecs = np.load(path)
@@ -79,7 +80,7 @@ def write_shipped_vectors(tree: AttributeTree, embeddings: Embeddings, folder: P
     vecs = embed_leaves(tree, embeddings)
     out = folder / SHIPPED_VECTORS
     np.save(out, vecs.astype(np.float16))
-    meta = {"tree_hash": tree.content_hash, "embeddings": embeddings_name(embeddings),
-            "leaves": len(tree.leaves), "dim": int(vecs.shape[1])}
+    meta = {"text_hash": tree.text_hash, "embeddings": embeddings_name(embeddings), "leaves": len(tree.leaves),
+            "dim": int(vecs.shape[1])}
     (folder / SHIPPED_META).write_text(json.dumps(meta, indent=2) + "\n")
     return out

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 
 import numpy as np
@@ -7,8 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from deeppersona_agents.errors import ConfigError
-from deeppersona_agents.generation.selection import PrefixIndex, select_leaves, stratum_quotas
+from deeppersona_agents.errors import ConfigError, TaxonomyError
+from deeppersona_agents.generation.select_attributes import person_facts
+from deeppersona_agents.generation.selection import PrefixIndex, applicable_mask, select_leaves, stratum_quotas
+from deeppersona_agents.taxonomy import AttributeTree
+from deeppersona_agents.taxonomy.conditions import PersonFacts
 from deeppersona_agents.taxonomy.vectors import leaf_vectors
 
 
@@ -18,8 +22,13 @@ def vectors(tree, embeddings):
 
 
 @pytest.fixture(scope="module")
-def core(embeddings):
+def core_vector_nurse(embeddings):
     return np.asarray(embeddings.embed_query("34-year-old nurse in Nairobi who sings in a church choir"), np.float32)
+
+
+@pytest.fixture(scope="module")
+def core(core_vector_nurse):
+    return core_vector_nurse
 
 
 @pytest.mark.parametrize("k", [1, 10, 50, 200, 250])
@@ -92,3 +101,121 @@ def test_walk_favours_small_branches_over_leaf_uniform_sampling():
              for s in range(50)]
     # drawing leaves uniformly would give 10 * 5/105 ~ 0.5 small leaves; the walk visits both branches evenly
     assert np.mean(small) >= 4 and min(small) >= 2
+
+
+# --- conditions: leaves that only apply to some people ---------------------------------------------------
+
+def make_core(age, gender, occupation, **demographics):
+    return {"age": age, "gender": gender, "country": demographics.pop("country", "KEN"), "occupation": occupation,
+            "city": "Nakuru", "demographics": demographics}
+
+
+PEOPLE = {
+    "19-year-old student, never had a partner": (
+        PersonFacts.from_core(make_core(19, "female", "student", activity="student", marital_status="never_married",
+                                   religion="christian", urban=True, education="upper_secondary"),
+                              children=0, partner="never"),
+        "19-year-old student at a university in Nairobi who has never dated"),
+    "80-year-old widowed retiree": (
+        PersonFacts.from_core(make_core(80, "male", "retired", activity="retired", marital_status="widowed",
+                                   religion="christian", urban=False, education="primary"), children=4),
+        "80-year-old retired widower in a village who misses his late wife"),
+    "married parent of three": (
+        PersonFacts.from_core(make_core(41, "female", "accountant", activity="employed", marital_status="married",
+                                   religion="christian", urban=True, education="tertiary"), children=3),
+        "41-year-old accountant, married mother of three children"),
+    "child-free rural farmer": (
+        PersonFacts.from_core(make_core(52, "male", "farmer", activity="employed", marital_status="married",
+                                   religion="folk_religion", urban=False, education="primary"), children=0),
+        "52-year-old farmer growing maize and keeping goats, no children"),
+    "unemployed urban graduate": (
+        PersonFacts.from_core(make_core(27, "male", "unemployed", activity="unemployed", marital_status="never_married",
+                                   religion="muslim", urban=True, education="tertiary", country="EGY")),
+        "27-year-old engineering graduate in Cairo looking for work"),
+    "devout believer": (
+        PersonFacts.from_core(make_core(45, "female", "homemaker", activity="homemaker", marital_status="married",
+                                   religion="muslim", urban=True, education="lower_secondary", country="PAK"),
+                              children=2),
+        "45-year-old homemaker in Lahore who prays five times a day"),
+    "non-believer": (
+        PersonFacts.from_core(make_core(35, "female", "software developer", activity="employed",
+                                   marital_status="divorced_separated", religion="unaffiliated", urban=True,
+                                   education="tertiary", country="DEU"), children=0),
+        "35-year-old divorced software developer in Berlin, an atheist"),
+}
+
+
+@pytest.mark.parametrize("who", list(PEOPLE))
+def test_no_selected_leaf_has_a_false_condition_and_k_and_strata_are_exact(tree, vectors, embeddings, who):
+    from deeppersona_agents.taxonomy.conditions import applies
+
+    facts, text = PEOPLE[who]
+    vec = np.asarray(embeddings.embed_query(text), np.float32)
+    mask = applicable_mask(tree, facts)
+    assert 0 < (~mask).sum() < len(tree.conditions)  # some conditional leaves drop out, others stay
+    picks = select_leaves(tree, vectors, vec, 200, np.random.default_rng(7), facts=facts)
+    assert len(picks) == 200 and len({i for i, _ in picks}) == 200
+    assert [tree.keys[i] for i, _ in picks if not applies(tree.leaves[i].applies_if, facts)] == []
+    counts = Counter(s for _, s in picks)
+    assert (counts["near"], counts["mid"], counts["far"]) == (100, 60, 40)
+    assert len({tree.leaves[i].category for i, _ in picks}) == 12  # the even walk still spreads everywhere
+
+
+def test_conditions_follow_the_person(tree):
+    facts = {who: f for who, (f, _) in PEOPLE.items()}
+    date_night = tree.index("Relationships and Social Networks > Romantic Life > Couple Life and Routines > "
+                            "Date Night Frequency")
+    child_free = tree.index("Relationships and Social Networks > Children and Parenting > Family Planning > "
+                            "Reasons for Staying Child-Free")
+    manager = tree.index("Career and Work Identity > Workplace Relationships > Relationship With Manager")
+    business = tree.index("Career and Work Identity > Entrepreneurship and Self-Employment > Running a Business > "
+                          "Biggest Business Risk Taken")
+    masks = {who: applicable_mask(tree, f) for who, f in facts.items()}
+    assert masks["married parent of three"][date_night] and not masks["80-year-old widowed retiree"][date_night]
+    assert not masks["19-year-old student, never had a partner"][date_night]
+    assert masks["child-free rural farmer"][child_free] and not masks["married parent of three"][child_free]
+    assert masks["married parent of three"][manager] and not masks["unemployed urban graduate"][manager]
+    assert masks["child-free rural farmer"][business] and not masks["married parent of three"][business]
+
+
+def test_without_facts_or_conditions_the_walk_is_unchanged(tree, vectors, core_vector_nurse):
+    # digests of today's walks, recorded before conditions existed (facts=None keeps them)
+    for seed, k, digest in ((1, 200, "ea72dbf525176a7b"), (4, 50, "082788cd94f1fae1")):
+        picks = select_leaves(tree, vectors, core_vector_nurse, k, np.random.default_rng(seed))
+        text = "|".join(f"{tree.keys[i]}#{s}" for i, s in picks)
+        assert hashlib.sha256(text.encode()).hexdigest()[:16] == digest
+    def strip(node: dict) -> dict:
+        node.pop("applies_if", None)
+        for child in node.get("children") or []:
+            strip(child)
+        return node
+
+    bare = AttributeTree.from_dict({"version": "x", "categories": [strip(c.model_dump(exclude_none=True))
+                                                                   for c in tree.categories]})
+    assert not bare.conditions
+    facts = PEOPLE["non-believer"][0]
+    assert select_leaves(bare, vectors, core_vector_nurse, 200, np.random.default_rng(1), facts=facts) == \
+        select_leaves(tree, vectors, core_vector_nurse, 200, np.random.default_rng(1))
+
+
+def test_too_few_applicable_leaves_is_a_clear_error(tree, vectors, core):
+    facts = PEOPLE["19-year-old student, never had a partner"][0]
+    applicable = int(applicable_mask(tree, facts).sum())
+    with pytest.raises(ConfigError, match=rf"{applicable} attributes .* apply to this person \(age 19"):
+        select_leaves(tree, vectors, core, applicable + 1, np.random.default_rng(1), facts=facts)
+    picks = select_leaves(tree, vectors, core, applicable, np.random.default_rng(1), facts=facts)
+    assert len(picks) == applicable
+
+
+def test_a_malformed_condition_names_the_leaf(tree, vectors, core):
+    data = {"version": "x", "categories": [c.model_dump(exclude_none=True) for c in tree.categories]}
+    data["categories"][0]["children"][0]["children"][0]["applies_if"] = {"job": ["yes"]}
+    broken = AttributeTree.from_dict(data)
+    with pytest.raises(TaxonomyError, match="Full Name.*unknown key 'job'.*taxonomy validate"):
+        select_leaves(broken, vectors, core, 10, np.random.default_rng(1), facts=PersonFacts(age=30))
+
+
+def test_the_node_uses_the_persons_core():
+    state = {"core": make_core(80, "male", "retired", activity="retired", marital_status="widowed", urban=False)}
+    facts = person_facts(state)
+    assert (facts.age, facts.activity, facts.partner, facts.settlement) == (80, "retired", "had", "rural")

@@ -91,6 +91,43 @@ def test_grows_the_shipped_tree_without_merging_curated_siblings(tmp_path, embed
     assert "Physical and Health Characteristics > Sleep > Night Wakings" in grown
     assert report.counts["new_leaves"] == 3 and report.counts["similar_merged"] >= 3
     assert report.tree.version == f"{tree.version}+grown"
+    kept = {k: v for k, v in report.tree.conditions.items() if k in tree.conditions}
+    assert kept == tree.conditions  # curated leaves keep their applies_if
+    assert "conditional_new_leaves" not in report.counts  # not asked: no conditions stage work
+
+
+def conditions_responder(schema: dict, prompt: str) -> dict | None:
+    if schema.get("title") == "LeafConditions":
+        listed = dict(re.findall(r"^(\d+)\. (.+?):", prompt, flags=re.M))
+        return {"conditional": [
+            {"index": int(i), "reason": "only people with dependants", "any_of": [[
+                {"field": "children", "values": ["has"], "min_age": None, "max_age": None},
+                {"field": "age", "values": [], "min_age": 18, "max_age": None}]]}
+            for i, path in listed.items() if path.endswith("Number of Dependants")]}
+    return responder(schema, prompt)
+
+
+def test_infers_conditions_for_new_leaves_only_when_asked(tmp_path, embeddings):
+    model = FakeChatModel(responder=conditions_responder)
+    deps = make_deps(tmp_path, embeddings, model=model)
+    deps.infer_conditions = True
+    report = build_taxonomy(DATA, deps)
+    key = "Relationships and Social Networks > Household > Number of Dependants"
+    assert report.tree.conditions == {key: {"all": [{"children": ["has"]}, {"age": [18, None]}]}}
+    assert report.counts["conditional_new_leaves"] == 1 and report.counts["conditions_failed"] == 0
+    assert report.usage["llm_calls"] == 6 + 4 + 1 + 1 + 1  # one conditions batch on top
+    plain = build_taxonomy(DATA, make_deps(tmp_path / "plain", embeddings))
+    assert plain.tree.conditions == {} and "conditional_new_leaves" not in plain.counts
+
+
+def test_a_leaf_that_becomes_a_branch_drops_its_condition():
+    from deeppersona_agents.taxonomy.builder.assemble import add_paths
+
+    cats = [{"name": "Lifestyle and Daily Routine", "children": [
+        {"name": "Commute", "type": "text", "description": "x", "applies_if": {"activity": ["employed"]}}]}]
+    add_paths(cats, [["Lifestyle and Daily Routine", "Commute", "Commute Mode"]])
+    commute = cats[0]["children"][0]
+    assert "applies_if" not in commute and commute["children"][0]["name"] == "Commute Mode"
 
 
 class Crash(BaseException):  # like KeyboardInterrupt: not an error the pipeline may retry

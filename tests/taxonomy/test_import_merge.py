@@ -79,3 +79,14 @@ def test_cli_import_writes_a_loadable_tree(tmp_path):
     assert "skipped" in result.output and "Miscellaneous" in result.output
     stats = CliRunner().invoke(app, ["taxonomy", "stats", str(out), "--json"])
     assert json.loads(stats.output)["leaves"] == 8
+
+
+def test_a_curated_leaf_keeps_its_condition_when_a_new_synonym_merges_into_it(embeddings):
+    curated = {"name": "Annual Income", "type": "number", "unit": "currency per year", "description": "x",
+               "applies_if": {"activity": ["employed", "self_employed"]}, "_base": True}
+    merged, n = merge_similar([curated, {"name": "Household Earnings", "type": "text"}], embeddings, 0.7)
+    assert n == 1 and merged == [curated] and curated["applies_if"] == {"activity": ["employed", "self_employed"]}
+    branch = {"name": "Work Schedule", "type": "text", "applies_if": {"activity": ["employed"]}, "_base": True}
+    merged, _ = merge_similar([branch, {"name": "Work Schedules", "children": [{"name": "Shift Pattern"}]}],
+                              embeddings, 0.7)
+    assert merged[0]["children"] and "applies_if" not in merged[0]  # became a branch: leaf-only fields go

@@ -35,7 +35,7 @@ def test_core_fields_exist_in_the_tree(tree):
 
 def test_shipped_vectors_match_the_tree(tree, embeddings):
     meta = json.loads((resources.files("deeppersona_agents.taxonomy") / "data" / "leaf_vectors.json").read_text())
-    assert meta["tree_hash"] == tree.content_hash, "run: python scripts/build_leaf_vectors.py"
+    assert meta["text_hash"] == tree.text_hash, "run: python scripts/build_leaf_vectors.py"
     shipped = leaf_vectors(tree, embeddings, use_cache=False)
     fresh = embed_leaves(AttributeTree.from_dict({"version": "x", "categories": [tree.categories[0].model_dump()]}),
                          embeddings)

@@ -7,7 +7,7 @@ from typing import Any
 from langchain_core.embeddings import Embeddings
 
 from deeppersona_agents.taxonomy.merge import Node, merge_exact, merge_similar, name_key, normalise_name
-from deeppersona_agents.taxonomy.tree import CATEGORIES, AttributeTree
+from deeppersona_agents.taxonomy.tree import CATEGORIES, LEAF_FIELDS, AttributeTree
 from deeppersona_agents.taxonomy.validate import BANNED_WORDS
 
 MAX_BELOW_CATEGORY = 3
@@ -66,7 +66,7 @@ def add_paths(categories: list[Node], paths: list[list[str]]) -> int:
                     added += 1
                 children.append(found)
             elif not is_leaf and not found.get("children"):
-                for key in ("type", "unit", "options"):
+                for key in LEAF_FIELDS:  # a leaf that becomes a branch loses what only leaves carry
                     found.pop(key, None)
                 found["children"] = []
             node = found

@@ -1,4 +1,4 @@
-"""Wiring of the Stage-1 graph: load -> classify -> extract -> filter -> merge -> refilter -> describe.
+"""Wiring of the Stage-1 graph: load -> classify -> extract -> filter -> merge -> refilter -> describe -> conditions.
 
 Per-item LLM work runs concurrently (``concurrency`` threads); every finished item is appended to a
 cache in ``work_dir`` so a killed build resumes where it stopped. Failures of single items are
@@ -26,6 +26,7 @@ from deeppersona_agents.errors import DeepPersonaError, GenerationError
 from deeppersona_agents.structured import Usage
 from deeppersona_agents.taxonomy.builder import assemble
 from deeppersona_agents.taxonomy.builder.cache import StageCache
+from deeppersona_agents.taxonomy.builder.conditions import classify_conditions
 from deeppersona_agents.taxonomy.builder.inputs import QAPair, read_pairs
 from deeppersona_agents.taxonomy.builder.stages import (
     classify_pair,
@@ -39,6 +40,7 @@ from deeppersona_agents.usage import add_usage
 
 FILTER_BATCH = 25
 DESCRIBE_BATCH = 25
+CONDITIONS_BATCH = 60
 
 
 def add_counts(left: dict[str, int] | None, right: dict[str, int] | None) -> dict[str, int]:
@@ -74,6 +76,7 @@ class BuilderDeps:
     threshold: float = 0.7
     confirm_merges: bool = False  # ask the LLM before merging pairs below cosine 0.8
     version: str | None = None  # default: the base tree's version + "+grown", or 0.1.0 for a fresh tree
+    infer_conditions: bool = False  # ask the model when each new leaf applies (applies_if)
     on_progress: Callable[[str, int, int], None] | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -227,14 +230,41 @@ def describe_node(state: BuildState, deps: BuilderDeps) -> dict[str, Any]:
                 node["type"] = kind
             else:
                 node["type"] = "text"
+    return {"categories": categories, "usage": usage.as_dict(),
+            "counts": {"new_leaves": len(fresh), "describe_failed": failed}}
+
+
+def conditions_node(state: BuildState, deps: BuilderDeps) -> dict[str, Any]:
+    """With ``infer_conditions``, give new leaves their ``applies_if``; then format the tree.
+
+    Leaves of the base tree keep the conditions they had; new leaves that apply to everyone get none.
+    """
+    categories = state["categories"]
+    usage, counts = Usage(), {}
+    if deps.infer_conditions:
+        fresh = assemble.new_leaves(categories)
+        batches = [fresh[i : i + CONDITIONS_BATCH] for i in range(0, len(fresh), CONDITIONS_BATCH)]
+        values, usage, failed = run_items(
+            deps, "conditions", batches, lambda b: "|".join(SEP.join(p) for p, _ in b),
+            lambda b, u: classify_conditions(deps.model, [(tuple(p), n.get("description", "")) for p, n in b],
+                                             deps.method, u), lambda r: r)
+        found = 0
+        for batch in batches:
+            answer = values.get("|".join(SEP.join(p) for p, _ in batch), {})
+            for path, node in batch:
+                if SEP.join(path) in answer:
+                    node["applies_if"] = answer[SEP.join(path)]
+                    found += 1
+        counts = {"conditional_new_leaves": found, "conditions_failed": failed}
     version = deps.version or (f"{deps.base.version}+grown" if deps.base else "0.1.0")
     tree = {"name": deps.base.name if deps.base else "Human-Attribute Tree", "version": version,
             "categories": [assemble.strip_marks(c) for c in categories]}
-    return {"tree": tree, "usage": usage.as_dict(), "counts": {"new_leaves": len(fresh), "describe_failed": failed}}
+    return {"tree": tree, "usage": usage.as_dict(), "counts": counts}
 
 
 STAGES = (("load", load_node), ("classify", classify_node), ("extract", extract_node), ("filter", filter_node),
-          ("merge", merge_node), ("refilter", refilter_node), ("describe", describe_node))
+          ("merge", merge_node), ("refilter", refilter_node), ("describe", describe_node),
+          ("conditions", conditions_node))
 
 
 def create_taxonomy_builder(deps: BuilderDeps) -> CompiledStateGraph[Any, Any, Any, Any]:
