@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 import pycountry
 
+from deeppersona_agents.comparison.associations import microdata_associations
+from deeppersona_agents.comparison.subgroups import AGE_CUTS, WVS_VARIABLES, parse_by, subgroup_marginals, wvs7_groups
 from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.simulation.instruments import Instrument, load_instrument, trait_scores
 
@@ -125,25 +127,53 @@ def trait_marginals(frame: pd.DataFrame, instrument: Instrument, country_col: st
     return pd.DataFrame(rows, columns=MARGINAL_COLUMNS)
 
 
-def wvs7_marginals(path: str | Path, countries: list[str] | None = None,
-                   items: list[str] | None = None) -> pd.DataFrame:
-    """Weighted (``W_WEIGHT``) shares per country and item from an official WVS-7 file."""
+def _wvs7_frame(path: Path, countries: list[str] | None, items: list[str] | None,
+                extra: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """The official file's rows (optionally some countries) with the requested items and ``extra`` columns."""
     instrument = load_instrument("wvs7")
-    path = Path(path)
     header = _header(path)[1] if path.suffix.lower() not in (".sav", ".dta") else None
     if header is not None and "B_COUNTRY_ALPHA" not in header:
         raise ConfigError(f"{path.name} has no B_COUNTRY_ALPHA column; is it an official WVS-7 file?")
     present = [c for c in (items or instrument.codes) if header is None or c in header]
     if not present:
         raise ConfigError(f"{path.name} holds none of the requested items")
-    cols = ["B_COUNTRY_ALPHA", "W_WEIGHT", *present]
-    frame = _read_table(path, cols)
+    frame = _read_table(path, ["B_COUNTRY_ALPHA", "W_WEIGHT", *present, *extra])
     if countries:
         frame = frame[frame["B_COUNTRY_ALPHA"].isin([c.upper() for c in countries])]
         if frame.empty:
             raise ConfigError(f"none of {countries} is in {path.name}")
+    return frame, present
+
+
+def wvs7_marginals(path: str | Path, countries: list[str] | None = None,
+                   items: list[str] | None = None) -> pd.DataFrame:
+    """Weighted (``W_WEIGHT``) shares per country and item from an official WVS-7 file."""
+    frame, present = _wvs7_frame(Path(path), countries, items, [])
     weight = "W_WEIGHT" if "W_WEIGHT" in frame.columns else None
-    return weighted_marginals(frame, instrument, present, "B_COUNTRY_ALPHA", weight)
+    return weighted_marginals(frame, load_instrument("wvs7"), present, "B_COUNTRY_ALPHA", weight)
+
+
+def wvs7_reference(path: str | Path, countries: list[str] | None = None, items: list[str] | None = None,
+                   by: list[str] | None = None, age_cuts: tuple[int, ...] = AGE_CUTS) -> dict[str, pd.DataFrame]:
+    """Everything ``compare`` needs from an official WVS-7 file, read once.
+
+    Returns:
+        ``marginals`` (:data:`MARGINAL_COLUMNS`), ``associations`` (weighted Spearman per pair of ordered
+        items, see :mod:`~deeppersona_agents.comparison.associations`) and, when ``by`` names subgroups,
+        ``subgroups`` (weighted shares per subgroup level, see :mod:`~deeppersona_agents.comparison.subgroups`).
+    """
+    groups = parse_by(by)
+    frame, present = _wvs7_frame(Path(path), countries, items, [WVS_VARIABLES[g] for g in groups])
+    instrument = load_instrument("wvs7")
+    weight = "W_WEIGHT" if "W_WEIGHT" in frame.columns else None
+    supports = {code: instrument.item(code).codes for code in present}
+    ordered = {code: s for code, s in supports.items() if instrument.item(code).scale != "nominal"}
+    out = {"marginals": weighted_marginals(frame, instrument, present, "B_COUNTRY_ALPHA", weight),
+           "associations": microdata_associations(frame, ordered, "B_COUNTRY_ALPHA", weight)}
+    if groups:
+        out["subgroups"] = subgroup_marginals(frame, supports, wvs7_groups(frame, groups, age_cuts),
+                                              "B_COUNTRY_ALPHA", weight, age_cuts)
+    return out
 
 
 def _iso3(code: object) -> str | None:
