@@ -58,7 +58,8 @@ def item_scale(item: str, scales: dict[str, str] | None = None) -> str:
 
 def reference_supports(reference: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
     """The sorted codes of each (country, item) in a marginals frame."""
-    return {(str(c), str(i)): np.sort(g["value"].to_numpy(float)) for (c, i), g in reference.groupby(["country", "item"])}
+    groups = reference.groupby(["country", "item"])
+    return {(str(c), str(i)): np.sort(g["value"].to_numpy(float)) for (c, i), g in groups}
 
 
 def marginal_metrics(answers: pd.DataFrame, panels: dict[tuple[str, str], Panel], reference: pd.DataFrame, *,

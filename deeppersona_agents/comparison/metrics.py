@@ -175,7 +175,8 @@ def compare_item(
 
     Args:
         matrix: one row per person, their shares of each ``support`` code (see
-            :func:`~deeppersona_agents.comparison.units.person_matrix`; :func:`one_per_person` for plain codes).
+            :func:`~deeppersona_agents.comparison.units.person_matrix`), or a 1-D array of answer codes,
+            each its own person (codes off the support are left out).
             Rows that are all zero (no valid answer) are left out.
         reference: real shares over ``support``.
         support: the item's valid codes, ascending.
@@ -184,9 +185,10 @@ def compare_item(
         n_boot: bootstrap resamples of persons (0: no CIs).
         rng: generator for the resamples.
     """
-    names = metrics_for(scale)
     ref, codes = np.asarray(reference, float), np.asarray(support, float)
     data = np.asarray(matrix, float)
+    if data.ndim == 1:  # plain answer codes: each answer is its own respondent
+        data = one_per_person(data, codes)
     w_all = np.ones(len(data)) if weights is None else np.asarray(weights, float)
     keep = (data.sum(axis=1) > 0) & (w_all > 0)
     data, w = data[keep], w_all[keep]

@@ -21,8 +21,15 @@ import numpy as np
 import pandas as pd
 import pycountry
 
-from deeppersona_agents.comparison.associations import microdata_associations
-from deeppersona_agents.comparison.subgroups import AGE_CUTS, WVS_VARIABLES, parse_by, subgroup_marginals, wvs7_groups
+from deeppersona_agents.comparison.associations import ASSOCIATION_COLUMNS, microdata_associations
+from deeppersona_agents.comparison.subgroups import (
+    AGE_CUTS,
+    SUBGROUP_COLUMNS,
+    WVS_VARIABLES,
+    parse_by,
+    subgroup_marginals,
+    wvs7_groups,
+)
 from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.simulation.instruments import Instrument, load_instrument, trait_scores
 
@@ -219,4 +226,18 @@ def read_marginals(path: str | Path) -> pd.DataFrame:
         raise ConfigError(f"{path} lacks columns {sorted(missing)}; expected {', '.join(MARGINAL_COLUMNS)}")
     if not np.isfinite(frame["share"]).all():
         raise ConfigError(f"{path} has non-numeric shares")
+    return frame
+
+
+def read_reference_table(path: str | Path, kind: str) -> pd.DataFrame:
+    """A reference ``subgroups`` or ``associations`` CSV written by ``deeppersona reference wvs7``."""
+    required = {"subgroups": SUBGROUP_COLUMNS, "associations": ASSOCIATION_COLUMNS}[kind]
+    try:
+        frame = pd.read_csv(path, dtype={"country": str, "group_value": str})
+    except (OSError, pd.errors.ParserError) as exc:
+        raise ConfigError(f"cannot read reference {kind} {path}: {exc}") from None
+    missing = set(required) - set(frame.columns)
+    if missing:
+        raise ConfigError(f"{path} lacks columns {sorted(missing)}; write it with `deeppersona reference wvs7 "
+                          f"FILE --by ...` (expected {', '.join(required)})")
     return frame

@@ -25,7 +25,8 @@ def _fmt(value: float) -> str:
 
 
 def _images(figures: Mapping[str, Sequence[str]], section: str) -> list[str]:
-    return [f"![{section}: {name}]({name})" for name in figures.get(section, [])] + ([""] if figures.get(section) else [])
+    names = list(figures.get(section, []))
+    return [f"![{section}: {name}]({name})" for name in names] + ([""] if names else [])
 
 
 def marginals_section(metrics: pd.DataFrame) -> list[str]:
@@ -117,7 +118,10 @@ def markdown_report(comparison: Comparison | pd.DataFrame, figures: Mapping[str,
     lines = ["# Simulated vs real answer distributions", ""]
     if not result.weighting.empty:
         lines += weighting_section(result.weighting)
-    lines += marginals_section(result.metrics) + _images(figs, "marginals")
+    lines += marginals_section(result.metrics)
+    if figs.get("marginals"):
+        lines += [f"Per-item share plots (real vs each method): {len(figs['marginals'])} files such as "
+                  f"[{figs['marginals'][0]}]({figs['marginals'][0]}).", ""]
     lines += variance_section(result.metrics) + _images(figs, "variance")
     if not result.subgroups.empty:
         lines += subgroups_section(result.subgroups) + _images(figs, "subgroups")

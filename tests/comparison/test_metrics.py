@@ -91,12 +91,12 @@ def test_comparison_with_the_real_india_reference(shared_data):
     assert support == [1, 2, 3, 4] and sum(ref) == pytest.approx(1, abs=1e-3)
     same = np.repeat(support, np.round(np.array(ref) * 10_000).astype(int))
     close = compare_item(same, ref, support, n_boot=200)
-    assert close.ks < 1e-3 and close.js_divergence < 1e-5 and close.n_simulated == len(same)
+    assert close.metrics["ks"] < 1e-3 and close.metrics["js_divergence"] < 1e-5 and close.n_simulated == len(same)
     everyone_very_happy = compare_item([1] * 500, ref, support, n_boot=200)
-    assert everyone_very_happy.ks == pytest.approx(1 - ref[0], abs=1e-9)
-    assert everyone_very_happy.mean_diff == pytest.approx(float(np.dot(ref, support)) - 1)
+    assert everyone_very_happy.metrics["ks"] == pytest.approx(1 - ref[0], abs=1e-9)
+    assert everyone_very_happy.metrics["mean_diff"] == pytest.approx(float(np.dot(ref, support)) - 1)
     low, high = everyone_very_happy.ci["ks"]
     assert low == pytest.approx(high)  # no variation in the simulated answers
     mixed = compare_item(np.random.default_rng(0).choice(support, 300), ref, support, n_boot=300)
     low, high = mixed.ci["js_divergence"]
-    assert low <= mixed.js_divergence <= high
+    assert low <= mixed.metrics["js_divergence"] <= high
