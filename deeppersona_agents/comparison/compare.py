@@ -167,7 +167,7 @@ def compare_all(
             result = census_weights(personas.reindex(panel.persons.astype(str)), country, age_cuts)
             panels[(country, method)] = panel.with_weights(result.weights)
             weighting.append({"country": country, "method": method, "target": "census", "n_persons": len(panel.persons),
-                              "n_raked": result.n, "effective_sample_size": result.ess,
+                              "n_raked": result.n, "margins": result.margins, "effective_sample_size": result.ess,
                               "dropped_levels": " ".join(result.dropped)})
     metrics = marginal_metrics(answers, panels, reference, scales=scales, n_boot=n_boot, seed=seed)
     subgroups = (compare_subgroups(panels, personas, reference_subgroups, groups, age_cuts,

@@ -99,13 +99,14 @@ def associations_section(associations: pd.DataFrame) -> list[str]:
 
 def weighting_section(weighting: pd.DataFrame) -> list[str]:
     """Effective sample size of the census raking weights."""
-    lines = ["## Census weighting", "", "| country | method | persons | raked | effective sample size | "
-             "dropped target levels |", "|---|---|---|---|---|---|"]
+    lines = ["## Census weighting", "", "| country | method | persons | raked | margins | effective sample size | "
+             "dropped target levels |", "|---|---|---|---|---|---|---|"]
     for row in weighting.itertuples():
-        lines.append(f"| {row.country} | {row.method} | {row.n_persons} | {row.n_raked} | "
+        lines.append(f"| {row.country} | {row.method} | {row.n_persons} | {row.n_raked} | {row.margins} | "
                      f"{row.effective_sample_size:.1f} | {row.dropped_levels or 'none'} |")
     lines += ["", "Simulated respondents were raked to the country's sex x age band and sex x education margins "
-              "(shipped census tables) before every comparison above; persons without these fields weigh 0.", ""]
+              "(shipped census tables) before every comparison above (one-way margins when the sample is too "
+              "small for the crossed ones); persons without these fields weigh 0.", ""]
     return lines
 
 

@@ -10,6 +10,8 @@ and every metric: the raking weights become person weights. Targets come from th
   (the tables give education for ages 25+, applied to all adults).
 
 Target levels no simulated respondent has are dropped and the rest renormalised (reported in ``dropped``).
+A sample too small to meet the crossed margins is raked to the one-way sex, age band and education margins
+instead (``margins`` says which); if even those cannot be met, the comparison stops with that message.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ class CensusWeights:
     n: int
     ess: float
     dropped: tuple[str, ...]
+    margins: str = "crossed"
 
 
 def census_weights(groups: pd.DataFrame, country: str, cuts: Sequence[int] = AGE_CUTS) -> CensusWeights:
@@ -86,25 +89,52 @@ def census_weights(groups: pd.DataFrame, country: str, cuts: Sequence[int] = AGE
     """
     missing = [c for c in CENSUS_VARIABLES if c not in groups.columns]
     if missing:
-        raise ConfigError(f"--weight-to census needs {', '.join(missing)} per person; pass --personas personas.jsonl")
+        raise ConfigError(f"census weights need {', '.join(missing)} per person; pass the personas the survey ran on",
+                          param="personas")
     known = groups[list(CENSUS_VARIABLES)].notna().all(axis=1).to_numpy()
     if not known.any():
         raise ConfigError(f"no {country} respondent has sex, age band and education; cannot rake to the census")
     sample = groups.loc[known, list(CENSUS_VARIABLES)]
-    targets, dropped = {}, []
-    for variable, shares in census_targets(country, cuts).items():
+    crossed, dropped = _present_targets(census_targets(country, cuts), sample)
+    try:
+        weights, margins = rake(sample.reset_index(drop=True), crossed, max_iter=1000, tol=1e-9), "crossed"
+    except ConfigError:  # a small sample cannot meet the crossed margins: the one-way margins may still be met
+        one_way = {"sex": _collapse(crossed["sex*age_band"], 0), "age_band": _collapse(crossed["sex*age_band"], 1),
+                   "education": _collapse(crossed["sex*education"], 1)}
+        try:
+            weights, margins = rake(sample.reset_index(drop=True), one_way, max_iter=1000, tol=1e-9), "one-way"
+        except ConfigError:
+            raise ConfigError(f"cannot rake {len(sample)} {country} respondents to the census margins (sex, age band "
+                              "and education cannot all be met); simulate more respondents or drop weight_to",
+                              param="weight_to") from None
+    full = np.zeros(len(groups))
+    full[known] = weights
+    full *= len(groups) / full.sum()
+    return CensusWeights(full, int(known.sum()), effective_sample_size(full), tuple(dropped), margins)
+
+
+def _present_targets(targets: dict[str, dict[str, float]], sample: pd.DataFrame
+                     ) -> tuple[dict[str, dict[str, float]], list[str]]:
+    """Targets restricted to levels the sample has (renormalised), with consistent sex shares; and the dropped."""
+    kept, dropped = {}, []
+    for variable, shares in targets.items():
         present = set(variable_values(sample, variable))
-        targets[variable] = _normalise({k: v for k, v in shares.items() if k in present and v > 0})
+        kept[variable] = _normalise({k: v for k, v in shares.items() if k in present and v > 0})
         dropped += [f"{variable}={k}" for k, v in shares.items() if k not in present and v > 0]
     # Both margins cross sex: give the education margin the age margin's sex shares, or raking cannot converge.
-    sex_share = {sex: sum(v for k, v in targets["sex*age_band"].items() if k.startswith(f"{sex}*")) for sex in SEXES}
-    education = targets["sex*education"]
+    sex_share = _collapse(kept["sex*age_band"], 0)
+    education = kept["sex*education"]
     for sex in SEXES:
         keys = [k for k in education if k.startswith(f"{sex}*")]
         within = sum(education[k] for k in keys)
         for k in keys:
-            education[k] = education[k] / within * sex_share[sex]
-    weights = np.zeros(len(groups))
-    weights[known] = rake(sample.reset_index(drop=True), targets, max_iter=500, tol=1e-10)
-    weights *= len(groups) / weights.sum()
-    return CensusWeights(weights, int(known.sum()), effective_sample_size(weights), tuple(dropped))
+            education[k] = education[k] / within * sex_share.get(sex, 0.0)
+    return kept, dropped
+
+
+def _collapse(crossed: dict[str, float], part: int) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for key, share in crossed.items():
+        level = key.split("*")[part]
+        out[level] = out.get(level, 0.0) + share
+    return out

@@ -83,3 +83,10 @@ def test_compare_all_rakes_before_comparing():
     assert raked.weighting.iloc[0]["effective_sample_size"] == pytest.approx(effective_sample_size(weights))
     with pytest.raises(ConfigError, match="personas"):
         compare_all(answers, ref, weight_to="census")
+
+
+def test_too_small_a_sample_says_so():
+    tiny = pd.DataFrame({"sex": ["male", "female", "female"], "age_band": BANDS,
+                         "education": ["upper_secondary", "tertiary", "less_than_primary"]})
+    with pytest.raises(ConfigError, match="cannot rake 3 IND respondents"):
+        census_weights(tiny, "IND")
