@@ -19,7 +19,7 @@ and simulated; ``collapse`` flags a simulated spread under half the real one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -131,6 +131,28 @@ def _metric_fns(reference: np.ndarray, support: np.ndarray, scale: str) -> dict[
     return {name: every[name] for name in metrics_for(scale)}
 
 
+def rowwise_metrics(shares: np.ndarray, reference: np.ndarray, support: np.ndarray,
+                    names: Iterable[str]) -> dict[str, np.ndarray]:
+    """The named metrics for many share vectors at once (rows of ``shares``), as the scalar functions compute them."""
+    a = np.where(shares < TINY, 0.0, shares / shares.sum(axis=1, keepdims=True))
+    a /= a.sum(axis=1, keepdims=True)
+    b = reference / reference.sum()
+    b = np.where(b < TINY, 0.0, b)
+    b /= b.sum()
+    gap = np.cumsum(a, axis=1) - np.cumsum(b)
+    m = (a + b) / 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        kl_a = np.where(a > 0, a * np.log(a / m), 0.0).sum(axis=1)
+        kl_b = np.where(b > 0, b * np.log(b / m), 0.0).sum(axis=1)
+    js = np.maximum(0.0, (kl_a + kl_b) / 2)
+    every = {"ks": lambda: np.abs(gap).max(axis=1),
+             "wasserstein": lambda: np.abs(gap)[:, :-1] @ np.diff(support),
+             "js_divergence": lambda: js, "js_distance": lambda: np.sqrt(js),
+             "total_variation": lambda: np.abs(a - b).sum(axis=1) / 2,
+             "mean_diff": lambda: np.abs(a @ support - b @ support)}
+    return {name: every[name]() for name in names}
+
+
 def one_per_person(answers: ArrayLike, support: ArrayLike, weights: ArrayLike | None = None) -> np.ndarray:
     """A person matrix where each answer is its own respondent (answers off the support are dropped)."""
     from deeppersona_agents.comparison.units import person_matrix
@@ -169,6 +191,7 @@ def compare_item(
     scale: str = "ordinal",
     weights: ArrayLike | None = None,
     n_boot: int = 1000,
+    level: float = 0.95,
     rng: np.random.Generator | None = None,
 ) -> ItemComparison:
     """Compare simulated persons with ``reference`` shares over ``support``.
@@ -182,7 +205,8 @@ def compare_item(
         support: the item's valid codes, ascending.
         scale: ``ordinal``, ``binary`` or ``nominal`` (nominal: JS and total variation only).
         weights: one weight per person (raking weights); 1 when omitted.
-        n_boot: bootstrap resamples of persons (0: no CIs).
+        n_boot: bootstrap resamples of persons (0: no CIs); every metric's CI comes from the same resamples.
+        level: confidence level of the percentile CIs.
         rng: generator for the resamples.
     """
     ref, codes = np.asarray(reference, float), np.asarray(support, float)
@@ -199,17 +223,19 @@ def compare_item(
     fns = _metric_fns(ref, codes, scale)
     ci: dict[str, tuple[float, float]] = {}
     if n_boot:
-        seed = int((rng or np.random.default_rng(0)).integers(2**63))
+        resamples: list[np.ndarray] = []
 
-        def resampled(fn: Callable[[np.ndarray], float]) -> Callable[[np.ndarray], float]:
-            def statistic(idx: np.ndarray) -> float:
-                m = np.bincount(idx, minlength=len(data)).astype(float)
-                return fn((m @ weighted) / (m @ w))
-            return statistic
+        def statistic(idx: np.ndarray) -> float:  # one resample of persons -> its shares (kept for every metric)
+            m = np.bincount(idx, minlength=len(data)).astype(float)
+            resamples.append((m @ weighted) / (m @ w))
+            return total_variation(resamples[-1], ref)
 
-        # The same seed for every metric: all CIs come from the same resamples of persons.
-        ci = {name: percentile_ci(len(data), resampled(fn), n_boot=n_boot, rng=np.random.default_rng(seed))
-              for name, fn in fns.items()}
+        ci["total_variation"] = percentile_ci(len(data), statistic, n_boot=n_boot, level=level, rng=rng)
+        alpha = (1 - level) / 2
+        for name, values in rowwise_metrics(np.array(resamples), ref, codes, fns).items():
+            if name != "total_variation":
+                low, high = np.quantile(values, [alpha, 1 - alpha])
+                ci[name] = (float(low), float(high))
     ref_n = ref / ref.sum()
     sd_real, sd_sim = (_sd(ref_n, codes), _sd(sim, codes)) if scale != "nominal" else (float("nan"),) * 2
     sd_ratio = sd_sim / sd_real if scale != "nominal" and sd_real > 0 else float("nan")
