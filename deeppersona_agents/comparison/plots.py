@@ -41,6 +41,9 @@ def plot_items(panels: dict[tuple[str, str], Panel], reference: pd.DataFrame, fo
     from matplotlib.figure import Figure
 
     written = []
+    fig = Figure(figsize=(6, 3.5))  # one figure redrawn per item: much faster than a new figure each time
+    fig.subplots_adjust(left=0.1, right=0.97, bottom=0.15, top=0.9)
+    ax = fig.subplots()
     for (country, item), ref in reference.groupby(["country", "item"], sort=True):
         simulated = item_shares(panels, str(country), str(item))
         if not simulated:
@@ -48,15 +51,13 @@ def plot_items(panels: dict[tuple[str, str], Panel], reference: pd.DataFrame, fo
         ref = ref.sort_values("value")
         codes = ref["value"].to_numpy(float)
         width = 0.8 / (len(simulated) + 1)
-        fig = Figure(figsize=(6, 3.5))
-        ax = fig.subplots()
+        ax.clear()
         ax.bar(np.arange(len(codes)), ref["share"], width, label="real", color="black")
         for i, (method, shares) in enumerate(simulated.items(), 1):
             ax.bar(np.arange(len(codes)) + i * width, shares, width, label=method)
         ax.set_xticks(np.arange(len(codes)) + width * len(simulated) / 2, [f"{c:g}" for c in codes])
         ax.set(xlabel="answer code", ylabel="share", title=f"{item} — {country}")
         ax.legend(fontsize=8)
-        fig.tight_layout()
         path = folder / f"{country}_{_safe(str(item))}.png"
         fig.savefig(path, dpi=100)
         written.append(path)
