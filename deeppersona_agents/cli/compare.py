@@ -12,12 +12,11 @@ from deeppersona_agents.cli._common import (
     check_output_path,
     console,
     err,
-    fail,
     guarded,
     make_folder,
     write_atomic,
 )
-from deeppersona_agents.errors import ConfigError, DeepPersonaError
+from deeppersona_agents.errors import ConfigError
 
 ByOpt = Annotated[str | None, typer.Option(
     "--by", help="Subgroups, comma-separated: sex, age_band, education, urban, religion.")]
@@ -127,19 +126,23 @@ def reference_ipip(
     file: Annotated[Path, typer.Argument(help="OpenPsychometrics data-final.csv (IPIP-FFM) or BIG5 data.csv.")],
     out_file: Annotated[Path, typer.Option("--out", help="Marginals CSV to write.")],
     countries: Annotated[str | None, typer.Option(help="Comma-separated ISO-3 codes.")] = None,
+    by: Annotated[str | None, typer.Option(
+        "--by", help="Subgroups from the BIG5 file's gender and age columns: sex, age_band.")] = None,
+    age_cuts: AgeCutsOpt = "30,50",
 ) -> None:
     """Per-country shares of each IPIP-50 answer (0 = missed is excluded) and of trait scores (trait:EXT ...)."""
-    from deeppersona_agents.comparison.references import TRAIT_PREFIX, ipip_marginals
+    from deeppersona_agents.comparison.references import TRAIT_PREFIX, ipip_marginals, ipip_subgroups
 
-    try:
+    with guarded():
         check_output_path(out_file)
-        frame = ipip_marginals(file, countries.split(",") if countries else None)
-    except DeepPersonaError as exc:
-        raise fail(exc) from None
-    write_atomic(out_file, frame.to_csv(index=False))
+        country_list = countries.split(",") if countries else None
+        frame = ipip_marginals(file, country_list)
+        subgroups = ipip_subgroups(file, by.split(","), country_list, _cuts(age_cuts)) if by else None
+        write_atomic(out_file, frame.to_csv(index=False))
+        if subgroups is not None:
+            write_atomic(sibling(out_file, "subgroups"), subgroups.to_csv(index=False))
     names = frame["item"].drop_duplicates()
     traits = int(names.str.startswith(TRAIT_PREFIX).sum())
     err.print(f"wrote {out_file}: {frame['country'].nunique()} countries, {len(names) - traits} items, "
-              f"{traits} traits", highlight=False, soft_wrap=True)
-
-
+              f"{traits} traits" + (f"; {sibling(out_file, 'subgroups')}" if by else ""),
+              highlight=False, soft_wrap=True)

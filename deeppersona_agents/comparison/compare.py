@@ -20,6 +20,7 @@ import pandas as pd
 from deeppersona_agents.comparison.fidelity import compare_associations, compare_subgroups
 from deeppersona_agents.comparison.metrics import ORDERED_METRICS, compare_item
 from deeppersona_agents.comparison.references import TRAIT_PREFIX
+from deeppersona_agents.comparison.report import markdown_report  # noqa: F401  (callers import it from here)
 from deeppersona_agents.comparison.subgroups import AGE_CUTS, parse_by
 from deeppersona_agents.comparison.units import Panel, build_panels
 from deeppersona_agents.comparison.weighting import census_weights

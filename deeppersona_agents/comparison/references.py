@@ -26,6 +26,7 @@ from deeppersona_agents.comparison.subgroups import (
     AGE_CUTS,
     SUBGROUP_COLUMNS,
     WVS_VARIABLES,
+    ipip_groups,
     parse_by,
     subgroup_marginals,
     wvs7_groups,
@@ -196,23 +197,43 @@ def ipip_marginals(path: str | Path, countries: list[str] | None = None) -> pd.D
     ints and floats (object dtype) and the CSV keeps item values as ``1``, not ``1.0``.
     """
     instrument = load_instrument("ipip50")
-    frame = _read_table(Path(path))
-    if "EXT1" not in frame.columns:  # BIG5 (2012): E1 ... O10 -> EXT1 ... OPN10
-        mapping = {f"{b}{n}": f"{f}{n}" for b, f in zip("EACNO", ["EXT", "AGR", "CSN", "EST", "OPN"], strict=True)
-                   for n in range(1, 11)}
-        frame = frame.rename(columns=mapping)
-    if "country" not in frame.columns:
-        raise ConfigError(f"{Path(path).name} has no 'country' column; is it the OpenPsychometrics file?")
-    frame["country"] = frame["country"].map(_iso3)
-    frame = frame.dropna(subset=["country"])
-    if countries:
-        frame = frame[frame["country"].isin([c.upper() for c in countries])]
+    frame = _ipip_frame(Path(path), countries)
     items = weighted_marginals(frame, instrument, [i.code for i in instrument.items if i.code in frame.columns],
                                "country", None)
     traits = trait_marginals(frame, instrument, "country")
     if traits.empty:
         return items
     return pd.concat([items.astype({"value": object}), traits.astype({"value": object})], ignore_index=True)
+
+
+def _ipip_frame(path: Path, countries: list[str] | None) -> pd.DataFrame:
+    """The OpenPsychometrics file with EXT1...OPN10 item names and ISO-3 countries (optionally some only)."""
+    frame = _read_table(path)
+    if "EXT1" not in frame.columns:  # BIG5 (2012): E1 ... O10 -> EXT1 ... OPN10
+        mapping = {f"{b}{n}": f"{f}{n}" for b, f in zip("EACNO", ["EXT", "AGR", "CSN", "EST", "OPN"], strict=True)
+                   for n in range(1, 11)}
+        frame = frame.rename(columns=mapping)
+    if "country" not in frame.columns:
+        raise ConfigError(f"{path.name} has no 'country' column; is it the OpenPsychometrics file?")
+    frame["country"] = frame["country"].map(_iso3)
+    frame = frame.dropna(subset=["country"])
+    if countries:
+        frame = frame[frame["country"].isin([c.upper() for c in countries])]
+    return frame
+
+
+def ipip_subgroups(path: str | Path, by: list[str], countries: list[str] | None = None,
+                   age_cuts: tuple[int, ...] = AGE_CUTS) -> pd.DataFrame:
+    """Item shares per subgroup from an OpenPsychometrics file with ``gender`` / ``age`` columns (BIG5 2012).
+
+    Unweighted; rows in :data:`~deeppersona_agents.comparison.subgroups.SUBGROUP_COLUMNS`. The IPIP-FFM
+    ``data-final.csv`` has no demographic columns, so only ``sex`` and ``age_band`` from the BIG5 file work.
+    """
+    instrument = load_instrument("ipip50")
+    frame = _ipip_frame(Path(path), countries)
+    groups = ipip_groups(frame, parse_by(by), age_cuts)
+    supports = {it.code: it.codes for it in instrument.items if it.code in frame.columns}
+    return subgroup_marginals(frame, supports, groups, "country", None, age_cuts)
 
 
 def read_marginals(path: str | Path) -> pd.DataFrame:

@@ -75,3 +75,22 @@ def test_persona_levels_from_the_core():
     assert groups.loc["a"].to_dict() == {"sex": "female", "age_band": "30-49", "education": "tertiary",
                                          "urban": "rural", "religion": "other"}
     assert groups.loc["b", "sex"] == "male" and pd.isna(groups.loc["b", "education"])
+
+
+def test_ipip_subgroups_from_the_big5_gender_and_age_columns(tmp_path):
+    from typer.testing import CliRunner
+
+    from deeppersona_agents.cli import app
+
+    path = tmp_path / "data.csv"  # BIG5 2012 layout: E1 ... with age, gender (1 male, 2 female, 3 other), country
+    path.write_text("E1\tN1\tage\tgender\tcountry\n5\t1\t22\t1\tIN\n3\t2\t24\t1\tIN\n4\t0\t61\t2\tIN\n2\t5\t40\t3\tIN\n")
+    out = tmp_path / "ipip.csv"
+    result = CliRunner().invoke(app, ["reference", "ipip", str(path), "--out", str(out), "--by", "sex,age_band"])
+    assert result.exit_code == 0, result.output
+    sub = pd.read_csv(tmp_path / "ipip_subgroups.csv")
+    assert share(sub, "sex", "male", "EXT1", 5) == (pytest.approx(0.5), 2)
+    assert share(sub, "sex", "female", "EXT1", 4) == (pytest.approx(1.0), 1)
+    assert share(sub, "age_band", "18-29", "EXT1", 3)[0] == pytest.approx(0.5)
+    assert sub[(sub["group_value"] == "50+") & (sub["item"] == "EST1")].empty
+    result = CliRunner().invoke(app, ["reference", "ipip", str(path), "--out", str(out), "--by", "education"])
+    assert result.exit_code == 1 and "no column for --by education" in result.output
