@@ -161,6 +161,11 @@ def compare_all(
     if weight_to not in (None, *WEIGHT_TARGETS):
         raise ConfigError(f"unknown weighting target {weight_to!r}; use census", param="weight_to")
     panels = build_panels(answers, reference_supports(reference))
+    if personas is not None and panels:
+        respondents = {str(p) for panel in panels.values() for p in panel.persons}
+        if not respondents & set(personas.index.astype(str)):
+            raise ConfigError("none of the answers' persona_id values is in the personas given; pass the personas "
+                              "file the survey ran on", param="personas")
     weighting = []
     if weight_to == "census":
         assert personas is not None

@@ -104,8 +104,3 @@ def _factorize(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         raise ConfigError("answers have rows without a persona_id; every answer must name its respondent")
     return np.asarray(uniques, dtype=object), codes
 
-
-def weighted_sd(shares: np.ndarray, support: np.ndarray) -> float:
-    """Standard deviation of a share distribution on the code scale."""
-    mean = shares @ support
-    return float(np.sqrt(max(0.0, shares @ (support - mean) ** 2)))

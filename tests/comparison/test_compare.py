@@ -128,3 +128,10 @@ def test_report_states_metrics_per_item_and_averages_comparable_ones(tmp_path):
     ind = result.metrics[result.metrics["country"] == "IND"]
     assert f"| IND | deep | 3 | {ind['ks'].mean():.3f} |" in report  # the KS mean skips the nominal item
     assert "![associations: associations_IND_deep.png](associations_IND_deep.png)" in report
+
+
+def test_personas_that_do_not_match_the_answers_are_refused():
+    from deeppersona_agents.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="persona_id"):
+        compare_all(rows("someone-else", "Q57", [1]), REF, personas=persona_groups(PERSONAS), weight_to="census")
