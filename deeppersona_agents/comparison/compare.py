@@ -129,6 +129,7 @@ def compare_all(
     weight_to: str | None = None,
     age_cuts: Sequence[int] = AGE_CUTS,
     scales: dict[str, str] | None = None,
+    tables_dir: str | Path | None = None,
     n_boot: int = 500,
     seed: int = 0,
 ) -> Comparison:
@@ -145,6 +146,7 @@ def compare_all(
         weight_to: ``"census"`` rakes each country's persons to its age x sex x education margins.
         age_cuts: age band edges (30, 50 -> 18-29, 30-49, 50+); must match the reference's.
         scales: item -> scale overrides (default: the shipped instruments).
+        tables_dir: rebuilt country tables for the census margins (default: the shipped tables).
         n_boot: bootstrap resamples of persons for the marginal CIs.
         seed: bootstrap seed.
 
@@ -170,7 +172,7 @@ def compare_all(
     if weight_to == "census":
         assert personas is not None
         for (country, method), panel in list(panels.items()):
-            result = census_weights(personas.reindex(panel.persons.astype(str)), country, age_cuts)
+            result = census_weights(personas.reindex(panel.persons.astype(str)), country, age_cuts, tables_dir)
             panels[(country, method)] = panel.with_weights(result.weights)
             weighting.append({"country": country, "method": method, "target": "census", "n_persons": len(panel.persons),
                               "n_raked": result.n, "margins": result.margins, "effective_sample_size": result.ess,

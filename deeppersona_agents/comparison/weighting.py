@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -36,9 +37,13 @@ def effective_sample_size(weights: Sequence[float]) -> float:
     return float(w.sum() ** 2 / (w**2).sum()) if (w**2).sum() > 0 else 0.0
 
 
-def census_targets(country: str, cuts: Sequence[int] = AGE_CUTS) -> dict[str, dict[str, float]]:
-    """Raking targets (``sex*age_band`` and ``sex*education``) for adults of ``country``."""
-    table = load_table(country)
+def census_targets(country: str, cuts: Sequence[int] = AGE_CUTS,
+                   tables_dir: str | Path | None = None) -> dict[str, dict[str, float]]:
+    """Raking targets (``sex*age_band`` and ``sex*education``) for adults of ``country``.
+
+    ``tables_dir``: a folder of rebuilt country tables (as for generation); the shipped tables otherwise.
+    """
+    table = load_table(country, tables_dir)
     age_sex = table["age_sex"]
     labels = age_labels(cuts)
     edges = [MIN_AGE, *cuts, 200]
@@ -79,7 +84,8 @@ class CensusWeights:
     margins: str = "crossed"
 
 
-def census_weights(groups: pd.DataFrame, country: str, cuts: Sequence[int] = AGE_CUTS) -> CensusWeights:
+def census_weights(groups: pd.DataFrame, country: str, cuts: Sequence[int] = AGE_CUTS,
+                   tables_dir: str | Path | None = None) -> CensusWeights:
     """Rake persons (rows of ``groups`` with sex, age_band, education) to the census margins of ``country``.
 
     Persons missing any of the three get weight 0.
@@ -95,7 +101,7 @@ def census_weights(groups: pd.DataFrame, country: str, cuts: Sequence[int] = AGE
     if not known.any():
         raise ConfigError(f"no {country} respondent has sex, age band and education; cannot rake to the census")
     sample = groups.loc[known, list(CENSUS_VARIABLES)]
-    crossed, dropped = _present_targets(census_targets(country, cuts), sample)
+    crossed, dropped = _present_targets(census_targets(country, cuts, tables_dir), sample)
     try:
         weights, margins = rake(sample.reset_index(drop=True), crossed, max_iter=1000, tol=1e-9), "crossed"
     except ConfigError:  # a small sample cannot meet the crossed margins: the one-way margins may still be met
