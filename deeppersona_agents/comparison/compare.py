@@ -1,29 +1,40 @@
-"""Compare simulated answers with reference marginals: metrics table, Markdown report, plots.
+"""Compare simulated answers with real survey data: marginals, subgroups, associations, census weighting.
 
-The last step of the data flow: ``answers.csv`` (from ``deeppersona survey``) + reference
-marginals -> ``metrics.csv``, ``report.md`` (methods x metrics per country, like the paper's
-Tables 2-3) and one PNG per item (simulated vs real shares).
+The last step of the data flow: ``answers.csv`` (from ``deeppersona survey``) + reference files (from
+``deeppersona reference``) [+ the personas file for subgroups and census weights] -> :func:`compare_all`
+-> ``metrics.csv``, ``subgroups.csv``, ``associations.csv``, ``weighting.csv`` and the Markdown report
+(:mod:`~deeppersona_agents.comparison.report`). Persons are the unit throughout
+(:mod:`~deeppersona_agents.comparison.units`).
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from deeppersona_agents.comparison.metrics import compare_item
+from deeppersona_agents.comparison.fidelity import compare_associations, compare_subgroups
+from deeppersona_agents.comparison.metrics import ORDERED_METRICS, compare_item
+from deeppersona_agents.comparison.references import TRAIT_PREFIX
+from deeppersona_agents.comparison.report import markdown_report  # noqa: F401  (callers import it from here)
+from deeppersona_agents.comparison.subgroups import AGE_CUTS, parse_by
+from deeppersona_agents.comparison.units import Panel, build_panels
+from deeppersona_agents.comparison.weighting import census_weights
 from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.seeding import derive
 
-METRICS = ["ks", "wasserstein", "js_divergence", "js_distance", "mean_diff"]
+METRICS = list(ORDERED_METRICS)
+WEIGHT_TARGETS = ("census",)
 
 
 def read_answers(path: str | Path) -> pd.DataFrame:
-    """An answers CSV (``persona_id,country,item,answer,method`` and optional ``weight``)."""
+    """An answers CSV (``persona_id,country,item,answer,method``; ``weight`` and other columns optional)."""
     try:
-        frame = pd.read_csv(path)
+        frame = pd.read_csv(path, dtype={"persona_id": str})
     except (OSError, pd.errors.ParserError) as exc:
         raise ConfigError(f"cannot read answers {path}: {exc}") from None
     missing = {"persona_id", "country", "item", "answer", "method"} - set(frame.columns)
@@ -32,79 +43,144 @@ def read_answers(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def compare_answers(answers: pd.DataFrame, reference: pd.DataFrame, *, n_boot: int = 500,
-                    seed: int = 0) -> pd.DataFrame:
-    """One row per country x item x method with every metric and its bootstrap CI."""
+@lru_cache(maxsize=1)
+def _instrument_scales() -> dict[str, str]:
+    from deeppersona_agents.simulation.instruments import load_instrument
+
+    return {it.code: it.scale for name in ("wvs7", "ipip50") for it in load_instrument(name).items}
+
+
+def item_scale(item: str, scales: dict[str, str] | None = None) -> str:
+    """An item's scale: ``scales`` first, then the shipped instruments; trait scores and unknown items are ordinal."""
+    if scales and item in scales:
+        return scales[item]
+    return "ordinal" if item.startswith(TRAIT_PREFIX) else _instrument_scales().get(item, "ordinal")
+
+
+def reference_supports(reference: pd.DataFrame) -> dict[tuple[str, str], np.ndarray]:
+    """The sorted codes of each (country, item) in a marginals frame."""
+    groups = reference.groupby(["country", "item"])
+    return {(str(c), str(i)): np.sort(g["value"].to_numpy(float)) for (c, i), g in groups}
+
+
+def marginal_metrics(answers: pd.DataFrame, panels: dict[tuple[str, str], Panel], reference: pd.DataFrame, *,
+                     scales: dict[str, str] | None = None, n_boot: int = 500, seed: int = 0) -> pd.DataFrame:
+    """One row per country x item x method: the metrics its scale allows, CIs over persons, variance figures."""
+    asked = answers.groupby(["country", "method", "item"])["persona_id"].nunique()
     rows = []
-    rng = derive(seed)
-    for (country, item, method), group in answers.groupby(["country", "item", "method"], sort=True):
-        ref = reference[(reference["country"] == country) & (reference["item"] == item)].sort_values("value")
-        if ref.empty:
-            continue
-        support = ref["value"].to_numpy(float)
-        valid = group["answer"].dropna()
-        weights = group.loc[valid.index, "weight"] if "weight" in group.columns else None
-        if not np.isin(valid.to_numpy(float), support).any():
-            continue
-        result = compare_item(valid.to_numpy(float), ref["share"].to_numpy(float), support,
-                              weights=None if weights is None else weights.to_numpy(float), n_boot=n_boot, rng=rng)
-        row = {"country": country, "item": item, "method": method, "n_simulated": result.n_simulated,
-               "n_missing": int(group["answer"].isna().sum()),
-               "n_reference": int(ref["n_valid"].iloc[0]) if "n_valid" in ref.columns else None}
-        for name in METRICS:
-            row[name] = getattr(result, name)
-            if name in result.ci:
-                row[f"{name}_low"], row[f"{name}_high"] = result.ci[name]
-        rows.append(row)
+    for (country, item), ref in reference.groupby(["country", "item"], sort=True):
+        ref = ref.sort_values("value")
+        for (p_country, method), panel in panels.items():
+            if p_country != str(country) or str(item) not in panel.matrices:
+                continue
+            scale = item_scale(str(item), scales)
+            result = compare_item(panel.matrices[str(item)], ref["share"].to_numpy(float), panel.supports[str(item)],
+                                  scale=scale, weights=panel.weights, n_boot=n_boot,
+                                  rng=derive(seed, str(country), str(item), str(method)))
+            row: dict[str, object] = {
+                "country": country, "item": item, "method": method, "scale": scale,
+                "metrics_used": " ".join(result.metrics), "n_simulated": result.n_simulated,
+                "n_missing": int(asked.get((country, method, item), result.n_simulated)) - result.n_simulated,
+                "n_reference": int(ref["n_valid"].iloc[0]) if "n_valid" in ref.columns else None}
+            for name in METRICS:
+                row[name] = result.metrics.get(name, np.nan)
+                row[f"{name}_low"], row[f"{name}_high"] = result.ci.get(name, (np.nan, np.nan))
+            row.update(sd_real=result.sd_real, sd_sim=result.sd_sim, sd_ratio=result.sd_ratio,
+                       modal_share_real=result.modal_share_real, modal_share_sim=result.modal_share_sim,
+                       collapse=result.collapse)
+            rows.append(row)
     if not rows:
         raise ConfigError("no country x item in the answers has reference marginals; check countries and items")
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).sort_values(["country", "item", "method"], ignore_index=True)
 
 
-def markdown_report(metrics: pd.DataFrame) -> str:
-    """Methods x metrics per country (mean over items), then the average over countries."""
-    lines = ["# Simulated vs real answer distributions", ""]
-    header = "| country | method | items | " + " | ".join(METRICS) + " |"
-    rule = "|" + "---|" * (3 + len(METRICS))
-    lines += [header, rule]
-    by = metrics.groupby(["country", "method"], sort=True)
-    for (country, method), group in by:
-        cells = " | ".join(f"{group[m].mean():.3f}" for m in METRICS)
-        lines.append(f"| {country} | {method} | {len(group)} | {cells} |")
-    for method, group in metrics.groupby("method", sort=True):
-        cells = " | ".join(f"**{group[m].mean():.3f}**" for m in METRICS)
-        lines.append(f"| average | {method} | {len(group)} | {cells} |")
-    lines += ["", "Lower is better for every metric. JS divergence uses natural logarithms (0 to ln 2 ≈ 0.693); "
-              "js_distance is its square root. Per-item values with bootstrap CIs are in metrics.csv."]
-    return "\n".join(lines) + "\n"
+def compare_answers(answers: pd.DataFrame, reference: pd.DataFrame, *, n_boot: int = 500, seed: int = 0,
+                    scales: dict[str, str] | None = None) -> pd.DataFrame:
+    """Marginal metrics only (``metrics.csv``); see :func:`compare_all` for every comparison."""
+    panels = build_panels(answers, reference_supports(reference))
+    return marginal_metrics(answers, panels, reference, scales=scales, n_boot=n_boot, seed=seed)
 
 
-def plot_items(answers: pd.DataFrame, reference: pd.DataFrame, folder: Path) -> list[Path]:
-    """One bar chart per country x item: real shares next to each method's simulated shares."""
-    from matplotlib.figure import Figure  # no pyplot: leaves the caller's backend (notebook inline) alone
+@dataclass
+class Comparison:
+    """Every frame a comparison writes (empty frames for comparisons that were not asked for)."""
 
-    written = []
-    for (country, item), group in answers.groupby(["country", "item"], sort=True):
-        ref = reference[(reference["country"] == country) & (reference["item"] == item)].sort_values("value")
-        if ref.empty:
-            continue
-        codes = ref["value"].to_numpy(float)
-        methods = sorted(group["method"].unique())
-        width = 0.8 / (len(methods) + 1)
-        fig = Figure(figsize=(6, 3.5))
-        ax = fig.subplots()
-        ax.bar(np.arange(len(codes)), ref["share"], width, label="real", color="black")
-        for i, method in enumerate(methods, 1):
-            valid = group[group["method"] == method]["answer"].dropna().to_numpy(float)
-            shares = np.array([(valid == c).mean() if len(valid) else 0 for c in codes])
-            ax.bar(np.arange(len(codes)) + i * width, shares, width, label=method)
-        ax.set_xticks(np.arange(len(codes)) + width * len(methods) / 2, [f"{c:g}" for c in codes])
-        ax.set_xlabel("answer code")
-        ax.set_ylabel("share")
-        ax.set_title(f"{item} — {country}")
-        ax.legend(fontsize=8)
-        fig.tight_layout()
-        path = folder / f"{country}_{re.sub(r'[^A-Za-z0-9_-]+', '_', item)}.png"  # trait:EXT -> trait_EXT
-        fig.savefig(path, dpi=100)
-        written.append(path)
-    return written
+    metrics: pd.DataFrame
+    subgroups: pd.DataFrame = field(default_factory=pd.DataFrame)
+    associations: pd.DataFrame = field(default_factory=pd.DataFrame)
+    weighting: pd.DataFrame = field(default_factory=pd.DataFrame)
+    panels: dict[tuple[str, str], Panel] = field(default_factory=dict, repr=False)
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """File name -> frame, for the frames that hold rows."""
+        named = {"metrics.csv": self.metrics, "subgroups.csv": self.subgroups,
+                 "associations.csv": self.associations, "weighting.csv": self.weighting}
+        return {name: frame for name, frame in named.items() if not frame.empty}
+
+
+def compare_all(
+    answers: pd.DataFrame,
+    reference: pd.DataFrame,
+    *,
+    personas: pd.DataFrame | None = None,
+    by: str | Sequence[str] | None = None,
+    reference_subgroups: pd.DataFrame | None = None,
+    reference_associations: pd.DataFrame | None = None,
+    weight_to: str | None = None,
+    age_cuts: Sequence[int] = AGE_CUTS,
+    scales: dict[str, str] | None = None,
+    tables_dir: str | Path | None = None,
+    n_boot: int = 500,
+    seed: int = 0,
+) -> Comparison:
+    """Every comparison of simulated answers with the reference, persons as the unit.
+
+    Args:
+        answers: answers frame (:func:`read_answers`); grouped by ``country`` and ``method``.
+        reference: marginals (``country,item,value,share[,n_valid]``).
+        personas: subgroup levels per persona id (:func:`~deeppersona_agents.comparison.subgroups.read_personas`);
+            needed for ``by`` and ``weight_to``.
+        by: subgroup variables (``"sex,age_band"`` or a list) for ``subgroups.csv``.
+        reference_subgroups: the reference's subgroup shares (``deeppersona reference ... --by``).
+        reference_associations: the reference's pairwise correlations (``country,item_a,item_b,rho,n_valid``).
+        weight_to: ``"census"`` rakes each country's persons to its age x sex x education margins.
+        age_cuts: age band edges (30, 50 -> 18-29, 30-49, 50+); must match the reference's.
+        scales: item -> scale overrides (default: the shipped instruments).
+        tables_dir: rebuilt country tables for the census margins (default: the shipped tables).
+        n_boot: bootstrap resamples of persons for the marginal CIs.
+        seed: bootstrap seed.
+
+    Raises:
+        ConfigError: a needed input is missing or no item can be compared.
+    """
+    groups = parse_by(by)
+    if (groups or weight_to) and personas is None:
+        raise ConfigError("subgroups and census weights need the respondents' demographics; pass personas "
+                          "(read_personas('personas.jsonl'))", param="personas")
+    if groups and reference_subgroups is None:
+        raise ConfigError("subgroup comparisons need the reference's subgroup shares (reference ... --by)",
+                          param="reference_subgroups")
+    if weight_to not in (None, *WEIGHT_TARGETS):
+        raise ConfigError(f"unknown weighting target {weight_to!r}; use census", param="weight_to")
+    panels = build_panels(answers, reference_supports(reference))
+    if personas is not None and panels:
+        respondents = {str(p) for panel in panels.values() for p in panel.persons}
+        if not respondents & set(personas.index.astype(str)):
+            raise ConfigError("none of the answers' persona_id values is in the personas given; pass the personas "
+                              "file the survey ran on", param="personas")
+    weighting = []
+    if weight_to == "census":
+        assert personas is not None
+        for (country, method), panel in list(panels.items()):
+            result = census_weights(personas.reindex(panel.persons.astype(str)), country, age_cuts, tables_dir)
+            panels[(country, method)] = panel.with_weights(result.weights)
+            weighting.append({"country": country, "method": method, "target": "census", "n_persons": len(panel.persons),
+                              "n_raked": result.n, "margins": result.margins, "effective_sample_size": result.ess,
+                              "dropped_levels": " ".join(result.dropped)})
+    metrics = marginal_metrics(answers, panels, reference, scales=scales, n_boot=n_boot, seed=seed)
+    subgroups = (compare_subgroups(panels, personas, reference_subgroups, groups, age_cuts,
+                                   lambda item: item_scale(item, scales))
+                 if groups and personas is not None and reference_subgroups is not None else pd.DataFrame())
+    associations = (compare_associations(panels, reference_associations, lambda item: item_scale(item, scales))
+                    if reference_associations is not None else pd.DataFrame())
+    return Comparison(metrics, subgroups, associations, pd.DataFrame(weighting), panels)

@@ -21,6 +21,16 @@ import numpy as np
 import pandas as pd
 import pycountry
 
+from deeppersona_agents.comparison.associations import ASSOCIATION_COLUMNS, microdata_associations
+from deeppersona_agents.comparison.subgroups import (
+    AGE_CUTS,
+    SUBGROUP_COLUMNS,
+    WVS_VARIABLES,
+    ipip_groups,
+    parse_by,
+    subgroup_marginals,
+    wvs7_groups,
+)
 from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.simulation.instruments import Instrument, load_instrument, trait_scores
 
@@ -125,25 +135,53 @@ def trait_marginals(frame: pd.DataFrame, instrument: Instrument, country_col: st
     return pd.DataFrame(rows, columns=MARGINAL_COLUMNS)
 
 
-def wvs7_marginals(path: str | Path, countries: list[str] | None = None,
-                   items: list[str] | None = None) -> pd.DataFrame:
-    """Weighted (``W_WEIGHT``) shares per country and item from an official WVS-7 file."""
+def _wvs7_frame(path: Path, countries: list[str] | None, items: list[str] | None,
+                extra: list[str]) -> tuple[pd.DataFrame, list[str]]:
+    """The official file's rows (optionally some countries) with the requested items and ``extra`` columns."""
     instrument = load_instrument("wvs7")
-    path = Path(path)
     header = _header(path)[1] if path.suffix.lower() not in (".sav", ".dta") else None
     if header is not None and "B_COUNTRY_ALPHA" not in header:
         raise ConfigError(f"{path.name} has no B_COUNTRY_ALPHA column; is it an official WVS-7 file?")
     present = [c for c in (items or instrument.codes) if header is None or c in header]
     if not present:
         raise ConfigError(f"{path.name} holds none of the requested items")
-    cols = ["B_COUNTRY_ALPHA", "W_WEIGHT", *present]
-    frame = _read_table(path, cols)
+    frame = _read_table(path, ["B_COUNTRY_ALPHA", "W_WEIGHT", *present, *extra])
     if countries:
         frame = frame[frame["B_COUNTRY_ALPHA"].isin([c.upper() for c in countries])]
         if frame.empty:
             raise ConfigError(f"none of {countries} is in {path.name}")
+    return frame, present
+
+
+def wvs7_marginals(path: str | Path, countries: list[str] | None = None,
+                   items: list[str] | None = None) -> pd.DataFrame:
+    """Weighted (``W_WEIGHT``) shares per country and item from an official WVS-7 file."""
+    frame, present = _wvs7_frame(Path(path), countries, items, [])
     weight = "W_WEIGHT" if "W_WEIGHT" in frame.columns else None
-    return weighted_marginals(frame, instrument, present, "B_COUNTRY_ALPHA", weight)
+    return weighted_marginals(frame, load_instrument("wvs7"), present, "B_COUNTRY_ALPHA", weight)
+
+
+def wvs7_reference(path: str | Path, countries: list[str] | None = None, items: list[str] | None = None,
+                   by: list[str] | None = None, age_cuts: tuple[int, ...] = AGE_CUTS) -> dict[str, pd.DataFrame]:
+    """Everything ``compare`` needs from an official WVS-7 file, read once.
+
+    Returns:
+        ``marginals`` (:data:`MARGINAL_COLUMNS`), ``associations`` (weighted Spearman per pair of ordered
+        items, see :mod:`~deeppersona_agents.comparison.associations`) and, when ``by`` names subgroups,
+        ``subgroups`` (weighted shares per subgroup level, see :mod:`~deeppersona_agents.comparison.subgroups`).
+    """
+    groups = parse_by(by)
+    frame, present = _wvs7_frame(Path(path), countries, items, [WVS_VARIABLES[g] for g in groups])
+    instrument = load_instrument("wvs7")
+    weight = "W_WEIGHT" if "W_WEIGHT" in frame.columns else None
+    supports = {code: instrument.item(code).codes for code in present}
+    ordered = {code: s for code, s in supports.items() if instrument.item(code).scale != "nominal"}
+    out = {"marginals": weighted_marginals(frame, instrument, present, "B_COUNTRY_ALPHA", weight),
+           "associations": microdata_associations(frame, ordered, "B_COUNTRY_ALPHA", weight)}
+    if groups:
+        out["subgroups"] = subgroup_marginals(frame, supports, wvs7_groups(frame, groups, age_cuts),
+                                              "B_COUNTRY_ALPHA", weight, age_cuts)
+    return out
 
 
 def _iso3(code: object) -> str | None:
@@ -159,23 +197,43 @@ def ipip_marginals(path: str | Path, countries: list[str] | None = None) -> pd.D
     ints and floats (object dtype) and the CSV keeps item values as ``1``, not ``1.0``.
     """
     instrument = load_instrument("ipip50")
-    frame = _read_table(Path(path))
-    if "EXT1" not in frame.columns:  # BIG5 (2012): E1 ... O10 -> EXT1 ... OPN10
-        mapping = {f"{b}{n}": f"{f}{n}" for b, f in zip("EACNO", ["EXT", "AGR", "CSN", "EST", "OPN"], strict=True)
-                   for n in range(1, 11)}
-        frame = frame.rename(columns=mapping)
-    if "country" not in frame.columns:
-        raise ConfigError(f"{Path(path).name} has no 'country' column; is it the OpenPsychometrics file?")
-    frame["country"] = frame["country"].map(_iso3)
-    frame = frame.dropna(subset=["country"])
-    if countries:
-        frame = frame[frame["country"].isin([c.upper() for c in countries])]
+    frame = _ipip_frame(Path(path), countries)
     items = weighted_marginals(frame, instrument, [i.code for i in instrument.items if i.code in frame.columns],
                                "country", None)
     traits = trait_marginals(frame, instrument, "country")
     if traits.empty:
         return items
     return pd.concat([items.astype({"value": object}), traits.astype({"value": object})], ignore_index=True)
+
+
+def _ipip_frame(path: Path, countries: list[str] | None) -> pd.DataFrame:
+    """The OpenPsychometrics file with EXT1...OPN10 item names and ISO-3 countries (optionally some only)."""
+    frame = _read_table(path)
+    if "EXT1" not in frame.columns:  # BIG5 (2012): E1 ... O10 -> EXT1 ... OPN10
+        mapping = {f"{b}{n}": f"{f}{n}" for b, f in zip("EACNO", ["EXT", "AGR", "CSN", "EST", "OPN"], strict=True)
+                   for n in range(1, 11)}
+        frame = frame.rename(columns=mapping)
+    if "country" not in frame.columns:
+        raise ConfigError(f"{path.name} has no 'country' column; is it the OpenPsychometrics file?")
+    frame["country"] = frame["country"].map(_iso3)
+    frame = frame.dropna(subset=["country"])
+    if countries:
+        frame = frame[frame["country"].isin([c.upper() for c in countries])]
+    return frame
+
+
+def ipip_subgroups(path: str | Path, by: list[str], countries: list[str] | None = None,
+                   age_cuts: tuple[int, ...] = AGE_CUTS) -> pd.DataFrame:
+    """Item shares per subgroup from an OpenPsychometrics file with ``gender`` / ``age`` columns (BIG5 2012).
+
+    Unweighted; rows in :data:`~deeppersona_agents.comparison.subgroups.SUBGROUP_COLUMNS`. The IPIP-FFM
+    ``data-final.csv`` has no demographic columns, so only ``sex`` and ``age_band`` from the BIG5 file work.
+    """
+    instrument = load_instrument("ipip50")
+    frame = _ipip_frame(Path(path), countries)
+    groups = ipip_groups(frame, parse_by(by), age_cuts)
+    supports = {it.code: it.codes for it in instrument.items if it.code in frame.columns}
+    return subgroup_marginals(frame, supports, groups, "country", None, age_cuts)
 
 
 def read_marginals(path: str | Path) -> pd.DataFrame:
@@ -189,4 +247,18 @@ def read_marginals(path: str | Path) -> pd.DataFrame:
         raise ConfigError(f"{path} lacks columns {sorted(missing)}; expected {', '.join(MARGINAL_COLUMNS)}")
     if not np.isfinite(frame["share"]).all():
         raise ConfigError(f"{path} has non-numeric shares")
+    return frame
+
+
+def read_reference_table(path: str | Path, kind: str) -> pd.DataFrame:
+    """A reference ``subgroups`` or ``associations`` CSV written by ``deeppersona reference wvs7``."""
+    required = {"subgroups": SUBGROUP_COLUMNS, "associations": ASSOCIATION_COLUMNS}[kind]
+    try:
+        frame = pd.read_csv(path, dtype={"country": str, "group_value": str})
+    except (OSError, pd.errors.ParserError) as exc:
+        raise ConfigError(f"cannot read reference {kind} {path}: {exc}") from None
+    missing = set(required) - set(frame.columns)
+    if missing:
+        raise ConfigError(f"{path} lacks columns {sorted(missing)}; write it with `deeppersona reference wvs7 "
+                          f"FILE --by ...` (expected {', '.join(required)})")
     return frame

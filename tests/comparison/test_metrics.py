@@ -91,12 +91,29 @@ def test_comparison_with_the_real_india_reference(shared_data):
     assert support == [1, 2, 3, 4] and sum(ref) == pytest.approx(1, abs=1e-3)
     same = np.repeat(support, np.round(np.array(ref) * 10_000).astype(int))
     close = compare_item(same, ref, support, n_boot=200)
-    assert close.ks < 1e-3 and close.js_divergence < 1e-5 and close.n_simulated == len(same)
+    assert close.metrics["ks"] < 1e-3 and close.metrics["js_divergence"] < 1e-5 and close.n_simulated == len(same)
     everyone_very_happy = compare_item([1] * 500, ref, support, n_boot=200)
-    assert everyone_very_happy.ks == pytest.approx(1 - ref[0], abs=1e-9)
-    assert everyone_very_happy.mean_diff == pytest.approx(float(np.dot(ref, support)) - 1)
+    assert everyone_very_happy.metrics["ks"] == pytest.approx(1 - ref[0], abs=1e-9)
+    assert everyone_very_happy.metrics["mean_diff"] == pytest.approx(float(np.dot(ref, support)) - 1)
     low, high = everyone_very_happy.ci["ks"]
     assert low == pytest.approx(high)  # no variation in the simulated answers
     mixed = compare_item(np.random.default_rng(0).choice(support, 300), ref, support, n_boot=300)
     low, high = mixed.ci["js_divergence"]
-    assert low <= mixed.js_divergence <= high
+    assert low <= mixed.metrics["js_divergence"] <= high
+
+
+def test_rowwise_metrics_match_the_scalar_functions():
+    from deeppersona_agents.comparison.metrics import ORDERED_METRICS, rowwise_metrics, total_variation
+
+    rng = np.random.default_rng(11)
+    support = np.array([1.0, 2.0, 3.0, 5.0])
+    shares_ = rng.dirichlet(np.ones(4), 200)
+    shares_[:20, 0] = 0  # zero shares, as resamples often have
+    shares_ /= shares_.sum(axis=1, keepdims=True)
+    ref = np.array([0.1, 0.0, 0.6, 0.3])
+    scalar = {"ks": lambda s: ks_statistic(s, ref), "wasserstein": lambda s: wasserstein(s, ref, support),
+              "js_divergence": lambda s: js_divergence(s, ref), "js_distance": lambda s: js_distance(s, ref),
+              "total_variation": lambda s: total_variation(s, ref),
+              "mean_diff": lambda s: mean_difference(s, ref, support)}
+    for name, values in rowwise_metrics(shares_, ref, support, ORDERED_METRICS).items():
+        assert values == pytest.approx([scalar[name](s) for s in shares_], abs=1e-12), name
