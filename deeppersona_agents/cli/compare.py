@@ -11,10 +11,9 @@ from deeppersona_agents.cli._common import (
     check_output_path,
     console,
     err,
-    fail,
+    guarded,
     write_atomic,
 )
-from deeppersona_agents.errors import DeepPersonaError
 
 
 def compare(
@@ -28,7 +27,7 @@ def compare(
     from deeppersona_agents.comparison.compare import compare_answers, markdown_report, plot_items, read_answers
     from deeppersona_agents.comparison.references import read_marginals
 
-    try:
+    with guarded():
         answers, marginals = read_answers(answers_file), read_marginals(reference)
         metrics = compare_answers(answers, marginals, n_boot=bootstrap)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -36,8 +35,6 @@ def compare(
         report = markdown_report(metrics)
         write_atomic(out_dir / "report.md", report)
         written = plot_items(answers, marginals, out_dir) if plots else []
-    except DeepPersonaError as exc:
-        raise fail(exc) from None
     console.print(report, highlight=False, markup=False)
     err.print(f"wrote {out_dir}/metrics.csv, report.md and {len(written)} plots", highlight=False, soft_wrap=True)
 
@@ -55,11 +52,9 @@ def reference_wvs7(
     """Weighted (W_WEIGHT) shares of valid codes per country x item."""
     from deeppersona_agents.comparison.references import wvs7_marginals
 
-    try:
+    with guarded():
         check_output_path(out_file)
         frame = wvs7_marginals(file, countries.split(",") if countries else None, items.split(",") if items else None)
-    except DeepPersonaError as exc:
-        raise fail(exc) from None
     write_atomic(out_file, frame.to_csv(index=False))
     err.print(f"wrote {out_file}: {frame['country'].nunique()} countries, {frame['item'].nunique()} items",
               highlight=False, soft_wrap=True)
@@ -74,11 +69,9 @@ def reference_ipip(
     """Per-country shares of each IPIP-50 answer (0 = missed is excluded) and of trait scores (trait:EXT ...)."""
     from deeppersona_agents.comparison.references import TRAIT_PREFIX, ipip_marginals
 
-    try:
+    with guarded():
         check_output_path(out_file)
         frame = ipip_marginals(file, countries.split(",") if countries else None)
-    except DeepPersonaError as exc:
-        raise fail(exc) from None
     write_atomic(out_file, frame.to_csv(index=False))
     names = frame["item"].drop_duplicates()
     traits = int(names.str.startswith(TRAIT_PREFIX).sum())

@@ -11,10 +11,10 @@ from rich.console import Console
 from deeppersona_agents.cli._common import (
     check_output_path,
     err,
-    fail,
+    guarded,
     write_atomic,
 )
-from deeppersona_agents.errors import ConfigError, DeepPersonaError
+from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.seeding import derive
 
 demographics_app = typer.Typer(no_args_is_help=True, help="Draw and audit census-grounded anchors.")
@@ -47,7 +47,7 @@ def demographics_sample(
     from deeppersona_agents.demographics import PopulationSampler
     from deeppersona_agents.demographics.raking import raked_sample, read_targets
 
-    try:
+    with guarded():
         if n < 1:
             raise ConfigError(f"-n {n}: draw at least one person")
         if mode not in ("census", "uniform"):
@@ -60,8 +60,6 @@ def demographics_sample(
                 frame = raked_sample(sampler, n, rng, read_targets(str(rake_targets)), where)
             else:
                 frame = sampler.sample(n, rng, where)
-    except DeepPersonaError as exc:
-        raise fail(exc) from None
     write_atomic(out_file, _anchors_csv(frame))
     err.print(f"wrote {out_file}: {len(frame):,} people ({sampler.iso3}, {mode})", highlight=False)
 
@@ -79,7 +77,7 @@ def demographics_audit(
     from deeppersona_agents.demographics import audit_sample
     from deeppersona_agents.demographics.audit import plot_audit
 
-    try:
+    with guarded():
         if not anchors_file.is_file():
             raise ConfigError(f"{anchors_file} not found; write one with `deeppersona demographics sample`")
         try:
@@ -89,8 +87,6 @@ def demographics_audit(
         report = audit_sample(frame, country)
         if plot is not None:
             check_output_path(plot)
-    except DeepPersonaError as exc:
-        raise fail(exc) from None
     table = Table(title=f"{len(frame):,} draws vs {country.upper()} tables")
     table.add_column("variable")
     table.add_column("TVD", justify="right")
@@ -117,13 +113,11 @@ def demographics_import(
 
     from deeppersona_agents.demographics.importers import import_country
 
-    try:
+    with guarded():
         found = pycountry.countries.get(alpha_3=country.upper())
         if found is None:
             raise ConfigError(f"--country {country!r} is not an ISO-3 code")
         path = import_country(found.alpha_3, into, wpp=wpp, ilostat=ilostat, year=year)
-    except DeepPersonaError as exc:
-        raise fail(exc) from None
     err.print(f"wrote {path}; set DEEPPERSONA_DEMOGRAPHICS_DIR={into} to use it", highlight=False)
 
 

@@ -41,7 +41,7 @@ GENERATE = [
     case("gen-k-negative", f"{GEN} --attributes -5 --out {{root}}/out.json", "--attributes"),
     case("gen-k-not-a-number", f"{GEN} --attributes many --out {{root}}/out.json", "--attributes", code=2),
     case("gen-unknown-flag", f"{GEN} --colour red --out {{root}}/out.json", "--colour", code=2),
-    case("gen-country", f"{GEN} --country XYZ --out {{root}}/out.json", "XYZ", "demographics countries"),
+    case("gen-country", f"{GEN} --country XYZ --out {{root}}/out.json", "XYZ", "ISO-3"),
     case("gen-anchor-no-value", f"{GEN} --anchor age --out {{root}}/out.json", "key=value", "--anchor age=34"),
     case("gen-anchor-age-range", f"{GEN} --anchor age=-3 --out {{root}}/out.json", "age", "out of range"),
     case("gen-tree-empty", f"{GEN} --tree {{root}}/empty.json --out {{root}}/out.json", "empty.json"),
@@ -86,10 +86,11 @@ POPULATION = [
     case("pop-out-under-file", f"{POP} --out {{root}}/a_file/run", "--out"),
     case("pop-min-age", f"{POP} --out {{root}}/new --min-age 3", "min-age"),
     case("pop-demographics", f"{POP} --out {{root}}/new --demographics bogus", "census"),
-    case("pop-base-url-no-model", f"{POP} --out {{root}}/new --base-url http://127.0.0.1:9/v1", "--model"),
+    case("pop-base-url-no-model", "population --quiet --country KEN -n 2 --out {root}/new --base-url "
+         "http://127.0.0.1:9/v1", "--model"),
     case("pop-no-country", f"population --quiet --factory {FAKE} -n 2 --out {{root}}/new", "--country", code=2),
     case("pop-resume-other-config", f"{POP} --out {{root}}/run --attributes 13", "--force"),
-    case("pop-corrupted-run", f"{POP} --out {{root}}/run_garbage", "line 1"),
+    case("pop-corrupted-run", f"{POP} --out {{root}}/run_garbage", "manifest.json", "--force"),
     case("pop-method", f"{POP} --out {{root}}/new --structured-method xml", "json_schema"),
 ]
 
