@@ -9,8 +9,12 @@ characters or sent to a model. Output files are written by :mod:`deeppersona_age
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from deeppersona_agents.errors import ConfigError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Longest line (in characters) accepted from a user file or option: a longer one is a broken file
 #: (or a whole file without newlines), not a persona, and would only be sent to the model to fail.
@@ -54,3 +58,35 @@ def check_text_option(value: str | None, name: str) -> None:
     if value is not None and len(value) > MAX_LINE_CHARS:
         raise ConfigError(f"{name} has {len(value):,} characters (more than {MAX_LINE_CHARS:,}); shorten it",
                           param=name)
+
+
+def read_user_csv(path: str | Path, what: str = "CSV file", **kwargs: Any) -> pd.DataFrame:
+    """``pandas.read_csv(path, **kwargs)``; ConfigError if missing, empty, not UTF-8 or broken."""
+    import pandas as pd
+
+    file = Path(path)
+    if file.is_dir():
+        raise ConfigError(f"{what} {file} is a folder; give a CSV file")
+    try:
+        return pd.read_csv(file, **kwargs)
+    except UnicodeDecodeError as exc:
+        raise not_utf8(file, exc) from None
+    except pd.errors.EmptyDataError:
+        raise ConfigError(f"{what} {file} is empty; give a CSV file with a header row") from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read {what} {file}: {exc.strerror or exc}; check the path") from None
+    except ValueError as exc:  # ParserError, missing usecols ...
+        raise ConfigError(f"{what} {file} is not a readable CSV ({str(exc).splitlines()[0]}); fix the file") from None
+
+
+def numeric_column(frame: pd.DataFrame, column: str, path: str | Path) -> pd.Series:
+    """``frame[column]`` as floats; ConfigError naming the first value that is not a number (e.g. ``1,5``)."""
+    import pandas as pd
+
+    values = pd.to_numeric(frame[column], errors="coerce")
+    bad = values.isna() & frame[column].notna()
+    if bad.any():
+        first = frame[column][bad].iloc[0]
+        raise ConfigError(f"{path}: column {column!r} holds {first!r}, which is not a number; write numbers with "
+                          "a decimal point (1.5, not 1,5)")
+    return values.astype(float)

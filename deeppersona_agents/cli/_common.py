@@ -66,7 +66,8 @@ def guarded() -> Iterator[None]:
                                "save it as UTF-8")) from None
     except OSError as exc:
         name = f" {exc.filename}" if exc.filename else ""
-        raise fail(ConfigError(f"cannot use{name}: {exc.strerror or exc}; check the path and its permissions")) from None
+        message = f"cannot use{name}: {exc.strerror or exc}; check the path and its permissions"
+        raise fail(ConfigError(message)) from None
 
 
 def parse_anchor_options(values: list[str]) -> dict[str, str]:

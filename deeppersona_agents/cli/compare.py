@@ -8,10 +8,12 @@ from typing import Annotated
 import typer
 
 from deeppersona_agents.cli._common import (
+    check_output_folder,
     check_output_path,
     console,
     err,
     guarded,
+    make_folder,
     write_atomic,
 )
 
@@ -28,9 +30,10 @@ def compare(
     from deeppersona_agents.comparison.references import read_marginals
 
     with guarded():
+        check_output_folder(out_dir)
         answers, marginals = read_answers(answers_file), read_marginals(reference)
         metrics = compare_answers(answers, marginals, n_boot=bootstrap)
-        out_dir.mkdir(parents=True, exist_ok=True)
+        make_folder(out_dir)
         write_atomic(out_dir / "metrics.csv", metrics.to_csv(index=False))
         report = markdown_report(metrics)
         write_atomic(out_dir / "report.md", report)

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from deeppersona_agents._read import numeric_column, read_user_csv
 from deeppersona_agents.comparison.metrics import compare_item
 from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.seeding import derive
@@ -22,13 +23,13 @@ METRICS = ["ks", "wasserstein", "js_divergence", "js_distance", "mean_diff"]
 
 def read_answers(path: str | Path) -> pd.DataFrame:
     """An answers CSV (``persona_id,country,item,answer,method`` and optional ``weight``)."""
-    try:
-        frame = pd.read_csv(path)
-    except (OSError, pd.errors.ParserError) as exc:
-        raise ConfigError(f"cannot read answers {path}: {exc}") from None
+    frame = read_user_csv(path, "answers file")
     missing = {"persona_id", "country", "item", "answer", "method"} - set(frame.columns)
     if missing:
         raise ConfigError(f"{path} lacks columns {sorted(missing)}; write it with `deeppersona survey`")
+    for column in ("answer", "weight"):
+        if column in frame.columns:
+            frame[column] = numeric_column(frame, column, path)
     return frame
 
 
@@ -104,7 +105,8 @@ def plot_items(answers: pd.DataFrame, reference: pd.DataFrame, folder: Path) -> 
         ax.set_title(f"{item} — {country}")
         ax.legend(fontsize=8)
         fig.tight_layout()
-        path = folder / f"{country}_{re.sub(r'[^A-Za-z0-9_-]+', '_', item)}.png"  # trait:EXT -> trait_EXT
+        safe = [re.sub(r"[^A-Za-z0-9_-]+", "_", str(v)) for v in (country, item)]  # trait:EXT, ../X: data, not paths
+        path = folder / f"{safe[0]}_{safe[1]}.png"
         fig.savefig(path, dpi=100)
         written.append(path)
     return written

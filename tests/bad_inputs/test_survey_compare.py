@@ -49,7 +49,7 @@ def root(tmp_path_factory, good_run):
 SUR = "survey {root}/personas.jsonl --items Q57"
 SURVEY = [
     case("survey-not-utf8", "survey {root}/latin1.jsonl --out {root}/new", "latin1.jsonl", "utf-8"),
-    case("survey-empty", "survey {root}/empty.jsonl --out {root}/new", "no personas"),
+    case("survey-empty", "survey {root}/empty.jsonl --out {root}/new", "empty.jsonl", "empty"),
     case("survey-truncated", "survey {root}/truncated.jsonl --out {root}/new", "record 1"),
     case("survey-csv-as-personas", "survey {root}/personas.csv --out {root}/new", "personas.csv"),
     case("survey-missing-file", "survey {root}/nope.jsonl --out {root}/new", "nope.jsonl"),
@@ -62,8 +62,8 @@ SURVEY = [
     case("survey-instrument-not-utf8", f"{SUR} --instrument {{root}}/latin1.json --out {{root}}/new",
          "latin1.json"),
     case("survey-method", f"{SUR} --method psychic --out {{root}}/new", "psychic"),
-    case("survey-depth-negative", f"{SUR} --depth -2 --out {{root}}/new", "--depth"),
-    case("survey-depth-zero", f"{SUR} --depth 0 --out {{root}}/new", "--depth"),
+    case("survey-depth-negative", f"{SUR} --depth -2 --out {{root}}/new", "--depth", code=2),
+    case("survey-depth-zero", f"{SUR} --depth 0 --out {{root}}/new", "--depth", code=2),
     case("survey-samples-zero", f"{SUR} --samples 0 --out {{root}}/new", "--samples", code=2),
     case("survey-waves-zero", f"{SUR} --waves 0 --out {{root}}/new", "--waves", code=2),
     case("survey-out-is-file", f"{SUR} --out {{root}}/a_file", "a_file"),
