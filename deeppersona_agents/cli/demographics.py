@@ -8,7 +8,9 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from deeppersona_agents._read import read_user_csv
 from deeppersona_agents.cli._common import (
+    check_output_folder,
     check_output_path,
     err,
     guarded,
@@ -71,22 +73,18 @@ def demographics_audit(
     plot: Annotated[Path | None, typer.Option(help="Also write a PNG of tables vs sample.")] = None,
 ) -> None:
     """Total-variation distance of each variable in a sample to the country's tables."""
-    import pandas as pd
     from rich.table import Table
 
     from deeppersona_agents.demographics import audit_sample
     from deeppersona_agents.demographics.audit import plot_audit
 
     with guarded():
-        if not anchors_file.is_file():
-            raise ConfigError(f"{anchors_file} not found; write one with `deeppersona demographics sample`")
-        try:
-            frame = pd.read_csv(anchors_file, dtype={"isco_major": "Int64"})
-        except (ValueError, pd.errors.ParserError) as exc:
-            raise ConfigError(f"{anchors_file} is not a readable anchors CSV: {exc}") from None
-        report = audit_sample(frame, country)
         if plot is not None:
             check_output_path(plot)
+        if not anchors_file.exists():
+            raise ConfigError(f"{anchors_file} not found; write one with `deeppersona demographics sample`")
+        frame = read_user_csv(anchors_file, "anchors CSV", dtype={"isco_major": "Int64"})
+        report = audit_sample(frame, country)
     table = Table(title=f"{len(frame):,} draws vs {country.upper()} tables")
     table.add_column("variable")
     table.add_column("TVD", justify="right")
@@ -95,7 +93,8 @@ def demographics_audit(
         table.add_row(row.variable, f"{row.tvd:.4f}", f"{row.n:,}")
     Console().print(table)
     if plot is not None:
-        plot_audit(report, plot, f"{country.upper()}: tables vs {len(frame):,} draws")
+        with guarded():
+            plot_audit(report, plot, f"{country.upper()}: tables vs {len(frame):,} draws")
         err.print(f"wrote {plot}", highlight=False)
 
 
@@ -114,6 +113,7 @@ def demographics_import(
     from deeppersona_agents.demographics.importers import import_country
 
     with guarded():
+        check_output_folder(into)
         found = pycountry.countries.get(alpha_3=country.upper())
         if found is None:
             raise ConfigError(f"--country {country!r} is not an ISO-3 code")

@@ -25,7 +25,7 @@ taxonomy_app = typer.Typer(no_args_is_help=True, help="Inspect and validate the 
 def taxonomy_validate(
     file: Annotated[Path | None, typer.Argument(help="Tree JSON (default: the shipped tree).")] = None,
     near_duplicates: Annotated[bool, typer.Option(help="Check near-duplicate leaves with the embedding model.")] = True,
-    max_depth: Annotated[int, typer.Option(help="Most levels a leaf may sit below its category.")] = 3,
+    max_depth: Annotated[int, typer.Option(min=1, help="Most levels a leaf may sit below its category.")] = 3,
 ) -> None:
     """Check a tree; print every problem with its path; exit 1 if there is any."""
     from deeppersona_agents.llm import resolve_embeddings
@@ -129,12 +129,14 @@ def taxonomy_build(
     from deeppersona_agents.taxonomy import load_tree
     from deeppersona_agents.taxonomy.builder import build_taxonomy
     from deeppersona_agents.taxonomy.builder.graph import BuilderDeps
+    from deeppersona_agents.taxonomy.builder.inputs import read_pairs
     from deeppersona_agents.taxonomy.stats import tree_stats
 
     with guarded():
         if not conversations.is_file():
             raise ConfigError(f"{conversations} is not a readable file; give a JSONL file of conversations")
         check_output_path(into)
+        read_pairs(conversations)  # an empty or unusable file is refused before any work or output
         base_tree = None if fresh else load_tree(base)
         with Progress(TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                       TimeElapsedColumn(), console=err) as bar:

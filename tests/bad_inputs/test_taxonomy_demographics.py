@@ -23,6 +23,8 @@ def root(tmp_path_factory):
     write(root, "garbage.jsonl", "not json\n{\"messages\": \n")
     write(root, "huge.jsonl", '{"question": "Who are you?", "answer": "' + HUGE_LINE + '"}\n')
     write(root, "rake_columns.csv", "name,weight\nx,1\n")
+    write(root, "rake_comma.csv", 'variable,value,share\nsex,female,"0,5"\nsex,male,"0,5"\n')
+    write(root, "convs.jsonl", '{"question": "Where do you live?", "answer": "In Nairobi, near the market."}\n')
     write(root, "anchors_columns.csv", "colour,size\nred,3\n")
     write(root, "wpp_columns.csv", "a,b\n1,2\n")
     write(root, "a_file", "not a folder\n")
@@ -37,7 +39,8 @@ TAXONOMY = [
     case("tax-validate-truncated", "taxonomy validate {root}/truncated.json --no-near-duplicates", "truncated.json"),
     case("tax-validate-list", "taxonomy validate {root}/list.json --no-near-duplicates", "list.json"),
     case("tax-validate-folder", "taxonomy validate {root}/a_folder --no-near-duplicates", "a_folder"),
-    case("tax-validate-max-depth", "taxonomy validate --no-near-duplicates --max-depth -1", "--max-depth"),
+    case("tax-validate-max-depth", "taxonomy validate --no-near-duplicates --max-depth -1", "--max-depth",
+         code=2),
     case("tax-stats-truncated", "taxonomy stats {root}/truncated.json", "truncated.json"),
     case("tax-stats-missing", "taxonomy stats {root}/nope.json", "nope.json"),
     case("tax-stats-not-utf8", "taxonomy stats {root}/latin1.json", "latin1.json", "utf-8"),
@@ -57,7 +60,7 @@ TAXONOMY = [
     case("tax-build-threshold", "taxonomy build {root}/garbage.jsonl --into {root}/t.json --threshold 2",
          "--threshold", code=2),
     case("tax-build-base-truncated",
-         "taxonomy build {root}/garbage.jsonl --into {root}/t.json --base {root}/truncated.json", "truncated.json"),
+         "taxonomy build {root}/convs.jsonl --into {root}/t.json --base {root}/truncated.json", "truncated.json"),
     case("tax-show-unknown", "taxonomy show Nowhere", "Nowhere"),
     case("tax-show-tree-empty", ["taxonomy", "show", "Demographic Information", "--tree", "{root}/empty.json"],
          "empty.json"),
@@ -77,15 +80,18 @@ DEMOGRAPHICS = [
     case("demo-sample-rake-not-utf8", f"{DSAMPLE} --rake {{root}}/latin1.csv --out {{root}}/d.csv", "latin1.csv"),
     case("demo-sample-rake-columns", f"{DSAMPLE} --rake {{root}}/rake_columns.csv --out {{root}}/d.csv",
          "rake_columns.csv"),
+    case("demo-sample-rake-share-comma", f"{DSAMPLE} --rake {{root}}/rake_comma.csv --out {{root}}/d.csv",
+         "rake_comma.csv", "1.5"),
     case("demo-sample-out-folder", f"{DSAMPLE} --out {{root}}/a_folder", "is a folder"),
     case("demo-sample-keeps-good", f"{DSAMPLE} --mode random --out {{root}}/good/draws.csv", "census"),
     case("demo-sample-min-age", f"{DSAMPLE} --min-age 200 --out {{root}}/d.csv", "min"),
     case("demo-audit-empty", "demographics audit {root}/empty.csv --country KEN", "empty.csv"),
     case("demo-audit-not-utf8", "demographics audit {root}/latin1.csv --country KEN", "latin1.csv"),
-    case("demo-audit-columns", "demographics audit {root}/anchors_columns.csv --country KEN", "anchors_columns.csv"),
+    case("demo-audit-columns", "demographics audit {root}/anchors_columns.csv --country KEN", "'age' column",
+         "demographics sample"),
     case("demo-audit-missing", "demographics audit {root}/nope.csv --country KEN", "nope.csv"),
     case("demo-audit-plot-folder", "demographics audit {root}/anchors_columns.csv --country KEN --plot "
-         "{root}/a_folder", "anchors_columns.csv"),
+         "{root}/a_folder", "a_folder", "is a folder"),
     case("demo-import-country", "demographics import --country XYZ --into {root}/tables", "XYZ"),
     case("demo-import-wpp-empty", "demographics import --country KEN --into {root}/tables --wpp {root}/empty.csv",
          "empty.csv"),
