@@ -22,7 +22,8 @@ def root(tmp_path_factory):
     write(root, "huge.txt", "A nurse in Nairobi.\n" + HUGE_LINE + "\n")
     write(root, "truncated.jsonl", '{"persona": "A nurse in Nairobi."}\n{"persona": "A tea pi')
     write(root, "judgements.jsonl", '{"pair_id": "p1", "winner": "A"}\n')
-    write(root, "key.jsonl", '{"pair_id": "p1", "A": "deep", "B": "hub"}\n')
+    write(root, "key.jsonl", '{"pair_id": "p1", "a_source": "deep", "b_source": "hub"}\n')
+    write(root, "key_columns.jsonl", '{"pair_id": "p1", "A": "deep", "B": "hub"}\n')
     write(root, "judgements_torn.jsonl", '{"pair_id": "p1", "winner": "A"}\n{"pair_id": "p2", "win')
     write(root, "judgements_latin1.jsonl", NOT_UTF8)
     write(root, "empty.jsonl", "")
@@ -59,8 +60,10 @@ EVALUATE = [
     case("elo-empty", "evaluate elo {root}/empty.jsonl --key {root}/key.jsonl", "empty.jsonl"),
     case("elo-torn", "evaluate elo {root}/judgements_torn.jsonl --key {root}/key.jsonl", "line 2"),
     case("elo-not-utf8", "evaluate elo {root}/judgements_latin1.jsonl --key {root}/key.jsonl",
-         "judgements_latin1.jsonl"),
+         "judgements_latin1.jsonl", "utf-8"),
     case("elo-key-missing", "evaluate elo {root}/judgements.jsonl --key {root}/nope.jsonl", "nope.jsonl"),
+    case("elo-key-columns", "evaluate elo {root}/judgements.jsonl --key {root}/key_columns.jsonl", "a_source",
+         "pairs_key.jsonl"),
     case("elo-permutations", "evaluate elo {root}/judgements.jsonl --key {root}/key.jsonl --permutations -1",
          "--permutations"),
     case("elo-out-folder", "evaluate elo {root}/judgements.jsonl --key {root}/key.jsonl --out {root}/a_folder",
