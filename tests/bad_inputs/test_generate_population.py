@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 
 import pytest
 
-from tests.bad_inputs.harness import FAKE, HUGE_LINE, NOT_UTF8, case, run_bad, write
+from tests.bad_inputs.harness import FAKE, HUGE_LINE, NOT_UTF8, case, run_bad, runner, write
+
+from deeppersona_agents.cli import app
 
 GEN = "generate --quiet --attributes 12"
 POP = f"population --quiet --factory {FAKE} --attributes 12 --country KEN -n 2"
@@ -125,3 +128,39 @@ EXPORT = [
 def test_bad_input_is_refused_cleanly(root, item):
     run_bad(root, item)
     assert not (root / "pwned").exists()
+
+
+@pytest.mark.parametrize("n", [2, 3])
+def test_a_torn_failures_line_does_not_block_the_folder(tmp_path, good_run, n):
+    """Issue 24 item 4: a run killed mid-way through a failures line resumes; good personas are kept."""
+    out = tmp_path / "run"
+    shutil.copytree(good_run, out)
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    (out / "manifest.json").write_text(json.dumps({**manifest, "status": "running"}), encoding="utf-8")
+    kept = (out / "personas.jsonl").read_text(encoding="utf-8").splitlines()
+    with (out / "failures.jsonl").open("a", encoding="utf-8") as fh:
+        fh.write('{"index": 2, "stage": "fill", "error": "timeout"}\n{"index": 2, "sta')
+    done = runner.invoke(app, [*POP.split()[:-1], str(n), "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    assert f"{n}/{n} personas" in " ".join(done.output.split())
+    lines = (out / "personas.jsonl").read_text(encoding="utf-8").splitlines()
+    assert lines[:2] == kept and len(lines) == n
+    for line in (out / "failures.jsonl").read_text(encoding="utf-8").splitlines():
+        json.loads(line)  # no torn line is left
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["status"] == "complete"
+
+
+def test_a_failure_recorded_after_a_torn_tail_is_kept(tmp_path, good_run):
+    """The torn failures line is repaired before appending, so the next failure is a whole line, not lost."""
+    from deeppersona_agents.population.store import PopulationStore
+
+    out = tmp_path / "run"
+    shutil.copytree(good_run, out)
+    fingerprint = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["fingerprint"]
+    (out / "failures.jsonl").write_text('{"index": 2, "sta', encoding="utf-8")
+    store = PopulationStore(out, fingerprint, 4)
+    assert store.open() == {0, 1}
+    store.fail(3, "fill", "timeout")
+    store.close()
+    records = [json.loads(line) for line in (out / "failures.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert records == [{"index": 3, "stage": "fill", "error": "timeout"}]
