@@ -59,6 +59,8 @@ def _generate(
     from deeppersona_agents.taxonomy import load_tree
 
     check_text_option(bio, "bio")
+    for item in anchor:
+        check_text_option(item, "anchor")
     anchors = parse_anchor_options(anchor)
     config = GenerationConfig.build(
         attributes=attributes, batch_size=batch_size, summary_style=summary_style,

@@ -15,9 +15,8 @@ def _no_embedded_model(monkeypatch):
 @pytest.fixture(scope="session")
 def good_run(tmp_path_factory):
     """A finished two-persona run made with the fake model (personas.jsonl, manifest.json, ...)."""
-    from tests.bad_inputs.harness import FAKE, runner
-
     from deeppersona_agents.cli import app
+    from tests.bad_inputs.harness import FAKE, runner
 
     out = tmp_path_factory.mktemp("good") / "run"
     done = runner.invoke(app, ["population", "--country", "KEN", "-n", "2", "--attributes", "12", "--out", str(out),

@@ -7,9 +7,8 @@ import shutil
 
 import pytest
 
-from tests.bad_inputs.harness import FAKE, HUGE_LINE, NOT_UTF8, case, run_bad, runner, write
-
 from deeppersona_agents.cli import app
+from tests.bad_inputs.harness import FAKE, HUGE_LINE, NOT_UTF8, case, run_bad, runner, write
 
 GEN = "generate --quiet --attributes 12"
 POP = f"population --quiet --factory {FAKE} --attributes 12 --country KEN -n 2"
@@ -63,6 +62,8 @@ GENERATE = [
     case("gen-summary-style", f"{GEN} --summary-style epic --out {{root}}/out.json", "--summary-style"),
     case("gen-seed-negative", f"{GEN} --seed -1 --out {{root}}/out.json", "seed"),
     case("gen-bio-huge", [*GEN.split(), "--bio", HUGE_LINE, "--out", "{root}/out.json"], "--bio", "characters"),
+    case("gen-anchor-huge", [*GEN.split(), "--anchor", "hobby=" + HUGE_LINE, "--out", "{root}/out.json"],
+         "--anchor", "characters"),
     case("gen-base-url-no-model", f"{GEN} --base-url http://127.0.0.1:9/v1 --out {{root}}/out.json", "--model"),
 ]
 

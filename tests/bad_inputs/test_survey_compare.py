@@ -6,9 +6,8 @@ import shutil
 
 import pytest
 
-from tests.bad_inputs.harness import NOT_UTF8, case, run_bad, runner, write
-
 from deeppersona_agents.cli import app
+from tests.bad_inputs.harness import NOT_UTF8, case, run_bad, runner, write
 
 ANSWERS = "persona_id,country,item,answer,method\n" + "".join(
     f"p{i},KEN,Q57,{1 + i % 2},deep\n" for i in range(6))
