@@ -23,3 +23,25 @@ def good_run(tmp_path_factory):
                                "--factory", FAKE, "--quiet"])
     assert done.exit_code == 0, done.output
     return out
+
+
+@pytest.fixture(scope="session")
+def _shipped_tree():
+    from deeppersona_agents.taxonomy import load_tree
+
+    return load_tree()
+
+
+@pytest.fixture(autouse=True)
+def _load_the_shipped_tree_once(monkeypatch, _shipped_tree):
+    """Speed only: the shipped tree is parsed once per session; a tree file given by a case is still read."""
+    from deeppersona_agents.taxonomy import tree as tree_module
+
+    real = tree_module.load_tree
+
+    def load_tree(path=None):
+        return _shipped_tree if path is None else real(path)
+
+    for target in ("deeppersona_agents.taxonomy", "deeppersona_agents.population.run",
+                   "deeppersona_agents.generation.graph"):
+        monkeypatch.setattr(f"{target}.load_tree", load_tree)
