@@ -14,6 +14,7 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
+from deeppersona_agents._read import read_user_text
 from deeppersona_agents.errors import ConfigError
 
 AttributeValue = bool | int | float | str | list[str]
@@ -189,10 +190,7 @@ def load_personas(path: str | Path) -> list[Persona]:
     Raises:
         ConfigError: unreadable file or an invalid record (with its line number).
     """
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read personas from {path}: {exc.strerror or exc}") from None
+    text = read_user_text(path, "personas file")
     records: list[tuple[int, str]]
     if str(path).endswith(".jsonl"):
         records = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line.strip()]

@@ -63,8 +63,13 @@ def guarded() -> Iterator[None]:
         yield
     except DeepPersonaError as exc:
         raise fail(exc) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise fail(ConfigError(str(exc))) from None
+    except UnicodeDecodeError as exc:
+        raise fail(ConfigError(f"an input file is not UTF-8 text ({exc.reason} at byte {exc.start}); "
+                               "save it as UTF-8")) from None
+    except OSError as exc:
+        name = f" {exc.filename}" if exc.filename else ""
+        message = f"cannot use{name}: {exc.strerror or exc}; check the path and its permissions"
+        raise fail(ConfigError(message)) from None
 
 
 def parse_anchor_options(values: list[str]) -> dict[str, str]:

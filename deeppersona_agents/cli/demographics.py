@@ -8,13 +8,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from deeppersona_agents._read import read_user_csv
 from deeppersona_agents.cli._common import (
+    check_output_folder,
     check_output_path,
     err,
-    fail,
+    guarded,
     write_atomic,
 )
-from deeppersona_agents.errors import ConfigError, DeepPersonaError
+from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.seeding import derive
 
 demographics_app = typer.Typer(no_args_is_help=True, help="Draw and audit census-grounded anchors.")
@@ -48,7 +50,7 @@ def demographics_sample(
     from deeppersona_agents.demographics import PopulationSampler
     from deeppersona_agents.demographics.raking import raked_sample, read_targets
 
-    try:
+    with guarded():
         if n < 1:
             raise ConfigError(f"-n {n}: draw at least one person")
         if mode is not None:
@@ -65,8 +67,6 @@ def demographics_sample(
                 frame = raked_sample(sampler, n, rng, read_targets(str(rake_targets)), where)
             else:
                 frame = sampler.sample(n, rng, where)
-    except DeepPersonaError as exc:
-        raise fail(exc) from None
     write_atomic(out_file, _anchors_csv(frame))
     err.print(f"wrote {out_file}: {len(frame):,} people ({sampler.iso3}, {demographics})", highlight=False)
 
@@ -78,24 +78,18 @@ def demographics_audit(
     plot: Annotated[Path | None, typer.Option(help="Also write a PNG of tables vs sample.")] = None,
 ) -> None:
     """Total-variation distance of each variable in a sample to the country's tables."""
-    import pandas as pd
     from rich.table import Table
 
     from deeppersona_agents.demographics import audit_sample
     from deeppersona_agents.demographics.audit import plot_audit
 
-    try:
-        if not anchors_file.is_file():
-            raise ConfigError(f"{anchors_file} not found; write one with `deeppersona demographics sample`")
-        try:
-            frame = pd.read_csv(anchors_file, dtype={"isco_major": "Int64"})
-        except (ValueError, pd.errors.ParserError) as exc:
-            raise ConfigError(f"{anchors_file} is not a readable anchors CSV: {exc}") from None
-        report = audit_sample(frame, country)
+    with guarded():
         if plot is not None:
             check_output_path(plot)
-    except DeepPersonaError as exc:
-        raise fail(exc) from None
+        if not anchors_file.exists():
+            raise ConfigError(f"{anchors_file} not found; write one with `deeppersona demographics sample`")
+        frame = read_user_csv(anchors_file, "anchors CSV", dtype={"isco_major": "Int64"})
+        report = audit_sample(frame, country)
     table = Table(title=f"{len(frame):,} draws vs {country.upper()} tables")
     table.add_column("variable")
     table.add_column("TVD", justify="right")
@@ -104,7 +98,8 @@ def demographics_audit(
         table.add_row(row.variable, f"{row.tvd:.4f}", f"{row.n:,}")
     Console().print(table)
     if plot is not None:
-        plot_audit(report, plot, f"{country.upper()}: tables vs {len(frame):,} draws")
+        with guarded():
+            plot_audit(report, plot, f"{country.upper()}: tables vs {len(frame):,} draws")
         err.print(f"wrote {plot}", highlight=False)
 
 
@@ -122,13 +117,12 @@ def demographics_import(
 
     from deeppersona_agents.demographics.importers import import_country
 
-    try:
+    with guarded():
+        check_output_folder(into)
         found = pycountry.countries.get(alpha_3=country.upper())
         if found is None:
             raise ConfigError(f"--country {country!r} is not an ISO-3 code")
         path = import_country(found.alpha_3, into, wpp=wpp, ilostat=ilostat, year=year)
-    except DeepPersonaError as exc:
-        raise fail(exc) from None
     err.print(f"wrote {path}; set DEEPPERSONA_DEMOGRAPHICS_DIR={into} to use it", highlight=False)
 
 

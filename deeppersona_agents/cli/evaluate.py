@@ -17,8 +17,14 @@ import typer
 from rich.table import Table
 
 from deeppersona_agents._io import write_csv_atomic as _write_csv
-from deeppersona_agents.cli._common import check_output_folder, check_output_path, console, fail, make_folder
-from deeppersona_agents.errors import ConfigError, DeepPersonaError
+from deeppersona_agents.cli._common import (
+    check_output_folder,
+    check_output_path,
+    console,
+    guarded,
+    make_folder,
+)
+from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.llm import resolve_chat_model, resolve_embeddings, resolve_structured_method
 from deeppersona_agents.quality.elo import elo_from_files
 from deeppersona_agents.quality.intrinsic import evaluate_intrinsic, summarize_intrinsic
@@ -116,7 +122,7 @@ def intrinsic(
     seed: Annotated[int, typer.Option(help="Seed for bootstrap CIs and sampling.")] = 0,
 ) -> None:
     """Judge-free metrics per persona (plus an optional LLM judge); prints a per-source summary."""
-    try:
+    with guarded():
         if concurrency < 1:
             raise ConfigError(f"--concurrency {concurrency}: use 1 or more")
         personas = load_sources(sources, limit)
@@ -125,8 +131,6 @@ def intrinsic(
                                   seed=seed, concurrency=concurrency,
                                   structured_method=resolve_structured_method(structured_method))
         write_csv_atomic(rows, out)
-    except DeepPersonaError as exc:
-        raise fail(exc) from None
     summary = summarize_intrinsic(rows, seed=seed)
     columns = ["source", "personas", "attribute_count", "filler_rate", "redundancy", "coverage_entropy",
                "uniqueness"]
@@ -154,7 +158,7 @@ def qa(
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
     """Personalised QA: 12 requests per persona, answered by --responder and graded by --evaluator."""
-    try:
+    with guarded():
         personas = load_sources(sources, limit)
         folder = _out_dir(out)
         result = run_qa(
@@ -172,8 +176,6 @@ def qa(
                                  max_attributes=max_attributes)
             console.print(f"wrote {count} blind pairs to {folder / 'pairs.jsonl'} "
                               f"(key: {folder / 'pairs_key.jsonl'}; keep it from the raters)")
-    except DeepPersonaError as exc:
-        raise fail(exc) from None
     print_table("Personalised QA: overall score (1-5)", [s for s in summary if s["dimension"] == OVERALL],
                 ["source", "n", "failed", "mean", "ci_low", "ci_high", "relative_gain"])
     console.print(f"model calls this run: {result.model_calls} (responder {result.responder_calls}, "
@@ -199,7 +201,7 @@ def ablation(
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
     """Depth ablation: QA on the same personas truncated to each k; table + PNG plot."""
-    try:
+    with guarded():
         ks = parse_depths(depths)
         personas = load_sources([source], limit)
         folder = _out_dir(out)
@@ -211,8 +213,6 @@ def ablation(
         )
         write_csv_atomic(table, folder / "ablation.csv")
         plot_metric_vs_depth(table, folder / "ablation.png")
-    except DeepPersonaError as exc:
-        raise fail(exc) from None
     print_table("Depth ablation: overall score (1-5)", table,
                 ["depth", "mean_attributes", "pairs", "failed", OVERALL, "overall_ci_low", "overall_ci_high"])
     console.print(f"model calls this run: {result.model_calls}; wrote {folder / 'ablation.csv'} and "
@@ -228,13 +228,11 @@ def elo(
     seed: Annotated[int, typer.Option(help="Seed for the permutations.")] = 0,
 ) -> None:
     """Elo ratings and win rates from blind A/B judgements."""
-    try:
+    with guarded():
         if permutations < 0:
             raise ConfigError(f"--permutations {permutations}: use 0 (file order) or a positive count")
         table = elo_from_files(judgements, key, permutations=permutations, seed=seed)
         if out is not None:
             write_csv_atomic(table, out)
-    except DeepPersonaError as exc:
-        raise fail(exc) from None
     print_table("Elo ratings (K=16, start 1000)", table,
                 ["dimension", "source", "wins", "losses", "ties", "battles", "win_rate", "elo"])

@@ -10,14 +10,15 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+from deeppersona_agents._read import check_text_option
 from deeppersona_agents.cli._common import (
     check_output_path,
     err,
-    fail,
+    guarded,
     parse_anchor_options,
     write_atomic,
 )
-from deeppersona_agents.errors import ConfigError, DeepPersonaError
+from deeppersona_agents.errors import ConfigError
 
 
 def generate(
@@ -40,11 +41,9 @@ def generate(
     quiet: Annotated[bool, typer.Option(help="No progress display.")] = False,
 ) -> None:
     """Generate one deep persona and write it as JSON."""
-    try:
+    with guarded():
         _generate(out, country, anchor or [], bio, attributes, seed, model, base_url, tree, batch_size,
                   summary_style, structured_method, quiet, demographics, min_age)
-    except DeepPersonaError as exc:
-        raise fail(exc) from None
 
 
 def _generate(
@@ -59,6 +58,9 @@ def _generate(
     from deeppersona_agents.llm import resolve_chat_model, resolve_structured_method
     from deeppersona_agents.taxonomy import load_tree
 
+    check_text_option(bio, "bio")
+    for item in anchor:
+        check_text_option(item, "anchor")
     anchors = parse_anchor_options(anchor)
     config = GenerationConfig.build(
         attributes=attributes, batch_size=batch_size, summary_style=summary_style,

@@ -8,8 +8,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from deeppersona_agents.cli._common import EXIT_MODEL, err, fail
-from deeppersona_agents.errors import DeepPersonaError
+from deeppersona_agents.cli._common import EXIT_MODEL, check_output_folder, err, guarded
 
 OutOpt = Annotated[Path, typer.Option("--out", help="Output folder (personas.jsonl, failures.jsonl, manifest.json).")]
 AttributesOpt = Annotated[int, typer.Option(help="k: attributes per persona.")]
@@ -52,12 +51,10 @@ def population(
     quiet: QuietOpt = False,
 ) -> None:
     """Generate a national population of deep personas; rerun the same command to resume."""
-    try:
+    with guarded():
         _run(country, n, out, None, None, attributes, seed, concurrency, engine, where, demographics, min_age,
              batch_size, structured_method, model, base_url, factory, requests_per_second, ray_address, ray_actors,
              force, quiet)
-    except DeepPersonaError as exc:
-        raise fail(exc) from None
 
 
 def enrich(
@@ -84,13 +81,11 @@ def enrich(
     """Turn one-line or few-field personas into deep ones that keep the original as an anchor."""
     from deeppersona_agents.population.inputs import load_shallow_personas
 
-    try:
+    with guarded():
         inputs, digest = load_shallow_personas(source)
         _run(country, n, out, inputs, digest, attributes, seed, concurrency, engine, None, "census", 18,
              batch_size, structured_method, model, base_url, factory, requests_per_second, ray_address, ray_actors,
              force, quiet)
-    except DeepPersonaError as exc:
-        raise fail(exc) from None
 
 
 def export(
@@ -104,10 +99,10 @@ def export(
     if not parquet:
         err.print("[bold red]error:[/] nothing to export; pass --parquet", highlight=False)
         raise typer.Exit(1)
-    try:
+    with guarded():
+        if out is not None:
+            check_output_folder(out)
         personas, attributes = export_parquet(folder, out)
-    except DeepPersonaError as exc:
-        raise fail(exc) from None
     err.print(f"wrote {personas} and {attributes}", highlight=False)
 
 
@@ -121,6 +116,7 @@ def _run(country: str | None, n: int | None, out: Path, inputs: Any, digest: str
     from deeppersona_agents.llm import resolve_structured_method
     from deeppersona_agents.population import ModelSpec, spawn_population
 
+    check_output_folder(out)
     if base_url and not model and not factory:
         raise ConfigError("--base-url needs --model (the model name served there)")
     config = GenerationConfig.build(

@@ -9,11 +9,12 @@ import typer
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from deeppersona_agents.cli._common import (
+    check_output_folder,
     err,
-    fail,
+    guarded,
+    make_folder,
     write_atomic,
 )
-from deeppersona_agents.errors import ConfigError, DeepPersonaError
 
 
 def survey(
@@ -22,7 +23,7 @@ def survey(
     instrument: Annotated[str, typer.Option(help="wvs7, ipip50 or an instrument JSON file.")] = "wvs7",
     items: Annotated[str | None, typer.Option(help="Comma-separated item codes (default: all).")] = None,
     method: Annotated[str, typer.Option(help="deep, cultural, shallow, oneliner or bare.")] = "deep",
-    depth: Annotated[int | None, typer.Option(help="deep: attributes shown to the respondent.")] = None,
+    depth: Annotated[int | None, typer.Option(min=1, help="deep: attributes shown to the respondent.")] = None,
     samples: Annotated[int, typer.Option(min=1, help="Answers per persona and item.")] = 1,
     logprobs: Annotated[bool, typer.Option(help="Each answer's distribution over the codes from token "
                                            "log-probabilities (endpoints that return them).")] = False,
@@ -40,15 +41,16 @@ def survey(
     from deeppersona_agents.persona import load_personas
     from deeppersona_agents.simulation.survey import SurveyModel
 
-    try:
+    with guarded():
         personas = load_personas(personas_file)
-        out_dir.mkdir(parents=True, exist_ok=True)
+        check_output_folder(out_dir)
         sim = SurveyModel(
             personas, resolve_chat_model(model, base_url=base_url) if (model or base_url) else None,
             instrument=instrument, items=items.split(",") if items else None, method=method, depth=depth,
             samples=samples, concurrency=concurrency, structured_method=resolve_structured_method(structured_method),
             logprobs=logprobs, rng=seed,
         )
+        make_folder(out_dir)  # every option and item checked: now output may be created
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
                       TextColumn("{task.completed}/{task.total} waves"), TimeElapsedColumn(), console=err) as bar:
             task = bar.add_task(f"{len(personas)} personas x {len(sim.items)} items", total=waves)
@@ -57,8 +59,6 @@ def survey(
                 frame = pd.DataFrame(sim.rows)
                 write_atomic(out_dir / "answers.csv", frame.to_csv(index=False))  # every finished wave is kept
                 bar.advance(task)
-    except (DeepPersonaError, OSError) as exc:
-        raise fail(exc if isinstance(exc, DeepPersonaError) else ConfigError(str(exc))) from None
     missing = int(frame["answer"].isna().sum())
     err.print(f"wrote {out_dir / 'answers.csv'}: {len(frame)} answers ({missing} missing), "
               f"{sim.usage.llm_calls} LLM calls ({sim.usage.calls_cached} more from cache)", highlight=False,

@@ -13,10 +13,10 @@ from deeppersona_agents.cli._common import (
     check_output_path,
     console,
     err,
-    fail,
+    guarded,
     write_atomic,
 )
-from deeppersona_agents.errors import ConfigError, DeepPersonaError
+from deeppersona_agents.errors import ConfigError
 
 taxonomy_app = typer.Typer(no_args_is_help=True, help="Inspect and validate the Human-Attribute Tree.")
 
@@ -25,18 +25,16 @@ taxonomy_app = typer.Typer(no_args_is_help=True, help="Inspect and validate the 
 def taxonomy_validate(
     file: Annotated[Path | None, typer.Argument(help="Tree JSON (default: the shipped tree).")] = None,
     near_duplicates: Annotated[bool, typer.Option(help="Check near-duplicate leaves with the embedding model.")] = True,
-    max_depth: Annotated[int, typer.Option(help="Most levels a leaf may sit below its category.")] = 3,
+    max_depth: Annotated[int, typer.Option(min=1, help="Most levels a leaf may sit below its category.")] = 3,
 ) -> None:
     """Check a tree; print every problem with its path; exit 1 if there is any."""
     from deeppersona_agents.llm import resolve_embeddings
     from deeppersona_agents.taxonomy import load_tree
     from deeppersona_agents.taxonomy.validate import validate_tree
 
-    try:
+    with guarded():
         tree = load_tree(file)
         problems = validate_tree(tree, resolve_embeddings() if near_duplicates else None, max_depth=max_depth)
-    except DeepPersonaError as exc:
-        raise fail(exc) from None
     for problem in problems:
         console.print(str(problem), highlight=False, soft_wrap=True, markup=False)
     summary = f"{tree.source}: {len(tree.leaves)} leaves, {len(problems)} problem(s)"
@@ -56,10 +54,8 @@ def taxonomy_stats(
     from deeppersona_agents.taxonomy import load_tree
     from deeppersona_agents.taxonomy.stats import tree_stats
 
-    try:
+    with guarded():
         stats = tree_stats(load_tree(file))
-    except DeepPersonaError as exc:
-        raise fail(exc) from None
     if as_json:
         print(json.dumps(stats, indent=2, ensure_ascii=False))
         return
@@ -100,11 +96,9 @@ def taxonomy_import(
     from deeppersona_agents.taxonomy.importer import import_authors_tree
     from deeppersona_agents.taxonomy.stats import tree_stats
 
-    try:
+    with guarded():
         check_output_path(out_file)
         tree, report = import_authors_tree(file, resolve_embeddings(), merge_threshold=merge_threshold)
-    except DeepPersonaError as exc:
-        raise fail(exc) from None
     write_atomic(out_file, _tree_json(tree))
     stats = tree_stats(tree)
     for key, category in report["mapped"].items():
@@ -138,12 +132,14 @@ def taxonomy_build(
     from deeppersona_agents.taxonomy import load_tree
     from deeppersona_agents.taxonomy.builder import build_taxonomy
     from deeppersona_agents.taxonomy.builder.graph import BuilderDeps
+    from deeppersona_agents.taxonomy.builder.inputs import read_pairs
     from deeppersona_agents.taxonomy.stats import tree_stats
 
-    try:
+    with guarded():
         if not conversations.is_file():
             raise ConfigError(f"{conversations} is not a readable file; give a JSONL file of conversations")
         check_output_path(into)
+        read_pairs(conversations)  # an empty or unusable file is refused before any work or output
         base_tree = None if fresh else load_tree(base)
         with Progress(TextColumn("{task.description:<10}"), BarColumn(), TextColumn("{task.completed}/{task.total}"),
                       TimeElapsedColumn(), console=err) as bar:
@@ -162,8 +158,6 @@ def taxonomy_build(
                 on_progress=on_progress,
             )
             report = build_taxonomy(conversations, deps)
-    except DeepPersonaError as exc:
-        raise fail(exc) from None
     write_atomic(into, _tree_json(report.tree))
     for line, reason in report.bad_lines:
         err.print(f"  [yellow]skipped line {line}[/]: {reason}", highlight=False, soft_wrap=True)
@@ -188,10 +182,8 @@ def taxonomy_show(
     from deeppersona_agents.taxonomy import load_tree
     from deeppersona_agents.taxonomy.stats import find_node, render_subtree
 
-    try:
+    with guarded():
         trail, node = find_node(load_tree(tree_file), path)
-    except DeepPersonaError as exc:
-        raise fail(exc) from None
     console.print(" > ".join(trail[:-1]) or "(category)", style="dim", highlight=False)
     for line in render_subtree(node):
         console.print(line, highlight=False, markup=False, soft_wrap=True)

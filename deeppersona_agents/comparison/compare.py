@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from deeppersona_agents._read import numeric_column, read_user_csv
 from deeppersona_agents.comparison.fidelity import compare_associations, compare_subgroups
 from deeppersona_agents.comparison.metrics import ORDERED_METRICS, compare_item
 from deeppersona_agents.comparison.references import TRAIT_PREFIX
@@ -32,14 +33,14 @@ WEIGHT_TARGETS = ("census",)
 
 
 def read_answers(path: str | Path) -> pd.DataFrame:
-    """An answers CSV (``persona_id,country,item,answer,method``; ``weight`` and other columns optional)."""
-    try:
-        frame = pd.read_csv(path, dtype={"persona_id": str})
-    except (OSError, pd.errors.ParserError) as exc:
-        raise ConfigError(f"cannot read answers {path}: {exc}") from None
+    """An answers CSV (``persona_id,country,item,answer,method`` and optional ``weight``)."""
+    frame = read_user_csv(path, "answers file")
     missing = {"persona_id", "country", "item", "answer", "method"} - set(frame.columns)
     if missing:
         raise ConfigError(f"{path} lacks columns {sorted(missing)}; write it with `deeppersona survey`")
+    for column in ("answer", "weight"):
+        if column in frame.columns:
+            frame[column] = numeric_column(frame, column, path)
     return frame
 
 

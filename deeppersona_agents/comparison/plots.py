@@ -58,7 +58,7 @@ def plot_items(panels: dict[tuple[str, str], Panel], reference: pd.DataFrame, fo
         ax.set_xticks(np.arange(len(codes)) + width * len(simulated) / 2, [f"{c:g}" for c in codes])
         ax.set(xlabel="answer code", ylabel="share", title=f"{item} — {country}")
         ax.legend(fontsize=8)
-        path = folder / f"{country}_{_safe(str(item))}.png"
+        path = folder / f"{_safe(str(country))}_{_safe(str(item))}.png"
         fig.savefig(path, dpi=100)
         written.append(path)
     return written
@@ -81,7 +81,7 @@ def plot_variance(metrics: pd.DataFrame, folder: Path) -> list[Path]:
         ax.set(ylabel="simulated SD / real SD", title=f"Spread of answers — {country}")
         ax.legend(fontsize=8)
         fig.tight_layout()
-        path = folder / f"variance_{country}.png"
+        path = folder / f"variance_{_safe(str(country))}.png"
         fig.savefig(path, dpi=100)
         written.append(path)
     return written
@@ -107,7 +107,7 @@ def plot_subgroup_gaps(subgroups: pd.DataFrame, folder: Path) -> list[Path]:
                title=f"{group} gaps — {country}, {method}")
         ax.legend(fontsize=8)
         fig.tight_layout()
-        path = folder / f"subgroups_{country}_{_safe(str(method))}_{group}.png"
+        path = folder / f"subgroups_{_safe(str(country))}_{_safe(str(method))}_{_safe(str(group))}.png"
         fig.savefig(path, dpi=100)
         written.append(path)
     return written
@@ -133,7 +133,7 @@ def plot_association_differences(associations: pd.DataFrame, folder: Path) -> li
         ax.set_title(f"Spearman rho, simulated − real — {country}, {method}")
         fig.colorbar(image, ax=ax, shrink=0.8)
         fig.tight_layout()
-        path = folder / f"associations_{country}_{_safe(str(method))}.png"
+        path = folder / f"associations_{_safe(str(country))}_{_safe(str(method))}.png"
         fig.savefig(path, dpi=100)
         written.append(path)
     return written

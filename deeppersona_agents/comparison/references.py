@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pycountry
 
+from deeppersona_agents._read import not_utf8, numeric_column, read_user_csv
 from deeppersona_agents.comparison.associations import ASSOCIATION_COLUMNS, microdata_associations
 from deeppersona_agents.comparison.subgroups import (
     AGE_CUTS,
@@ -45,6 +46,10 @@ def _header(path: Path) -> tuple[str, list[str]]:
             first = fh.readline()
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise not_utf8(path, exc) from None
+    if not first.strip():
+        raise ConfigError(f"{path} is empty or starts with a blank line; give the survey file with its header row")
     sep = max([";", ",", "\t"], key=first.count)
     return sep, next(csv.reader([first], delimiter=sep), [])
 
@@ -60,7 +65,7 @@ def _read_table(path: Path, columns: list[str] | None = None) -> pd.DataFrame:
         return frame
     sep, names = _header(path)
     wanted = [c for c in names if columns is None or c in columns]
-    return pd.read_csv(path, sep=sep, encoding="utf-8-sig", usecols=wanted, low_memory=False)
+    return read_user_csv(path, "survey file", sep=sep, encoding="utf-8-sig", usecols=wanted, low_memory=False)
 
 
 def _share_rows(country: object, item: str, values: pd.Series, weights: pd.Series, support: list) -> list[dict]:
@@ -146,6 +151,8 @@ def _wvs7_frame(path: Path, countries: list[str] | None, items: list[str] | None
     if not present:
         raise ConfigError(f"{path.name} holds none of the requested items")
     frame = _read_table(path, ["B_COUNTRY_ALPHA", "W_WEIGHT", *present, *extra])
+    if "W_WEIGHT" in frame.columns:
+        frame["W_WEIGHT"] = numeric_column(frame, "W_WEIGHT", path)
     if countries:
         frame = frame[frame["B_COUNTRY_ALPHA"].isin([c.upper() for c in countries])]
         if frame.empty:
@@ -238,13 +245,11 @@ def ipip_subgroups(path: str | Path, by: list[str], countries: list[str] | None 
 
 def read_marginals(path: str | Path) -> pd.DataFrame:
     """A marginals CSV written by the loaders (or by hand in the same columns)."""
-    try:
-        frame = pd.read_csv(path)
-    except (OSError, pd.errors.ParserError) as exc:
-        raise ConfigError(f"cannot read reference marginals {path}: {exc}") from None
+    frame = read_user_csv(path, "reference marginals")
     missing = {"country", "item", "value", "share"} - set(frame.columns)
     if missing:
         raise ConfigError(f"{path} lacks columns {sorted(missing)}; expected {', '.join(MARGINAL_COLUMNS)}")
+    frame["value"], frame["share"] = numeric_column(frame, "value", path), numeric_column(frame, "share", path)
     if not np.isfinite(frame["share"]).all():
         raise ConfigError(f"{path} has non-numeric shares")
     return frame

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from deeppersona_agents._read import numeric_column, read_user_csv
 from deeppersona_agents.errors import ConfigError
 
 
@@ -87,12 +88,10 @@ def resample(frame: pd.DataFrame, weights: np.ndarray, n: int, rng: np.random.Ge
 
 def read_targets(path: str) -> dict[str, dict[str, float]]:
     """Read a targets CSV with columns ``variable,value,share``."""
-    try:
-        table = pd.read_csv(path, dtype={"variable": str, "value": str})
-    except FileNotFoundError:
-        raise ConfigError(f"targets file {path} not found") from None
+    table = read_user_csv(path, "targets file", dtype={"variable": str, "value": str})
     if not {"variable", "value", "share"} <= set(table.columns):
         raise ConfigError(f"{path} needs columns variable,value,share (got {', '.join(table.columns)})")
+    table["share"] = numeric_column(table, "share", path)
     out: dict[str, dict[str, float]] = {}
     for row in table.itertuples():
         out.setdefault(str(row.variable), {})[str(row.value)] = float(row.share)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
+from deeppersona_agents._read import check_lines, read_user_text
 from deeppersona_agents.errors import ConfigError
 
 #: Keys whose string value is read as the free-text persona.
@@ -32,12 +33,9 @@ class ShallowPersona(BaseModel):
 def load_shallow_personas(path: str | Path) -> tuple[list[ShallowPersona], str]:
     """Read ``path`` (``.jsonl``, ``.json`` list, or text); return the personas and the file's hash."""
     file = Path(path)
-    try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"cannot read {file}: {exc.strerror or exc}") from None
-    digest = hashlib.sha256(raw).hexdigest()[:16]
-    text = raw.decode("utf-8-sig", errors="replace")
+    text = read_user_text(file, "shallow personas file", allow_empty=True)  # strict: the bio stays verbatim
+    digest = hashlib.sha256(file.read_bytes()).hexdigest()[:16]
+    check_lines(text, file)  # a runaway line is refused, never sent to the model
     items: list[ShallowPersona] = []
     if file.suffix == ".json":
         try:

@@ -20,6 +20,7 @@ from deeppersona_agents._io import iter_records
 from deeppersona_agents.demographics.tables import tables_fingerprint
 from deeppersona_agents.errors import ConfigError, ModelError
 from deeppersona_agents.generation import STAGE_NAMES, GenerationConfig
+from deeppersona_agents.generation.capacity import check_capacity
 from deeppersona_agents.llm import chat_model_name, embeddings_name, embeddings_setting, model_setting
 from deeppersona_agents.persona import Persona
 from deeppersona_agents.population.engines import run_local, run_ray
@@ -180,8 +181,7 @@ def _prepare(country: str | None, n: int | None, model: Any, embeddings: Embeddi
         PopulationSampler(iso3, mode=cfg.demographics, min_age=cfg.min_age, tables_dir=cfg.tables_dir).sample(
             1, seed=seed, where=cfg.where)
     tree_path = None if tree is None else str(Path(tree).resolve())
-    if tree_path is not None:
-        load_tree(tree_path)  # fail now, with the tree's own message
+    check_capacity(load_tree(tree_path), cfg)  # fail now, before the folder exists (a bad tree: its own message)
     chat: BaseChatModel | None = None
     if isinstance(model, BaseChatModel):
         if engine == "ray":
@@ -190,6 +190,8 @@ def _prepare(country: str | None, n: int | None, model: Any, embeddings: Embeddi
         chat, spec = model, ModelSpec(model=chat_model_name(model))
     elif isinstance(model, ModelSpec):
         spec = model
+        if spec.factory:
+            spec.build_model()  # a factory that is no chat-model factory is refused before any output
     else:
         spec = ModelSpec(model=model)
     if embeddings is not None and engine == "ray":

@@ -44,9 +44,10 @@ class ModelSpec(BaseModel):  # type: ignore[no-redef]  # mypy: the `kwargs` fiel
     def build_model(self) -> BaseChatModel:
         """The chat model this spec describes."""
         if self.factory:
-            model = _import(self.factory)(**self.kwargs)
+            model = _call(self.factory, self.kwargs)
             if not isinstance(model, BaseChatModel):
-                raise ConfigError(f"factory {self.factory} returned {type(model).__name__}, not a BaseChatModel")
+                raise ConfigError(f"factory {self.factory} returned {type(model).__name__}, not a LangChain chat "
+                                  "model; give 'module:function' returning a BaseChatModel", param="factory")
             return model
         from deeppersona_agents.llm import resolve_chat_model
 
@@ -55,7 +56,7 @@ class ModelSpec(BaseModel):  # type: ignore[no-redef]  # mypy: the `kwargs` fiel
     def build_embeddings(self) -> Embeddings:
         """The embeddings this spec describes."""
         if self.embeddings_factory:
-            emb = _import(self.embeddings_factory)(**self.kwargs)
+            emb = _call(self.embeddings_factory, self.kwargs)
             if not isinstance(emb, Embeddings):
                 raise ConfigError(f"embeddings factory {self.embeddings_factory} returned {type(emb).__name__}, "
                                   "not LangChain Embeddings")
@@ -72,6 +73,19 @@ class ModelSpec(BaseModel):  # type: ignore[no-redef]  # mypy: the `kwargs` fiel
 
 
 Engine = Literal["local", "ray"]
+
+
+def _call(target: str, kwargs: dict[str, Any]) -> Any:
+    """Call the factory ``target`` with ``kwargs``; ConfigError if it is not callable or fails."""
+    factory = _import(target)
+    if not callable(factory) or (isinstance(factory, type) and not issubclass(factory, (BaseChatModel, Embeddings))):
+        raise ConfigError(f"factory {target!r} is not a callable that builds a LangChain chat model or embeddings; "
+                          "give 'module:function' returning a BaseChatModel", param="factory")
+    try:
+        return factory(**kwargs)
+    except Exception as exc:  # noqa: BLE001 - user code: any failure is a bad factory, reported with its cause
+        raise ConfigError(f"factory {target!r} failed ({type(exc).__name__}: {exc}); give 'module:function' "
+                          "returning a LangChain chat model", param="factory") from None
 
 
 def _import(target: str) -> Any:

@@ -69,19 +69,28 @@ class PopulationStore:
     # ---- opening -----------------------------------------------------------------------------
     def open(self) -> set[int]:
         """Check, lock and prepare the folder; return the indices already done."""
+        created, had_lock = not self.out.exists(), (self.out / LOCK).exists()
         self._make_folder()
         self._take_lock()
         manifest_path = self.out / MANIFEST
-        if self.force:
-            for name in OUR_FILES:
-                (self.out / name).unlink(missing_ok=True)
-        elif manifest_path.exists():
-            self._check_manifest(manifest_path)
-        elif (self.out / PERSONAS).exists():
-            raise ConfigError(
-                f"{self.out} holds a {PERSONAS} without a {MANIFEST}, so it cannot be resumed safely; "
-                "choose another --out or rerun with --force to start over"
-            )
+        try:
+            if self.force:
+                for name in OUR_FILES:
+                    (self.out / name).unlink(missing_ok=True)
+            elif manifest_path.exists():
+                self._check_manifest(manifest_path)
+            elif (self.out / PERSONAS).exists():
+                raise ConfigError(
+                    f"{self.out} holds a {PERSONAS} without a {MANIFEST}, so it cannot be resumed safely; "
+                    "choose another --out or rerun with --force to start over"
+                )
+        except ConfigError:  # refused: leave the folder exactly as it was
+            self._release_lock()
+            if not had_lock:
+                (self.out / LOCK).unlink(missing_ok=True)
+            if created:
+                self.out.rmdir()
+            raise
         self.done = self._scan_personas()
         self._write_manifest(status="running")
         repair_tail(self.out / FAILURES)
@@ -107,6 +116,11 @@ class PopulationStore:
             self._lock.close()
             self._lock = None
             raise ConfigError(f"another run is writing to {self.out}; wait for it or choose another --out")
+
+    def _release_lock(self) -> None:
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
 
     def _check_manifest(self, path: Path) -> None:
         try:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from deeppersona_agents._read import read_user_text
 from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.seeding import derive
 
@@ -42,10 +43,7 @@ class Match:
 def read_jsonl(path: str | Path, what: str) -> list[dict[str, Any]]:
     """JSON objects, one per non-empty line; errors name the file and line."""
     path = Path(path)
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ConfigError(f"cannot read {what} {path}: {exc.strerror or exc}; check the path") from None
+    lines = read_user_text(path, what, allow_empty=True).splitlines()
     records = []
     for number, line in enumerate(lines, 1):
         if not line.strip():
@@ -69,6 +67,10 @@ def _outcome(value: Any, where: str) -> float:
 
 def matches_from_judgements(judgements: Sequence[dict[str, Any]], key: Sequence[dict[str, Any]]) -> list[Match]:
     """Un-blind judgements with the key: one :class:`Match` per (pair, dimension), in judgement order."""
+    broken = next((n for n, k in enumerate(key, 1) if not {"a_source", "b_source"} <= set(k)), None)
+    if broken is not None:
+        raise ConfigError(f"key line {broken} lacks \"a_source\" and \"b_source\"; use the pairs_key.jsonl written "
+                          "by `deeppersona evaluate qa --pairs`")
     sides = {str(k["pair_id"]): (str(k["a_source"]), str(k["b_source"])) for k in key}
     matches = []
     for number, judgement in enumerate(judgements, 1):

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
+from deeppersona_agents._read import check_lines
 from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.persona import Persona, format_value
 
@@ -110,7 +111,7 @@ def flatten_profile(profile: dict[str, Any], prefix: tuple[str, ...] = ()) -> li
 def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError:  # strict: personas are evaluated verbatim
         raise ConfigError(f"{path} is not UTF-8 text; convert it (e.g. iconv -t utf-8) or {_FIX_HINT}") from None
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc.strerror or exc}; check the path") from None
@@ -174,6 +175,9 @@ def detect_format(path: str | Path) -> SourceFormat:
         raise ConfigError(f"{path}, line {number}: a JSON line that is no known persona record; {_FIX_HINT}")
     if path.suffix.lower() in (".json", ".jsonl"):
         raise ConfigError(f"{path} is not valid JSON or JSON lines; fix the file or {_FIX_HINT}")
+    if path.suffix.lower() in (".csv", ".tsv", ".parquet", ".xlsx"):
+        raise ConfigError(f"{path} is a table ({path.suffix}), not persona text; {_FIX_HINT}")
+    check_lines(text, path)  # a runaway line is a broken file, not a persona to send to the model
     return "text"
 
 

@@ -91,6 +91,8 @@ def load_instrument(name_or_path: str | Path) -> Instrument:
         return Instrument.model_validate(json.loads(text))
     except (OSError, json.JSONDecodeError) as exc:
         raise ConfigError(f"cannot read instrument {name_or_path}: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"instrument {name_or_path} is not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
     except ValidationError as exc:
         first = exc.errors()[0]
         raise ConfigError(f"instrument {name_or_path} is malformed at {first['loc']}: {first['msg']}") from None

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from deeppersona_agents._read import read_user_text
 from deeppersona_agents.errors import TaxonomyError
 from deeppersona_agents.taxonomy.merge import Node, merge_exact, merge_similar, normalise_name
 from deeppersona_agents.taxonomy.tree import CATEGORIES, AttributeTree
@@ -83,13 +84,17 @@ def import_authors_tree(
         The tree and a report: ``{"mapped": {key: category}, "unmapped": [keys], "merges": n}``.
         Unmapped keys are listed, never silently dropped.
     """
+    source = "the authors' tree" if isinstance(data, dict) else str(data)
     if not isinstance(data, dict):
+        text = read_user_text(data, "the authors' tree")
         try:
-            data = json.loads(Path(data).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise TaxonomyError(f"cannot read the authors' tree {data}: {exc}") from None
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise TaxonomyError(f"the authors' tree {source} is not valid JSON ({exc}); fix it or download "
+                                "it again") from None
     if not isinstance(data, dict) or not data:
-        raise TaxonomyError("the authors' tree must be a non-empty JSON object of categories")
+        raise TaxonomyError(f"{source} must be a non-empty JSON object of categories (nested objects whose "
+                            "leaves are {})")
     buckets: dict[str, list[Node]] = {c: [] for c in CATEGORIES}
     mapped: dict[str, str] = {}
     unmapped: list[str] = []

@@ -34,10 +34,11 @@ def test_ray_run_matches_the_local_run_and_resumes(tmp_path):
     assert json.loads((tmp_path / "ray" / "manifest.json").read_text())["status"] == "complete"
 
 
-def test_ray_reports_a_model_that_cannot_be_built(tmp_path):
-    from deeppersona_agents.errors import ModelError
+def test_ray_refuses_a_model_that_cannot_be_built_before_any_output(tmp_path):
+    from deeppersona_agents.errors import ConfigError
     from deeppersona_agents.population import ModelSpec
 
-    with pytest.raises(ModelError, match="could not build the model"):
+    with pytest.raises(ConfigError, match="cannot import factory"):
         spawn_population("KEN", 2, out=tmp_path / "bad", engine="ray", ray_actors=1, progress=False,
                          model=ModelSpec(factory="tests.fakes:NoSuchModel"), config=GenerationConfig(attributes=K))
+    assert not (tmp_path / "bad").exists()

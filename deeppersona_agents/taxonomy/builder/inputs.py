@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from deeppersona_agents._read import MAX_LINE_CHARS, read_user_text
 from deeppersona_agents.errors import ConfigError
 
 _USER = {"user", "human"}
@@ -57,14 +58,14 @@ def pairs_from_record(record: object, line: int) -> list[QAPair]:
 
 def read_pairs(path: str | Path) -> tuple[list[QAPair], list[tuple[int, str]]]:
     """All pairs in a JSONL file, and the bad lines as ``(line number, reason)``."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"cannot read {path}: {exc.strerror or exc}") from None
+    text = read_user_text(path, "conversations file")
     pairs: list[QAPair] = []
     bad: list[tuple[int, str]] = []
     for number, raw in enumerate(text.splitlines(), 1):
         if not raw.strip():
+            continue
+        if len(raw) > MAX_LINE_CHARS:  # never sent to the model
+            bad.append((number, f"{len(raw):,} characters, more than {MAX_LINE_CHARS:,}"))
             continue
         try:
             pairs.extend(pairs_from_record(json.loads(raw), number))
@@ -72,4 +73,8 @@ def read_pairs(path: str | Path) -> tuple[list[QAPair], list[tuple[int, str]]]:
             bad.append((number, f"not JSON ({exc.msg})"))
         except ValueError as exc:
             bad.append((number, str(exc)))
+    if not pairs:
+        first = f"; line {bad[0][0]}: {bad[0][1]}" if bad else ""
+        raise ConfigError(f"{path} holds no usable question/answer pairs ({len(bad)} bad lines{first}); give JSONL "
+                          "lines with chat 'messages', {\"question\", \"answer\"} or ShareGPT 'conversations'")
     return pairs, bad

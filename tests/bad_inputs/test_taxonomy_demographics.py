@@ -1,0 +1,111 @@
+"""Bad input to ``taxonomy`` and ``demographics`` commands: clean refusals, nothing written."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.bad_inputs.harness import HUGE_LINE, NOT_UTF8, case, run_bad, write
+
+
+@pytest.fixture(scope="module")
+def root(tmp_path_factory):
+    root = tmp_path_factory.mktemp("tax")
+    write(root, "good/tree.json", '{"kept": true}\n')
+    write(root, "good/draws.csv", "kept\n")
+    write(root, "empty.json", "")
+    write(root, "empty.jsonl", "")
+    write(root, "empty.csv", "")
+    write(root, "latin1.json", NOT_UTF8)
+    write(root, "latin1.jsonl", NOT_UTF8)
+    write(root, "latin1.csv", NOT_UTF8)
+    write(root, "truncated.json", '{"version": "1", "categories": [{"name": "Demo')
+    write(root, "list.json", "[1, 2, 3]\n")
+    write(root, "garbage.jsonl", "not json\n{\"messages\": \n")
+    write(root, "huge.jsonl", '{"question": "Who are you?", "answer": "' + HUGE_LINE + '"}\n')
+    write(root, "rake_columns.csv", "name,weight\nx,1\n")
+    write(root, "rake_comma.csv", 'variable,value,share\nsex,female,"0,5"\nsex,male,"0,5"\n')
+    write(root, "convs.jsonl", '{"question": "Where do you live?", "answer": "In Nairobi, near the market."}\n')
+    write(root, "anchors_columns.csv", "colour,size\nred,3\n")
+    write(root, "wpp_columns.csv", "a,b\n1,2\n")
+    write(root, "a_file", "not a folder\n")
+    (root / "a_folder").mkdir()
+    return root
+
+
+TAXONOMY = [
+    case("tax-validate-empty", "taxonomy validate {root}/empty.json --no-near-duplicates", "empty.json"),
+    case("tax-validate-not-utf8", "taxonomy validate {root}/latin1.json --no-near-duplicates", "latin1.json",
+         "utf-8"),
+    case("tax-validate-truncated", "taxonomy validate {root}/truncated.json --no-near-duplicates", "truncated.json"),
+    case("tax-validate-list", "taxonomy validate {root}/list.json --no-near-duplicates", "list.json"),
+    case("tax-validate-folder", "taxonomy validate {root}/a_folder --no-near-duplicates", "a_folder"),
+    case("tax-validate-max-depth", "taxonomy validate --no-near-duplicates --max-depth -1", "--max-depth",
+         code=2),
+    case("tax-stats-truncated", "taxonomy stats {root}/truncated.json", "truncated.json"),
+    case("tax-stats-missing", "taxonomy stats {root}/nope.json", "nope.json"),
+    case("tax-stats-not-utf8", "taxonomy stats {root}/latin1.json", "latin1.json", "utf-8"),
+    case("tax-import-not-utf8", "taxonomy import {root}/latin1.json --out {root}/t.json", "latin1.json", "utf-8"),
+    case("tax-import-empty", "taxonomy import {root}/empty.json --out {root}/t.json", "empty.json"),
+    case("tax-import-truncated", "taxonomy import {root}/truncated.json --out {root}/t.json", "truncated.json"),
+    case("tax-import-list", "taxonomy import {root}/list.json --out {root}/t.json", "list.json"),
+    case("tax-import-missing", "taxonomy import {root}/nope.json --out {root}/t.json", "nope.json"),
+    case("tax-import-out-folder", "taxonomy import {root}/list.json --out {root}/a_folder", "a_folder"),
+    case("tax-import-keeps-good", "taxonomy import {root}/latin1.json --out {root}/good/tree.json", "latin1.json"),
+    case("tax-build-empty", "taxonomy build {root}/empty.jsonl --into {root}/t.json", "empty.jsonl"),
+    case("tax-build-not-utf8", "taxonomy build {root}/latin1.jsonl --into {root}/t.json", "latin1.jsonl", "utf-8"),
+    case("tax-build-garbage", "taxonomy build {root}/garbage.jsonl --into {root}/t.json", "garbage.jsonl"),
+    case("tax-build-huge-line", "taxonomy build {root}/huge.jsonl --into {root}/t.json", "characters"),
+    case("tax-build-folder", "taxonomy build {root}/a_folder --into {root}/t.json", "a_folder"),
+    case("tax-build-into-folder", "taxonomy build {root}/garbage.jsonl --into {root}/a_folder", "a_folder"),
+    case("tax-build-threshold", "taxonomy build {root}/garbage.jsonl --into {root}/t.json --threshold 2",
+         "--threshold", code=2),
+    case("tax-build-base-truncated",
+         "taxonomy build {root}/convs.jsonl --into {root}/t.json --base {root}/truncated.json", "truncated.json"),
+    case("tax-show-unknown", "taxonomy show Nowhere", "Nowhere"),
+    case("tax-show-tree-empty", ["taxonomy", "show", "Demographic Information", "--tree", "{root}/empty.json"],
+         "empty.json"),
+    case("tax-no-command", "taxonomy frobnicate", "frobnicate", code=2),
+]
+
+DSAMPLE = "demographics sample --country KEN -n 3"
+DEMOGRAPHICS = [
+    case("demo-sample-n-zero", "demographics sample --country KEN -n 0 --out {root}/d.csv", "-n", "at least"),
+    case("demo-sample-country", "demographics sample --country XYZ -n 3 --out {root}/d.csv", "XYZ"),
+    case("demo-sample-mode", f"{DSAMPLE} --mode random --out {{root}}/d.csv", "census"),
+    case("demo-sample-where-code", [*DSAMPLE.split(), "--out", "{root}/d.csv", "--where",
+                                    "@pd.io.common.os.system('touch pwned') == 0"], "--where"),
+    case("demo-sample-where-call", [*DSAMPLE.split(), "--out", "{root}/d.csv", "--where", "age.__class__ == 1"],
+         "--where"),
+    case("demo-sample-rake-empty", f"{DSAMPLE} --rake {{root}}/empty.csv --out {{root}}/d.csv", "empty.csv"),
+    case("demo-sample-rake-not-utf8", f"{DSAMPLE} --rake {{root}}/latin1.csv --out {{root}}/d.csv", "latin1.csv"),
+    case("demo-sample-rake-columns", f"{DSAMPLE} --rake {{root}}/rake_columns.csv --out {{root}}/d.csv",
+         "rake_columns.csv"),
+    case("demo-sample-rake-share-comma", f"{DSAMPLE} --rake {{root}}/rake_comma.csv --out {{root}}/d.csv",
+         "rake_comma.csv", "1.5"),
+    case("demo-sample-out-folder", f"{DSAMPLE} --out {{root}}/a_folder", "is a folder"),
+    case("demo-sample-keeps-good", f"{DSAMPLE} --mode random --out {{root}}/good/draws.csv", "census"),
+    case("demo-sample-min-age", f"{DSAMPLE} --min-age 200 --out {{root}}/d.csv", "min"),
+    case("demo-audit-empty", "demographics audit {root}/empty.csv --country KEN", "empty.csv"),
+    case("demo-audit-not-utf8", "demographics audit {root}/latin1.csv --country KEN", "latin1.csv"),
+    case("demo-audit-columns", "demographics audit {root}/anchors_columns.csv --country KEN", "'age' column",
+         "demographics sample"),
+    case("demo-audit-missing", "demographics audit {root}/nope.csv --country KEN", "nope.csv"),
+    case("demo-audit-plot-folder", "demographics audit {root}/anchors_columns.csv --country KEN --plot "
+         "{root}/a_folder", "a_folder", "is a folder"),
+    case("demo-import-country", "demographics import --country XYZ --into {root}/tables", "XYZ"),
+    case("demo-import-wpp-empty", "demographics import --country KEN --into {root}/tables --wpp {root}/empty.csv",
+         "empty.csv"),
+    case("demo-import-wpp-not-utf8",
+         "demographics import --country KEN --into {root}/tables --wpp {root}/latin1.csv", "latin1.csv"),
+    case("demo-import-wpp-columns",
+         "demographics import --country KEN --into {root}/tables --wpp {root}/wpp_columns.csv", "wpp_columns.csv"),
+    case("demo-import-into-file", "demographics import --country KEN --into {root}/a_file --wpp "
+         "{root}/wpp_columns.csv", "a_file"),
+    case("demo-countries-extra", "demographics countries KEN", "KEN", code=2),
+]
+
+
+@pytest.mark.parametrize("item", TAXONOMY + DEMOGRAPHICS, ids=lambda c: c.id)
+def test_bad_input_is_refused_cleanly(root, item):
+    run_bad(root, item)
+    assert not (root / "pwned").exists()
