@@ -94,9 +94,9 @@ class GenerationConfig(BaseModel):
             if errors:
                 e = errors[0]
                 cause = (e.get("ctx") or {}).get("error")
-                if isinstance(cause, ConfigError):  # already names the option and the remedy
-                    raise ConfigError(str(cause)) from None
                 name = str(e["loc"][0])
+                if isinstance(cause, ConfigError):  # already names the option and the remedy
+                    raise ConfigError(str(cause), param=cause.param or name) from None
                 raise ConfigError(f"invalid {name}: {e['msg']}", param=name) from None
             raise ConfigError(str(exc)) from None
 

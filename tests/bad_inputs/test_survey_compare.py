@@ -130,4 +130,6 @@ def test_compare_keeps_plots_inside_out(tmp_path):
     assert done.exit_code == 0, done.output
     outside = [p for p in tmp_path.rglob("*") if p.is_file() and out not in p.parents and p.parent.name != "in"]
     assert outside == []
-    assert len(list(out.glob("*.png"))) == 1
+    pngs = sorted(p.name for p in out.glob("*.png"))  # the item plot and the variance plot, both inside
+    assert pngs and all(".." not in name and "/" not in name for name in pngs)
+    assert {name for name in pngs if "Q57" in name} == {"_X__Q57.png"}
