@@ -154,6 +154,57 @@ def resolve_facts(iso3: str, fixed: dict[str, Any]) -> dict[str, Any]:
             out["urban"] = settlement == "urban"
         else:
             out.setdefault("urban", None)  # a town the extract cannot classify stays unknown, never rural
+    out["age_at_least"] = _youngest(out)
     if "gender" in out and out["gender"] in SEXES:
         out["sex"] = out["gender"]
     return out
+
+
+def _youngest(facts: dict[str, Any]) -> int:
+    """Youngest age a drawn age may take: the occupation's, and what its (or the fixed) education needs."""
+    need = [occ.EDUCATION_MIN_AGE[facts["education"]]] if facts.get("education") else []
+    if "occupation" in facts:
+        need.append(occ.classify_title(facts["occupation"]).min_age)
+        need.append(occ.EDUCATION_MIN_AGE[occ.education_floor(facts.get("occupation_group"))])
+    if facts.get("marital_status") not in (None, "never_married"):
+        need.append(15)
+    return max(need, default=0)
+
+
+def core_problems(core: dict[str, Any]) -> list[str]:
+    """Contradictions inside a drawn core, as readable strings (empty when it is one coherent person).
+
+    Checks education against the occupation's floor and the age, activity against the occupation, the
+    age against the occupation's youngest age, marital status against the age, and the settlement
+    against the city's size.
+    """
+    demo = core.get("demographics") or {}
+    age, title = int(core["age"]), str(core.get("occupation") or "")
+    activity, education = demo.get("activity"), demo.get("education")
+    problems: list[str] = []
+    job = occ.classify_title(title) if title else None
+    drawn_inactive = title in occ.ACTIVITY_TITLES.values()
+    if job is not None and not drawn_inactive and activity not in (None, job.activity, "unemployed"):
+        problems.append(f"activity {activity} but occupation {title!r} says {job.activity}")
+    if activity == "employed" and job is not None and job.known and age < job.min_age:
+        problems.append(f"age {age} is below the youngest {title!r} ({job.min_age})")
+    if activity != "employed" and demo.get("isco_major") is not None:
+        problems.append(f"ISCO group {demo['isco_major']} for someone {activity}")
+    group = demo.get("isco_major")
+    if group is None and job is not None and not drawn_inactive:
+        group = job.isco_major
+    if education is not None:
+        floor = occ.education_floor(group, age)
+        if EDUCATION_LEVELS.index(education) < EDUCATION_LEVELS.index(floor):
+            problems.append(f"education {education} below {floor}, the floor for {title!r} (ISCO {group})")
+        if age < occ.EDUCATION_MIN_AGE[education]:
+            problems.append(f"education {education} at age {age}")
+    if demo.get("marital_status") not in (None, "never_married") and age < 15:
+        problems.append(f"marital status {demo['marital_status']} at age {age}")
+    settlement = places.city_settlement(str(core["country"]), str(core.get("city") or ""))
+    urban = demo.get("urban")
+    if settlement is not None and urban is not None and urban != (settlement == "urban"):
+        problems.append(f"urban={urban} but {core.get('city')!r} is {settlement}")
+    if settlement is not None and urban is None:
+        problems.append(f"urban unknown although {core.get('city')!r} is {settlement}")
+    return problems

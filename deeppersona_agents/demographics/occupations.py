@@ -36,6 +36,15 @@ EDUCATION_MIN_AGE = {"less_than_primary": 0, "primary": 12, "lower_secondary": 1
 EDUCATION_FLOOR = {0: "primary", 1: "upper_secondary", 2: "tertiary", 3: "upper_secondary",
                    4: "lower_secondary", 5: "less_than_primary", 6: "less_than_primary", 7: "less_than_primary",
                    8: "primary", 9: "less_than_primary"}
+#: What a person not in paid work gives as occupation.
+ACTIVITY_TITLES = {
+    "unemployed": "unemployed, looking for work",
+    "student": "student",
+    "retired": "retired",
+    "homemaker": "homemaker",
+    "other_inactive": "not in paid work",
+    "pupil": "school pupil",
+}
 #: Youngest age for a job title nobody has classified (the ILO general minimum working age).
 UNKNOWN_TITLE_MIN_AGE = 15
 _ACTIVITY_WORDS = [
@@ -125,13 +134,17 @@ def classify_title(title: str) -> Occupation:
     with _LOCK:
         if key in _LEARNED:
             return _LEARNED[key]
+    for activity, drawn in ACTIVITY_TITLES.items():  # the sampler's own titles for people not in paid work
+        if key == drawn:
+            return Occupation(title, None, "student" if activity == "pupil" else activity, 7, True)
     activity = activity_of(key)
-    core = re.sub(r"\b(retired|former|ex|unemployed|jobless)\b", "", key).strip()
+    core = key
+    for _, pattern in _ACTIVITY_WORDS:
+        core = re.sub(pattern, " ", core)
+    core = " ".join(re.sub(r"\b(former|ex|currently|now)\b|[^\w\s]", " ", core).split())
     found = _lookup(core) if core else None
-    if found is None and activity != "employed":
-        return Occupation(title, None, activity, UNKNOWN_TITLE_MIN_AGE if activity != "student" else 7, True)
-    if found is None:
-        return Occupation(title, None, "employed", UNKNOWN_TITLE_MIN_AGE, False)
+    if found is None:  # a bare activity ("retired") is understood; a job nobody listed is not
+        return Occupation(title, None, activity, 7 if activity == "student" else UNKNOWN_TITLE_MIN_AGE, not core)
     group, min_age = found
     if activity == "student":
         return Occupation(title, None, "student", 15, True)

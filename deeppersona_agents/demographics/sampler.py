@@ -24,6 +24,7 @@ from deeppersona_agents.demographics import places
 from deeppersona_agents.demographics.cohort import Cohort, parse_cohort
 from deeppersona_agents.demographics.names import person_name
 from deeppersona_agents.demographics.occupations import (
+    ACTIVITY_TITLES,
     ISCO_MIN_AGE,
     cap_education,
     education_floor,
@@ -60,15 +61,6 @@ COLUMNS = [
     "age", "sex", "activity", "isco_major", "occupation", "education", "marital_status",
     "religion", "language", "city", "urban", "name",
 ]
-#: What a person not in paid work gives as occupation.
-ACTIVITY_TITLES = {
-    "unemployed": "unemployed, looking for work",
-    "student": "student",
-    "retired": "retired",
-    "homemaker": "homemaker",
-    "other_inactive": "not in paid work",
-    "pupil": "school pupil",
-}
 #: A ``where`` cohort is given up as impossible after this many draws per requested person
 #: (and at least WHERE_MIN_DRAWS): prevalence below about 1 in 500 is refused.
 WHERE_DRAWS_PER_PERSON, WHERE_MIN_DRAWS = 500, 200_000
@@ -163,8 +155,8 @@ class PopulationSampler:
             cohort = parse_cohort(where, COLUMNS)
             equal = {k: v for k, v in given.items() if v is not None}
             return self._draw_where(1, rng, cohort, fixed=rest, equal=equal).iloc[0].to_dict()
-        weights = self._weights_from(int(fixed.get("age_at_least") or 0))
         age = None if fixed.get("age") is None else int(fixed["age"])
+        weights = self.age_sex_weights if age is not None else self._weights_from(int(fixed.get("age_at_least") or 0))
         sex = fixed.get("sex") if fixed.get("sex") in SEXES else None
         if sex is None:
             in_range = age is not None and self.ages[0] <= age <= self.ages[-1]

@@ -32,6 +32,7 @@ CORE_ALIASES = {
     "country": "country", "city": "city", "location": "city", "occupation": "occupation",
     "job": "occupation", "profession": "occupation", "education": "education", "marital_status": "marital_status",
     "marital status": "marital_status", "religion": "religion", "language": "language", "languages": "language",
+    "languages spoken": "language",
     "urban": "urban", "settlement": "urban", "activity": "activity", "employment status": "activity",
     "children": "children", "number of children": "children",
 }
