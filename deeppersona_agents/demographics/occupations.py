@@ -142,12 +142,12 @@ def classify_title(title: str) -> Occupation:
     for _, pattern in _ACTIVITY_WORDS:
         core = re.sub(pattern, " ", core)
     core = " ".join(re.sub(r"\b(former|ex|currently|now)\b|[^\w\s]", " ", core).split())
-    found = _lookup(core) if core else None
+    found = _lookup(core) if core and activity != "student" else None
+    if activity == "student":  # whatever the subject: no group, and a pupil can be young
+        return Occupation(title, None, "student", 15 if found or core else 7, True)
     if found is None:  # a bare activity ("retired") is understood; a job nobody listed is not
         return Occupation(title, None, activity, 7 if activity == "student" else UNKNOWN_TITLE_MIN_AGE, not core)
     group, min_age = found
-    if activity == "student":
-        return Occupation(title, None, "student", 15, True)
     return Occupation(title, group, activity, min_age, True)
 
 
