@@ -294,7 +294,7 @@ class PopulationSampler:
         if "language" in fixed:
             cols["language"] = _repeat(fixed["language"], n)
         else:
-            needs = ((activity == "employed") & np.isin(isco, WORK_LANGUAGE_GROUPS)) | (cols["education"] == "tertiary")
+            needs = np.array([g in WORK_LANGUAGE_GROUPS for g in isco]) | (cols["education"] == "tertiary")
             cols["language"] = places.draw_languages(self.iso3, n, rng, official=needs)
         if "urban" in fixed:
             urban = _repeat(fixed["urban"], n)
@@ -310,15 +310,15 @@ class PopulationSampler:
                    rng: np.random.Generator) -> np.ndarray:
         """Education per row from the age x sex shares, zeroed below the row's occupation floor."""
         t = self.table["education"]
-        floors = np.array([education_floor(g, int(a)) for g, a in zip(groups, ages, strict=True)], dtype=object)
-        bands = np.array([band_of(max(int(a), 25), EDUCATION_BANDS) for a in ages], dtype=object)
-        keys = np.array([f"{s}|{b}|{f}" for s, b, f in zip(sexes, bands, floors, strict=True)], dtype=object)
+        cells: dict[tuple[str, str, str], list[int]] = {}
+        for i, (sex, group, age) in enumerate(zip(sexes, groups, ages, strict=True)):
+            key = (sex, band_of(max(int(age), 25), EDUCATION_BANDS), education_floor(group, int(age)))
+            cells.setdefault(key, []).append(i)
         out = np.empty(len(ages), dtype=object)
         choices = np.array(EDUCATION_LEVELS, dtype=object)
-        for key in np.unique(keys):
-            sex, band, floor = key.split("|")
-            idx = np.flatnonzero(keys == key)
-            out[idx] = choices[rng.choice(len(choices), size=len(idx), p=floored_shares(t[sex][band], floor))]
+        for (sex, band, floor), idx in sorted(cells.items()):
+            p = floored_shares(t[sex][band], floor)
+            out[idx] = choices[rng.choice(len(choices), size=len(idx), p=p)]
         return np.array([cap_education(level, int(age)) for level, age in zip(out, ages, strict=True)], dtype=object)
 
     def _fill_uniform(self, cols: dict[str, np.ndarray], rng: np.random.Generator) -> None:
