@@ -25,6 +25,8 @@ from deeppersona_agents.demographics.cohort import Cohort, parse_cohort
 from deeppersona_agents.demographics.names import person_name
 from deeppersona_agents.demographics.occupations import (
     ACTIVITY_TITLES,
+    EDUCATION_FLOOR,
+    EDUCATION_MIN_AGE,
     ISCO_MIN_AGE,
     cap_education,
     education_floor,
@@ -51,7 +53,13 @@ Mode = Literal["census", "uniform"]
 ISCO_KEYS = [str(g) for g in range(10)]
 #: ISCO major groups whose work needs the country's official language(s) (managers, professionals,
 #: technicians, clerks); people with tertiary education speak them too.
-WORK_LANGUAGE_GROUPS = [1, 2, 3, 4]
+WORK_LANGUAGE_GROUPS = (1, 2, 3, 4)
+#: Per single year of age: rank of the highest education level complete by then.
+_REACHABLE = np.array([max(i for i, lv in enumerate(EDUCATION_LEVELS) if EDUCATION_MIN_AGE[lv] <= a)
+                       for a in range(121)])
+#: Per ISCO major group: rank of its education floor.
+_FLOOR_RANK = {g: EDUCATION_LEVELS.index(level) for g, level in EDUCATION_FLOOR.items()}
+_EDU_BAND_STARTS = np.array([band_range(b)[0] for b in EDUCATION_BANDS])
 MIN_AGE_FLOOR = 7
 MAX_AGE = 100
 #: Yearly decline of the population within the open 85+ band.
@@ -310,16 +318,17 @@ class PopulationSampler:
                    rng: np.random.Generator) -> np.ndarray:
         """Education per row from the age x sex shares, zeroed below the row's occupation floor."""
         t = self.table["education"]
-        cells: dict[tuple[str, str, str], list[int]] = {}
-        for i, (sex, group, age) in enumerate(zip(sexes, groups, ages, strict=True)):
-            key = (sex, band_of(max(int(age), 25), EDUCATION_BANDS), education_floor(group, int(age)))
-            cells.setdefault(key, []).append(i)
-        out = np.empty(len(ages), dtype=object)
-        choices = np.array(EDUCATION_LEVELS, dtype=object)
-        for (sex, band, floor), idx in sorted(cells.items()):
-            p = floored_shares(t[sex][band], floor)
-            out[idx] = choices[rng.choice(len(choices), size=len(idx), p=p)]
-        return np.array([cap_education(level, int(age)) for level, age in zip(out, ages, strict=True)], dtype=object)
+        ages = np.asarray(ages, dtype=int)
+        reach = _REACHABLE[np.minimum(ages, len(_REACHABLE) - 1)]
+        floor = np.minimum(np.array([_FLOOR_RANK.get(g, 0) for g in groups], dtype=int), reach)
+        band = np.searchsorted(_EDU_BAND_STARTS, np.maximum(ages, 25), side="right") - 1
+        code = (np.asarray(sexes) == SEXES[1]) * 100 + band * 10 + floor
+        out = np.empty(len(ages), dtype=int)
+        for key in np.unique(code):
+            idx = np.flatnonzero(code == key)
+            sex, band_i, floor_i = SEXES[key // 100], EDUCATION_BANDS[(key // 10) % 10], EDUCATION_LEVELS[key % 10]
+            out[idx] = rng.choice(len(EDUCATION_LEVELS), size=len(idx), p=floored_shares(t[sex][band_i], floor_i))
+        return np.array(EDUCATION_LEVELS, dtype=object)[np.minimum(out, reach)]
 
     def _fill_uniform(self, cols: dict[str, np.ndarray], rng: np.random.Generator) -> None:
         n = len(cols["age"])
