@@ -207,3 +207,21 @@ def test_a_new_title_is_classified_once_per_process(embeddings, tree):
         assert out["core"]["demographics"]["education"] not in LOW
     assert model.calls == 1
     assert occupations.classify_title("Drone Survey Operator").isco_major == 3
+
+
+def test_enrich_takes_the_country_a_bio_states(tmp_path):
+    from deeppersona_agents.generation import GenerationConfig
+    from deeppersona_agents.population import load_shallow_personas, spawn_population
+
+    source = tmp_path / "shallow.jsonl"
+    source.write_text('{"persona": "A retired Kenyan schoolteacher who restores old bicycles."}\n')
+    inputs, digest = load_shallow_personas(source)
+    model = FakeChatModel(scripts={
+        "BioFacts": {"country": "Kenya", "country_quote": "Kenyan", "occupation": "retired Kenyan schoolteacher"},
+        "OccupationClass": {"isco_major": 2, "activity": "retired", "min_age": 22}})
+    result = spawn_population(None, None, out=tmp_path / "deep", model=model, config=GenerationConfig(attributes=12),
+                              inputs=inputs, inputs_hash=digest, progress=False)
+    (persona,) = result.personas
+    assert persona.core.country == "KEN"
+    assert persona.core.demographics["activity"] == "retired"
+    assert persona.core.demographics["education"] == "tertiary"
