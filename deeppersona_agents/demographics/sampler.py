@@ -321,6 +321,10 @@ class PopulationSampler:
         ages = np.asarray(ages, dtype=int)
         reach = _REACHABLE[np.minimum(ages, len(_REACHABLE) - 1)]
         floor = np.minimum(np.array([_FLOOR_RANK.get(g, 0) for g in groups], dtype=int), reach)
+        if len(ages) == 1:  # one person (the anchor stage): no grouping
+            row = t[sexes[0]][band_of(max(int(ages[0]), 25), EDUCATION_BANDS)]
+            level = rng.choice(len(EDUCATION_LEVELS), p=floored_shares(row, EDUCATION_LEVELS[int(floor[0])]))
+            return np.array([EDUCATION_LEVELS[min(int(level), int(reach[0]))]], dtype=object)
         band = np.searchsorted(_EDU_BAND_STARTS, np.maximum(ages, 25), side="right") - 1
         code = (np.asarray(sexes) == SEXES[1]) * 100 + band * 10 + floor
         out = np.empty(len(ages), dtype=int)
