@@ -120,6 +120,9 @@ class FakeChatModel(SchemaConstrainedChatModel):
 
     tamper: Callable[[int, dict], str | None] | None = None
     responder: Callable[[dict, str], dict | None] | None = None
+    #: Scripted answers by schema title (e.g. ``{"BioFacts": {"age": 34, ...}}``): the listed fields are
+    #: answered as given and every other field is null, as a careful model answers what a text does not say.
+    scripts: dict[str, dict[str, Any]] = {}
     calls: int = 0
     #: Seconds each call takes (an endpoint's latency).
     latency: float = 0.0
@@ -136,6 +139,12 @@ class FakeChatModel(SchemaConstrainedChatModel):
     def model_name(self) -> str:
         return "fake-structured"
 
+    def _scripted(self, schema: dict) -> dict | None:
+        script = self.scripts.get(str(schema.get("title", "")))
+        if script is None:
+            return None
+        return {**{k: None for k in schema.get("properties", {})}, **script}
+
     def _generate(self, messages: list, stop: Any = None, run_manager: Any = None, **kwargs: Any) -> ChatResult:
         prompt = "\n".join(str(m.content) for m in messages)
         if self.latency:
@@ -149,7 +158,8 @@ class FakeChatModel(SchemaConstrainedChatModel):
                 return ChatResult(generations=[ChatGeneration(message=AIMessage(content='{"values": "trunc'))])
         fmt = kwargs.get("response_format") or {}
         schema = fmt.get("schema", {})
-        answer = (self.responder(schema, prompt) if self.responder else None) or realistic_answer(schema, prompt)
+        answer = (self.responder(schema, prompt) if self.responder else None) or self._scripted(schema) \
+            or realistic_answer(schema, prompt)
         self.calls += 1
         text = json.dumps(answer)
         if self.tamper is not None:

@@ -1,4 +1,8 @@
-"""The anchored core of one persona, drawn from the country's tables."""
+"""The anchored core of one persona: fixed facts (``facts.py``) kept, the rest drawn from the country's tables.
+
+Sits between the anchor stage and the sampler; what it returns is the core every later stage, audit and
+survey respondent reads.
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,8 @@ import numpy as np
 
 from deeppersona_agents.caching import load_once
 from deeppersona_agents.demographics.countries import country_name, resolve_country
+from deeppersona_agents.demographics.facts import resolve_facts
 from deeppersona_agents.demographics.sampler import Mode, PopulationSampler
-from deeppersona_agents.demographics.tables import SEXES
 
 #: Table-drawn fields that become persona attributes (provenance ``table``), with their tree path.
 TABLE_ATTRIBUTE_PATHS = {
@@ -46,30 +50,33 @@ def sample_core(
     where: str | None = None,
     tables_dir: str | None = None,
 ) -> dict[str, Any]:
-    """Draw the missing core fields for one person; fields in ``fixed`` are kept as given.
+    """Draw the missing core fields for one person; fields in ``fixed`` are kept and condition the rest.
 
-    Returns the core (``age``, ``gender``, ``country``, ``city``, ``occupation``, ``name``,
-    ``country_name``) plus ``demographics``: the other table-drawn fields (activity, ISCO major
-    group, education, marital status, religion, languages, urban).
+    ``fixed`` may name any of :data:`~.facts.FACT_FIELDS` in free wording ("divorced", "university
+    degree"); they are normalised and checked by :func:`~.facts.resolve_facts`. Returns the core
+    (``age``, ``gender``, ``country``, ``city``, ``occupation``, ``name``, ``country_name``) plus
+    ``demographics``: activity, ISCO major group, education, marital status, religion, languages, urban
+    (None when unknown) and, when fixed, children.
+
+    Raises:
+        ConfigError: a fact is not understood, or the facts cannot all hold (``age=5``, ``surgeon``).
     """
-    fixed = dict(fixed or {})
-    iso3 = resolve_country(fixed.get("country") or country)
+    iso3 = resolve_country((fixed or {}).get("country") or country)
+    facts = resolve_facts(iso3, dict(fixed or {}))
     sampler = _sampler(iso3, mode, min_age, tables_dir)
-    given: dict[str, Any] = {k: fixed[k] for k in ("age", "city", "occupation", "name") if k in fixed}
-    gender = fixed.get("gender")
-    if gender and str(gender).lower() in SEXES:
-        given["sex"] = str(gender).lower()
+    given = {k: v for k, v in facts.items() if k not in ("gender", "country", "children", "occupation_known")}
     person = sampler.draw_person(rng, given, where=where)
     core = {
         "country": iso3,
-        "gender": gender or person["sex"],
-        "age": int(fixed["age"]) if "age" in fixed else int(person["age"]),
-        "occupation": fixed.get("occupation") or person["occupation"],
-        "city": fixed.get("city") or person["city"],
-        "name": fixed.get("name") or person["name"],
+        "gender": facts.get("gender") or person["sex"],
+        "age": int(facts["age"]) if "age" in facts else int(person["age"]),
+        "occupation": facts.get("occupation") or person["occupation"],
+        "city": facts.get("city") or person["city"],
+        "name": facts.get("name") or person["name"],
         "country_name": country_name(iso3),
     }
     isco = person["isco_major"]
+    urban = person["urban"]
     core["demographics"] = {
         "activity": person["activity"],
         "isco_major": None if isco is None or isco != isco or str(isco) == "<NA>" else int(isco),
@@ -77,8 +84,10 @@ def sample_core(
         "marital_status": person["marital_status"],
         "religion": person["religion"],
         "language": person["language"],
-        "urban": None if str(person["urban"]) == "<NA>" else bool(person["urban"]),
+        "urban": None if urban is None or str(urban) == "<NA>" else bool(urban),
     }
+    if "children" in facts:
+        core["demographics"]["children"] = int(facts["children"])
     return core
 
 

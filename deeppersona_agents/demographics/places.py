@@ -177,9 +177,32 @@ def languages(iso3: str) -> tuple[list[str], np.ndarray]:
     return list(merged), np.array(list(merged.values()))
 
 
-def draw_languages(iso3: str, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Languages spoken per person (``;``-joined, most spoken first); never empty."""
+@load_once
+def official_languages(iso3: str) -> tuple[str, ...]:
+    """English names of the country's national official languages (CLDR ``official`` or ``de_facto_official``)."""
+    from babel import Locale
+    from babel.languages import get_territory_language_info
+
+    english = Locale("en")
+    info = get_territory_language_info(_iso2(iso3))
+    ranked = sorted(((float(v["population_percent"]), code) for code, v in info.items()  # type: ignore[arg-type]
+                     if v.get("official_status") in ("official", "de_facto_official")), reverse=True)
+    names = [str(english.languages.get(code.split("_")[0], code)) for _, code in ranked]
+    return tuple(dict.fromkeys(names))
+
+
+def draw_languages(iso3: str, n: int, rng: np.random.Generator, official: np.ndarray | None = None) -> np.ndarray:
+    """Languages spoken per person (``;``-joined, most spoken first); never empty.
+
+    Each CLDR language is spoken with its territory share; people flagged ``official`` (their work or
+    schooling needs it) also speak the national official languages. CLDR has no regional shares, so no
+    language is tied to a region or to the person's name.
+    """
     names, probs = languages(iso3)
     speaks = rng.random((n, len(names))) < probs
     speaks[~speaks.any(axis=1), 0] = True
+    if official is not None and official.any():
+        for language in official_languages(iso3):
+            if language in names:
+                speaks[official, names.index(language)] = True
     return np.array([";".join(np.array(names)[row]) for row in speaks], dtype=object)

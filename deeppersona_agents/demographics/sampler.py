@@ -2,16 +2,17 @@
 
 ``census`` mode (default) draws jointly: sex -> age -> activity / occupation -> education -> marital
 status -> religion -> language -> place -> name, each conditioned on what came before as the tables
-allow. ``uniform`` mode reproduces the authors' behaviour for ablations: age uniform, sex 50/50,
-any occupation, any city, other fields uniform over their categories.
+allow, and on every fact fixed in advance (``facts.py`` normalises them): an occupation sets the
+education floor (``occupations.EDUCATION_FLOOR``) and the youngest age, an education closes the
+occupations that need more, a settlement picks a city or a rural area. ``uniform`` mode reproduces
+the authors' behaviour for ablations: age uniform, sex 50/50, any occupation, any city, other fields
+uniform over their categories.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,6 +23,16 @@ from deeppersona_agents.caching import load_once
 from deeppersona_agents.demographics import places
 from deeppersona_agents.demographics.cohort import Cohort, parse_cohort
 from deeppersona_agents.demographics.names import person_name
+from deeppersona_agents.demographics.occupations import (
+    ACTIVITY_TITLES,
+    EDUCATION_FLOOR,
+    EDUCATION_MIN_AGE,
+    ISCO_MIN_AGE,
+    cap_education,
+    education_floor,
+    isco_shares,
+    occupation_titles,
+)
 from deeppersona_agents.demographics.tables import (
     ACTIVITIES,
     ACTIVITY_BANDS,
@@ -41,6 +52,16 @@ from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.seeding import derive
 
 Mode = Literal["census", "uniform"]
+ISCO_KEYS = [str(g) for g in range(10)]
+#: ISCO major groups whose work needs the country's official language(s) (managers, professionals,
+#: technicians, clerks); people with tertiary education speak them too.
+WORK_LANGUAGE_GROUPS = (1, 2, 3, 4)
+#: Per single year of age: rank of the highest education level complete by then.
+_REACHABLE = np.array([max(i for i, lv in enumerate(EDUCATION_LEVELS) if EDUCATION_MIN_AGE[lv] <= a)
+                       for a in range(121)])
+#: Per ISCO major group: rank of its education floor.
+_FLOOR_RANK = {g: EDUCATION_LEVELS.index(level) for g, level in EDUCATION_FLOOR.items()}
+_EDU_BAND_STARTS = np.array([band_range(b)[0] for b in EDUCATION_BANDS])
 MIN_AGE_FLOOR = 7
 MAX_AGE = 100
 #: Yearly decline of the population within the open 85+ band.
@@ -50,28 +71,10 @@ COLUMNS = [
     "age", "sex", "activity", "isco_major", "occupation", "education", "marital_status",
     "religion", "language", "city", "urban", "name",
 ]
-#: What a person not in paid work gives as occupation.
-ACTIVITY_TITLES = {
-    "unemployed": "unemployed, looking for work",
-    "student": "student",
-    "retired": "retired",
-    "homemaker": "homemaker",
-    "other_inactive": "not in paid work",
-    "pupil": "school pupil",
-}
-#: ISCO major groups nobody under this age is drawn into (managers, professionals, armed forces).
-ISCO_MIN_AGE = {0: 18, 1: 21, 2: 21}
 #: A ``where`` cohort is given up as impossible after this many draws per requested person
 #: (and at least WHERE_MIN_DRAWS): prevalence below about 1 in 500 is refused.
 WHERE_DRAWS_PER_PERSON, WHERE_MIN_DRAWS = 500, 200_000
-
-
-@load_once
-def occupation_titles() -> pd.DataFrame:
-    """Authored occupation titles with ISCO-08 major group and minimum age."""
-    ref = resources.files("deeppersona_agents.demographics") / "data" / "occupations.json"
-    rows = json.loads(ref.read_text(encoding="utf-8"))["occupations"]
-    return pd.DataFrame([r for r in rows if r["isco_major"] >= 0])
+__all__ = ["COLUMNS", "ISCO_MIN_AGE", "Mode", "PopulationSampler", "occupation_titles"]
 
 
 def _shares(d: dict[str, float], keys: list[str]) -> np.ndarray:
@@ -162,8 +165,8 @@ class PopulationSampler:
             cohort = parse_cohort(where, COLUMNS)
             equal = {k: v for k, v in given.items() if v is not None}
             return self._draw_where(1, rng, cohort, fixed=rest, equal=equal).iloc[0].to_dict()
-        weights = self.age_sex_weights
         age = None if fixed.get("age") is None else int(fixed["age"])
+        weights = self.age_sex_weights if age is not None else self._weights_from(int(fixed.get("age_at_least") or 0))
         sex = fixed.get("sex") if fixed.get("sex") in SEXES else None
         if sex is None:
             in_range = age is not None and self.ages[0] <= age <= self.ages[-1]
@@ -174,6 +177,16 @@ class PopulationSampler:
             age = int(self.ages[int(rng.choice(len(row), p=row / row.sum()))])
         cols = self._columns(1, rng, sexes=np.array([sex]), ages=np.array([age]), fixed=fixed)
         return {c: _plain(cols[c][0]) for c in COLUMNS}
+
+    def _weights_from(self, youngest: int) -> np.ndarray:
+        """Age x sex weights with ages below ``youngest`` removed (an occupation's or education's floor)."""
+        if youngest <= self.min_age:
+            return self.age_sex_weights
+        if youngest > self.ages[-1]:
+            raise ConfigError(f"the fixed facts need an age of at least {youngest}; nobody that old is drawn")
+        weights = self.age_sex_weights.copy()
+        weights[:, self.ages < youngest] = 0
+        return weights / weights.sum()
 
     # ---- drawing ----------------------------------------------------------------------------
     def _draw_where(self, n: int, rng: np.random.Generator, cohort: Cohort,
@@ -213,23 +226,18 @@ class PopulationSampler:
         """The draw as one array per column (plain numpy: a one-person draw skips pandas entirely)."""
         fixed = fixed or {}
         if sexes is None or ages is None:
-            flat = self.age_sex_weights.ravel()
+            flat = self._weights_from(int(fixed.get("age_at_least") or 0)).ravel()
             cells = rng.choice(flat.size, size=n, p=flat)
             sexes = np.array(SEXES)[cells // len(self.ages)]
             ages = self.ages[cells % len(self.ages)]
         cols: dict[str, np.ndarray] = {"age": ages.astype(int), "sex": np.asarray(sexes, dtype=object)}
         if self.mode == "uniform":
             self._fill_uniform(cols, rng)
+            for key, value in fixed.items():
+                if key in cols and key not in ("age", "sex"):
+                    cols[key] = _repeat(value, n)
         else:
-            self._fill_census(cols, rng)
-        for key, value in fixed.items():
-            if key in cols and key not in ("age", "sex"):
-                cols[key] = _repeat(value, n)
-        if "occupation" in fixed and "activity" not in fixed:
-            cols["activity"] = _repeat("employed", n)
-            cols["isco_major"] = _repeat(None, n)
-        if "city" in fixed and "urban" not in fixed:
-            cols["urban"] = _repeat(None, n)
+            self._fill_census(cols, rng, fixed)
         if "name" in fixed or not names:
             cols["name"] = _repeat(fixed.get("name"), n)
         else:
@@ -249,34 +257,84 @@ class PopulationSampler:
                 out[idx] = choices[rng.choice(len(levels), size=len(idx), p=p)]
         return out
 
-    def _fill_census(self, cols: dict[str, np.ndarray], rng: np.random.Generator) -> None:
-        t = self.table
+    def _fill_census(self, cols: dict[str, np.ndarray], rng: np.random.Generator,
+                     fixed: dict[str, Any] | None = None) -> None:
+        t, fixed = self.table, fixed or {}
         ages, sexes = cols["age"], cols["sex"]
+        n = len(ages)
         adult = ages >= 15
         act_band = np.array([band_of(max(a, 15), ACTIVITY_BANDS) for a in ages], dtype=object)
-        activity = self._by_group(sexes, act_band, t["activity"], ACTIVITIES, rng)
-        activity[~adult] = "pupil"
+        if "activity" in fixed:
+            activity = _repeat(fixed["activity"], n)
+        else:
+            activity = self._by_group(sexes, act_band, t["activity"], ACTIVITIES, rng)
+            activity[~adult] = "pupil"
         cols["activity"] = activity
-        isco = np.full(len(ages), None, dtype=object)
-        for i in np.flatnonzero(activity == "employed"):
-            isco[i] = int(rng.choice(10, p=self._occupation_shares(sexes[i], int(ages[i]))))
+        education = fixed.get("education")
+        if "isco_major" in fixed:
+            isco = _repeat(fixed["isco_major"], n)
+            isco[activity != "employed"] = None
+        else:
+            isco = np.full(n, None, dtype=object)
+            for i in np.flatnonzero(activity == "employed"):
+                p = isco_shares(self._occupation_shares(sexes[i], int(ages[i])), int(ages[i]), education)
+                isco[i] = int(rng.choice(10, p=p))
         cols["isco_major"] = isco
-        cols["occupation"] = np.array(
-            [self._title(a, -1 if g is None else g, age, rng) for a, g, age in zip(activity, isco, ages, strict=True)],
-            dtype=object)
-        edu_band = np.array([band_of(max(a, 25), EDUCATION_BANDS) for a in ages], dtype=object)
-        education = self._by_group(sexes, edu_band, t["education"], EDUCATION_LEVELS, rng)
-        cols["education"] = np.array([_cap_education(level, age) for level, age in zip(education, ages, strict=True)],
-                                     dtype=object)
-        marital = self._by_group(sexes, act_band, t["marital_status"], MARITAL_STATUSES, rng)
-        marital[~adult] = "never_married"
-        cols["marital_status"] = marital
-        rel = _shares(t["religion"]["shares"], RELIGIONS)
-        cols["religion"] = np.array(RELIGIONS, dtype=object)[rng.choice(len(RELIGIONS), size=len(ages), p=rel)]
-        cols["language"] = places.draw_languages(self.iso3, len(ages), rng)
-        urban = rng.random(len(ages)) < float(t["urban"]["share"])
+        if "occupation" in fixed:
+            cols["occupation"] = _repeat(fixed["occupation"], n)
+        else:
+            cols["occupation"] = np.array([self._title(a, -1 if g is None else g, age, rng)
+                                           for a, g, age in zip(activity, isco, ages, strict=True)], dtype=object)
+        if education is not None:
+            cols["education"] = _repeat(education, n)
+        else:
+            group = isco if "occupation_group" not in fixed else _repeat(fixed["occupation_group"], n)
+            cols["education"] = self._education(sexes, ages, group, rng)
+        if "marital_status" in fixed:
+            cols["marital_status"] = _repeat(fixed["marital_status"], n)
+        else:
+            marital = self._by_group(sexes, act_band, t["marital_status"], MARITAL_STATUSES, rng)
+            marital[~adult] = "never_married"
+            cols["marital_status"] = marital
+        if "religion" in fixed:
+            cols["religion"] = _repeat(fixed["religion"], n)
+        else:
+            rel = _shares(t["religion"]["shares"], RELIGIONS)
+            cols["religion"] = np.array(RELIGIONS, dtype=object)[rng.choice(len(RELIGIONS), size=n, p=rel)]
+        if "language" in fixed:
+            cols["language"] = _repeat(fixed["language"], n)
+        else:
+            needs = np.array([g in WORK_LANGUAGE_GROUPS for g in isco]) | (cols["education"] == "tertiary")
+            cols["language"] = places.draw_languages(self.iso3, n, rng, official=needs)
+        if "urban" in fixed:
+            urban = _repeat(fixed["urban"], n)
+        else:
+            urban = rng.random(n) < float(t["urban"]["share"])
         cols["urban"] = urban
-        cols["city"] = places.draw_places(self.iso3, urban, rng)
+        if "city" in fixed:
+            cols["city"] = _repeat(fixed["city"], n)
+        else:
+            cols["city"] = places.draw_places(self.iso3, np.asarray(urban, dtype=bool), rng)
+
+    def _education(self, sexes: np.ndarray, ages: np.ndarray, groups: np.ndarray,
+                   rng: np.random.Generator) -> np.ndarray:
+        """Education per row from the age x sex shares, zeroed below the row's occupation floor."""
+        t = self.table["education"]
+        ages = np.asarray(ages, dtype=int)
+        reach = _REACHABLE[np.minimum(ages, len(_REACHABLE) - 1)]
+        floor = np.minimum(np.array([_FLOOR_RANK.get(g, 0) for g in groups], dtype=int), reach)
+        if len(ages) == 1:  # one person (the anchor stage): no grouping
+            row = t[sexes[0]][band_of(max(int(ages[0]), 25), EDUCATION_BANDS)]
+            level = rng.choice(len(EDUCATION_LEVELS), p=floored_shares(row, EDUCATION_LEVELS[int(floor[0])]))
+            return np.array([EDUCATION_LEVELS[min(int(level), int(reach[0]))]], dtype=object)
+        band = np.searchsorted(_EDU_BAND_STARTS, np.maximum(ages, 25), side="right") - 1
+        code = (np.asarray(sexes) == SEXES[1]) * 100 + band * 10 + floor
+        out = np.empty(len(ages), dtype=int)
+        for key in np.unique(code):
+            idx = np.flatnonzero(code == key)
+            sex, band_i, floor_i = SEXES[key // 100], EDUCATION_BANDS[(key // 10) % 10], EDUCATION_LEVELS[key % 10]
+            out[idx] = rng.choice(len(EDUCATION_LEVELS), size=len(idx), p=floored_shares(t[sex][band_i], floor_i))
+        return np.array(EDUCATION_LEVELS, dtype=object)[np.minimum(out, reach)]
 
     def _fill_uniform(self, cols: dict[str, np.ndarray], rng: np.random.Generator) -> None:
         n = len(cols["age"])
@@ -308,7 +366,10 @@ class PopulationSampler:
 
     # ---- expected marginals (for audits) -----------------------------------------------------
     def expected_marginals(self, min_age: int | None = None, max_age: int = MAX_AGE) -> dict[str, pd.Series]:
-        """Each variable's share distribution implied by the tables for ages ``min_age``..``max_age``."""
+        """Each variable's share distribution implied by the tables for ages ``min_age``..``max_age``.
+
+        Education is the mixture the draw makes: per age x sex cell, each occupation group's floored shares.
+        """
         lo = self.min_age if min_age is None else max(min_age, self.min_age)
         w = self.age_sex_weights.copy()
         w[:, (self.ages < lo) | (self.ages > max_age)] = 0
@@ -326,6 +387,8 @@ class PopulationSampler:
                 weight = w[s, j]
                 if weight == 0:
                     continue
+                erow = t["education"][sex][band_of(max(int(age), 25), EDUCATION_BANDS)]
+                mix = {None: 1.0}  # education floor group -> share of this age x sex cell
                 if age < 15:
                     acc["activity"]["pupil"] = acc["activity"].get("pupil", 0) + weight
                     acc["marital_status"]["never_married"] = acc["marital_status"].get("never_married", 0) + weight
@@ -333,13 +396,17 @@ class PopulationSampler:
                     band = band_of(int(age), ACTIVITY_BANDS)
                     for k, v in t["activity"][sex][band].items():
                         acc["activity"][k] = acc["activity"].get(k, 0) + weight * v
-                    isco += weight * t["activity"][sex][band]["employed"] * self._occupation_shares(sex, int(age))
+                    employed = t["activity"][sex][band]["employed"]
+                    groups = isco_shares(self._occupation_shares(sex, int(age)), int(age))
+                    isco += weight * employed * groups
+                    mix = {None: 1 - employed, **{g: employed * groups[g] for g in range(10) if groups[g] > 0}}
                     for k, v in t["marital_status"][sex][band].items():
                         acc["marital_status"][k] = acc["marital_status"].get(k, 0) + weight * v
-                erow = t["education"][sex][band_of(max(int(age), 25), EDUCATION_BANDS)]
-                for k, v in erow.items():
-                    k = _cap_education(k, int(age))
-                    acc["education"][k] = acc["education"].get(k, 0) + weight * v
+                for group, share in mix.items():
+                    p = floored_shares(erow, education_floor(group, int(age)))
+                    for level, v in zip(EDUCATION_LEVELS, p, strict=True):
+                        level = cap_education(level, int(age))
+                        acc["education"][level] = acc["education"].get(level, 0) + weight * share * v
         for key, d in acc.items():
             out[key] = pd.Series(d) / sum(d.values())
         out["isco_major"] = pd.Series(isco / isco.sum(), index=range(10))
@@ -379,36 +446,10 @@ def _titles_by_group() -> dict[int, tuple[np.ndarray, np.ndarray]]:
     return out
 
 
-@load_once
-def isco_entry_ages() -> dict[int, int]:
-    """Youngest age each ISCO major group is open to: the policy floor or its youngest title, whichever is older."""
-    youngest = occupation_titles().groupby("isco_major")["min_age"].min()
-    return {int(g): max(int(a), ISCO_MIN_AGE.get(int(g), 0)) for g, a in youngest.items()}
-
-
-def _isco_shares(shares: np.ndarray, age: int) -> np.ndarray:
-    """Occupation shares for someone of ``age``: groups closed to that age removed, renormalised."""
-    p = shares.copy()
-    for group, min_age in isco_entry_ages().items():
-        if age < min_age:
-            p[group] = 0.0
-    if p.sum() == 0:  # nobody this young works in any group; keep the most junior ones
-        youngest = min(isco_entry_ages().values())
-        p = np.array([shares[g] if a == youngest else 0.0 for g, a in sorted(isco_entry_ages().items())])
+def floored_shares(shares: dict[str, float], floor: str) -> np.ndarray:
+    """Education shares with levels below ``floor`` removed, renormalised (all on ``floor`` when none is left)."""
+    p = _shares(shares, EDUCATION_LEVELS).copy()
+    p[: EDUCATION_LEVELS.index(floor)] = 0.0
+    if p.sum() == 0:
+        p[EDUCATION_LEVELS.index(floor)] = 1.0
     return p / p.sum()
-
-
-def _cap_education(level: str, age: int) -> str:
-    """Move a level down to what someone of ``age`` can already have completed."""
-    order = EDUCATION_LEVELS
-    if age < 12:
-        ceiling = "less_than_primary"
-    elif age < 15:
-        ceiling = "primary"
-    elif age < 18:
-        ceiling = "lower_secondary"
-    elif age < 21:
-        ceiling = "upper_secondary"
-    else:
-        return level
-    return order[min(order.index(level), order.index(ceiling))]
