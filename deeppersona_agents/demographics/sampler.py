@@ -39,7 +39,6 @@ from deeppersona_agents.demographics.tables import (
     AGE_BANDS,
     EDUCATION_BANDS,
     EDUCATION_LEVELS,
-    ISCO_MAJOR,
     MARITAL_STATUSES,
     OCCUPATION_BANDS,
     RELIGIONS,
@@ -351,11 +350,14 @@ class PopulationSampler:
         cols["city"] = places.draw_uniform_cities(self.iso3, n, rng)
 
     def _occupation_shares(self, sex: str, age: int) -> np.ndarray:
-        """ISCO major-group shares among the employed of this sex and age (by age band when the table has it)."""
+        """ISCO major-group shares among the employed of this sex and age band (the sex's row without ``by_age``).
+
+        Raw table shares: callers close the groups the person's age or education rules out (``isco_shares``).
+        """
         occupation = self.table["occupation"]
         by_age = occupation.get("by_age")
         row = by_age[sex][band_of(max(age, 15), OCCUPATION_BANDS)] if by_age else occupation[sex]
-        return _isco_shares(_shares(row, ISCO_MAJOR), age)
+        return _shares(row, ISCO_KEYS)
 
     def _title(self, activity: str, isco: int, age: int, rng: np.random.Generator) -> str:
         if activity != "employed":
