@@ -169,7 +169,7 @@ def wvs7_marginals(path: str | Path, countries: list[str] | None = None,
 
 
 def wvs7_reference(path: str | Path, countries: list[str] | None = None, items: list[str] | None = None,
-                   by: list[str] | None = None, age_cuts: tuple[int, ...] = AGE_CUTS) -> dict[str, pd.DataFrame]:
+                   by: str | list[str] | None = None, age_cuts: tuple[int, ...] = AGE_CUTS) -> dict[str, pd.DataFrame]:
     """Everything ``compare`` needs from an official WVS-7 file, read once.
 
     Returns:
