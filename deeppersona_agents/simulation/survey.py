@@ -138,6 +138,8 @@ class SurveyModel(mesa.Model):
         skip: Collection[Key] = (),
         on_rows: Callable[[list[dict[str, Any]]], None] | None = None,
     ) -> None:
+        if isinstance(rng, np.integer):  # Mesa's type hints allow it; its stdlib Random does not
+            rng = int(rng)
         super().__init__(rng=rng)
         from deeppersona_agents.embedded import EmbeddedChatModel
         from deeppersona_agents.llm import resolve_chat_model
@@ -164,7 +166,7 @@ class SurveyModel(mesa.Model):
         self.logprobs = logprobs
         self._logprob_model = (self.chat_model.bind(logprobs=True, top_logprobs=TOP_LOGPROBS, max_tokens=4)
                                if logprobs else None)
-        self.seed = int(rng) if isinstance(rng, int | np.integer) else int(self.rng.integers(2**31 - 1))
+        self.seed = rng if isinstance(rng, int) else int(self.rng.integers(2**31 - 1))
         self.relevance = Relevance(embeddings) if method == "deep" and depth != 0 else None
         self.skip = set(skip)
         self.on_rows = on_rows
