@@ -71,8 +71,9 @@ def test_attribute_vectors_are_computed_once_per_persona(persona, wvs):
         def embed_query(self, text):
             return self.inner.embed_query(text)
 
-    from deeppersona_agents.embedded import MiniLMEmbeddings
     from langchain_core.embeddings import Embeddings
+
+    from deeppersona_agents.embedded import MiniLMEmbeddings
 
     counting = Counting(MiniLMEmbeddings())
     Embeddings.register(Counting)
