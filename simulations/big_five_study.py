@@ -1,5 +1,6 @@
-"""The paper's Big-Five study: personas take the IPIP-50; trait scores per persona and method, compared
-with a real trait-score reference when one is given.
+"""The paper's Big-Five study: personas take the IPIP-50, scored into traits, compared with a reference.
+
+Trait scores per persona and method; with a real trait-score reference the distributions are compared.
 
     python -m simulations.big_five_study --country USA -n 3 --out runs/big5
     python -m simulations.big_five_study --country USA -n 50 --reference usa_ipip.csv   # after

@@ -1,5 +1,6 @@
-"""The paper's World Values Survey study: deep personas and baselines answer WVS-7 items, per country,
-with a depth ablation (``deep@k0``, ``deep@k50`` ...: the same people, only the attributes shown vary).
+r"""The paper's World Values Survey study: deep personas and baselines answer WVS-7 items, per country.
+
+A depth ablation adds ``deep@k0``, ``deep@k50`` ...: the same people, only the attributes shown vary.
 
 With a reference marginals file the simulated distributions are compared with the real ones.
 

@@ -16,7 +16,8 @@ def test_wvs_study_with_countries_depths_and_reference(tmp_path, embeddings, sha
     ref = ref[ref["country"].isin(["IND", "CAN"])]
     ref = ref.assign(share=ref["weighted_share"].fillna(ref["unweighted_share"]).fillna(ref["reported_share"]))
     ref_path = tmp_path / "ref.csv"
-    ref.dropna(subset=["share", "n_valid"])[["country", "item", "value", "share", "n_valid"]].to_csv(ref_path, index=False)
+    ref = ref.dropna(subset=["share", "n_valid"])
+    ref[["country", "item", "value", "share", "n_valid"]].to_csv(ref_path, index=False)
     answers = wvs_study.main(seed=1, n=2, countries=("IND", "CAN"), model=FakeChatModel(), embeddings=embeddings,
                              depths=(0, 5), reference=ref_path, out=tmp_path / "run")
     assert set(answers["method"]) == {"deep", "cultural", "oneliner", "deep@k0", "deep@k5"}
