@@ -13,9 +13,9 @@ import pandas as pd
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
-from deeppersona_agents.llm import resolve_embeddings
 from deeppersona_agents.persona import Persona
 from deeppersona_agents.simulation.instruments import Instrument
+from deeppersona_agents.simulation.respondents import Relevance
 from deeppersona_agents.simulation.survey import SurveyModel
 
 
@@ -42,12 +42,12 @@ def run_methods(
     """
     runs: list[tuple[str, str, int | None]] = [(m, m, depth if m == "deep" else None) for m in methods]
     runs += [(f"deep@k{k}", "deep", k) for k in depths]
-    if any(method == "deep" for _, method, _ in runs):  # one object: attribute vectors are cached per embeddings
-        embeddings = resolve_embeddings(embeddings)
+    # one ranker for every deep run: each persona's attribute vectors are computed once
+    ranker = Relevance(embeddings) if any(method == "deep" for _, method, _ in runs) else None
     frames = []
     for label, method, shown in runs:
         sim = SurveyModel(personas, chat_model, instrument=instrument, items=items, method=method, depth=shown,
-                          embeddings=embeddings, mode=mode, block_size=block_size, samples=samples,
+                          embeddings=ranker, mode=mode, block_size=block_size, samples=samples,
                           concurrency=concurrency, structured_method=structured_method, rng=seed)
         sim.step()
         frame = pd.DataFrame(sim.rows)

@@ -95,8 +95,8 @@ def candidate_attributes(persona: Persona) -> list[int]:
 class Relevance:
     """Ranks a persona's sampled attributes by embedding similarity to the question.
 
-    Attribute vectors are computed once per persona (cached on the persona); question vectors once
-    per text (cached here). Thread-safe.
+    Attribute vectors are computed once per persona and question vectors once per text, then reused
+    for every item, sample and method that shares this ranker. Thread-safe.
 
     Args:
         embeddings: Any LangChain ``Embeddings`` (the embedded MiniLM by default).
@@ -107,16 +107,36 @@ class Relevance:
 
         self.embeddings = resolve_embeddings(embeddings)
         self._questions: dict[str, np.ndarray] = {}
+        self._personas: dict[tuple[str, int], np.ndarray] = {}
         self._lock = Lock()
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        vecs = np.asarray(self.embeddings.embed_documents(texts), float).reshape(len(texts), -1)
+        return vecs / (np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-12)
+
+    @staticmethod
+    def _key(persona: Persona) -> tuple[str, int]:
+        return persona.id, hash(tuple(persona.attributes[i].as_text() for i in candidate_attributes(persona)))
+
+    def prepare(self, personas: Sequence[Persona]) -> None:
+        """Embed the candidate attributes of every persona not seen yet, in one batch."""
+        with self._lock:
+            todo = {self._key(p): p for p in personas if candidate_attributes(p) and self._key(p) not in self._personas}
+            texts = [[p.attributes[i].as_text() for i in candidate_attributes(p)] for p in todo.values()]
+            if not texts:
+                return
+            vectors = self._embed([t for group in texts for t in group])
+            start = 0
+            for key, group in zip(todo, texts, strict=True):
+                self._personas[key] = vectors[start:start + len(group)]
+                start += len(group)
 
     def question_vectors(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors of ``texts`` (rows), embedding each text once."""
         with self._lock:
             new = sorted({t for t in texts if t not in self._questions})
             if new:
-                vecs = np.asarray(self.embeddings.embed_documents(new), float)
-                vecs /= np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-12
-                self._questions.update(zip(new, vecs, strict=True))
+                self._questions.update(zip(new, self._embed(new), strict=True))
             return np.stack([self._questions[t] for t in texts])
 
     def top(self, persona: Persona, questions: Sequence[str], depth: int | None) -> list[Attribute]:
@@ -124,8 +144,8 @@ class Relevance:
         pool = candidate_attributes(persona)
         if depth == 0 or not pool:
             return []
-        with self._lock:
-            vectors = persona.attribute_vectors(self.embeddings)[pool]
+        self.prepare([persona])
+        vectors = self._personas[self._key(persona)]
         scores = (vectors @ self.question_vectors(questions).T).max(axis=1)
         order = np.argsort(-scores, kind="stable")[: len(pool) if depth is None else depth]
         return [persona.attributes[pool[i]] for i in order]

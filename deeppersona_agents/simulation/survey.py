@@ -101,7 +101,8 @@ class SurveyModel(mesa.Model):
         items: Item codes to ask (default: all).
         method: ``deep``, ``cultural``, ``shallow``, ``oneliner`` or ``bare``.
         depth: For ``deep``, the sampled attributes most relevant to each item shown (None = all, 0 = none).
-        embeddings: Rank attributes by similarity to the item (the embedded MiniLM by default).
+        embeddings: Rank attributes by similarity to the item (the embedded MiniLM by default), or a
+            :class:`Relevance` shared with other models (its attribute vectors are reused).
         mode: ``item`` (one call per item) or ``questionnaire`` (``block_size`` items per call).
         block_size: Items per call in ``questionnaire`` mode.
         samples: Answers drawn per persona and item.
@@ -126,7 +127,7 @@ class SurveyModel(mesa.Model):
         items: Sequence[str] | None = None,
         method: str = "deep",
         depth: int | None = None,
-        embeddings: Embeddings | None = None,
+        embeddings: Embeddings | Relevance | None = None,
         mode: str = "item",
         block_size: int = 20,
         samples: int = 1,
@@ -167,7 +168,10 @@ class SurveyModel(mesa.Model):
         self._logprob_model = (self.chat_model.bind(logprobs=True, top_logprobs=TOP_LOGPROBS, max_tokens=4)
                                if logprobs else None)
         self.seed = rng if isinstance(rng, int) else int(self.rng.integers(2**31 - 1))
-        self.relevance = Relevance(embeddings) if method == "deep" and depth != 0 else None
+        self.relevance: Relevance | None = None
+        if method == "deep" and depth != 0:  # attribute vectors for every persona, once, in one batch
+            self.relevance = embeddings if isinstance(embeddings, Relevance) else Relevance(embeddings)
+            self.relevance.prepare(personas)
         self.skip = set(skip)
         self.on_rows = on_rows
         self.usage = Usage()
