@@ -138,3 +138,31 @@ def test_bad_inputs_are_clear(tmp_path):
                                  str(tmp_path / "r")])
     assert result.exit_code == 1 and "cannot read" in result.output
     assert json.loads('{"ok": 1}')
+
+
+class RecordingFake(FakeChatModel):
+    """The fake, keeping every prompt it is sent."""
+
+    prompts: list = []
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):
+        self.prompts.append(list(messages))
+        return super()._generate(messages, stop, run_manager, **kwargs)
+
+
+def test_each_persona_sends_a_byte_identical_prefix_with_every_item(personas, embeddings):
+    from deeppersona_agents.simulation.respondents import persona_block
+
+    model = RecordingFake(prompts=[])
+    sim = SurveyModel(personas[:2], model, items=["Q45", "Q46", "Q57", "Q184"], depth=3, embeddings=embeddings,
+                      concurrency=1)
+    sim.step()
+    for persona in personas[:2]:
+        block = persona_block(persona, "deep")
+        systems = [m[0].content for m in model.prompts if m[0].content.startswith(block)]
+        assert len(systems) == 4  # every item: the same persona block first, then its attributes, then the item
+        assert all(s[len(block):].count("\n- ") == 3 for s in systems)
+    wvs = load_instrument("wvs7")
+    asked = [next(code for code in ("Q45", "Q46", "Q57", "Q184")
+                  if m[-1].content.endswith(wvs.item(code).prompt("Indian"))) for m in model.prompts]
+    assert sorted(asked) == sorted(2 * ["Q45", "Q46", "Q57", "Q184"])  # the item and its options come last
