@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from deeppersona_agents.cli._common import EXIT_MODEL, err, fail
+from deeppersona_agents.cli._common import EXIT_MODEL, check_output_folder, err, fail
 from deeppersona_agents.errors import ConfigError, DeepPersonaError
 
 
@@ -45,8 +45,7 @@ def survey(
 
     try:
         personas = load_personas(personas_file)
-        if out_dir.exists() and not out_dir.is_dir():
-            raise ConfigError(f"--out {out_dir} is a file; give a folder for the answers")
+        check_output_folder(out_dir)
         chat = (ModelSpec(model=model, base_url=base_url, factory=factory).build_model()
                 if (model or base_url or factory) else resolve_chat_model())
         result = run_survey(
