@@ -169,9 +169,10 @@ class SurveyModel(mesa.Model):
                                if logprobs else None)
         self.seed = rng if isinstance(rng, int) else int(self.rng.integers(2**31 - 1))
         self.relevance: Relevance | None = None
-        if method == "deep" and depth != 0:  # attribute vectors for every persona, once, in one batch
+        if method == "deep" and depth != 0:  # vectors of every persona and item, once
             self.relevance = embeddings if isinstance(embeddings, Relevance) else Relevance(embeddings)
             self.relevance.prepare(personas)
+            self.relevance.question_vectors([it.text for it in self.items])
         self.skip = set(skip)
         self.on_rows = on_rows
         self.usage = Usage()
