@@ -7,7 +7,7 @@ setup:
 
 demo:
 	bash scripts/setup.sh
-	$(VENV)/python -m simulations.wvs_study --country IND -n 3 --attributes 20 --methods deep,cultural --out runs/wvs
+	$(VENV)/python -m simulations.wvs_study --countries IND -n 3 --attributes 20 --methods deep,cultural --out runs/wvs
 
 test:
 	bash scripts/setup.sh dev

@@ -1,7 +1,8 @@
 """The persona record: the one object every stage fills and every consumer reads.
 
 Stage 2 (``generation/``) builds it; populations store it as JSON lines; Mesa agents
-(``simulation/``) render it into prompts with :meth:`Persona.render`.
+(``simulation/``) render it into prompts with :meth:`Persona.as_system_prompt`
+(:meth:`Persona.render` for other prompts).
 """
 
 from __future__ import annotations
@@ -168,18 +169,43 @@ class Persona(BaseModel):
             )
         raise ConfigError(f"unknown render size {size!r}; use 'summary', 'relevant' or 'full'")
 
+    def as_system_prompt(
+        self,
+        method: str = "deep",
+        question: str | list[str] | None = None,
+        depth: int | None = None,
+        *,
+        embeddings: Embeddings | None = None,
+    ) -> str:
+        """The system prompt of this persona as a survey respondent (see ``simulation/respondents.py``).
+
+        Args:
+            method: ``deep``, ``cultural``, ``shallow``, ``oneliner`` or ``bare``.
+            question: The item text (or texts) the ``deep`` attributes are ranked against.
+            depth: ``deep``: attributes shown (None = all, 0 = none).
+            embeddings: For ranking attributes (the embedded MiniLM when None).
+        """
+        from deeppersona_agents.simulation.respondents import describe
+
+        return describe(self, method, question, depth, embeddings=embeddings)
+
+    def attribute_vectors(self, embeddings: Embeddings) -> np.ndarray:
+        """Unit embedding vectors of :attr:`attributes` (rows), computed once per embeddings object."""
+        key = id(embeddings)
+        if self._vectors is None or self._vectors[0] != key:
+            vecs = np.asarray(embeddings.embed_documents([a.as_text() for a in self.attributes]), float)
+            vecs = vecs.reshape(len(self.attributes), -1)
+            vecs /= np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-12
+            self._vectors = (key, vecs)
+        return self._vectors[1]
+
     def relevant_attributes(self, question: str, embeddings: Embeddings, top_n: int = 20) -> list[Attribute]:
         """The ``top_n`` attributes most similar to ``question`` (cosine of embeddings)."""
         if not self.attributes:
             return []
-        key = id(embeddings)
-        if self._vectors is None or self._vectors[0] != key:
-            vecs = np.asarray(embeddings.embed_documents([a.as_text() for a in self.attributes]), float)
-            vecs /= np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-12
-            self._vectors = (key, vecs)
         q = np.asarray(embeddings.embed_query(question), float)
         q /= np.linalg.norm(q) + 1e-12
-        scores = self._vectors[1] @ q
+        scores = self.attribute_vectors(embeddings) @ q
         order = np.argsort(-scores, kind="stable")[:top_n]
         return [self.attributes[i] for i in order]
 

@@ -2,25 +2,45 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from deeppersona_agents.comparison.references import trait_marginals
+from deeppersona_agents.simulation import load_instrument
 from simulations import big_five_study, wvs_study
 from tests.fakes import FakeChatModel
 
 
-def test_wvs_study_with_reference(tmp_path, embeddings, shared_data):
+def test_wvs_study_with_countries_depths_and_reference(tmp_path, embeddings, shared_data):
     ref = pd.read_csv(shared_data / "wvs7_six_items_marginals.csv")
-    ref = ref[ref["country"] == "IND"].rename(columns={"weighted_share": "share"})
-    ref_path = tmp_path / "ind.csv"
+    ref = ref[ref["country"].isin(["IND", "CAN"])]
+    ref = ref.assign(share=ref["weighted_share"].fillna(ref["unweighted_share"]).fillna(ref["reported_share"]))
+    ref_path = tmp_path / "ref.csv"
+    ref = ref.dropna(subset=["share", "n_valid"])
     ref[["country", "item", "value", "share", "n_valid"]].to_csv(ref_path, index=False)
-    answers = wvs_study.main(seed=1, n=2, model=FakeChatModel(), embeddings=embeddings, depths=(0, 5),
-                             reference=ref_path, out=tmp_path / "run")
+    answers = wvs_study.main(seed=1, n=2, countries=("IND", "CAN"), model=FakeChatModel(), embeddings=embeddings,
+                             depths=(0, 5), reference=ref_path, out=tmp_path / "run")
     assert set(answers["method"]) == {"deep", "cultural", "oneliner", "deep@k0", "deep@k5"}
-    assert len(answers) == 5 * 2 * len(wvs_study.PAPER_ITEMS)
-    assert (tmp_path / "run" / "metrics.csv").exists() and (tmp_path / "run" / "personas.jsonl").exists()
+    assert set(answers["country"]) == {"IND", "CAN"}
+    assert len(answers) == 5 * 2 * 2 * len(wvs_study.PAPER_ITEMS)
+    metrics = pd.read_csv(tmp_path / "run" / "metrics.csv")
+    assert set(metrics["country"]) == {"IND", "CAN"} and "deep@k5" in set(metrics["method"])
+    assert (tmp_path / "run" / "personas.jsonl").exists()
 
 
-def test_big_five_study(tmp_path, embeddings):
-    scores = big_five_study.main(seed=0, n=2, model=FakeChatModel(), embeddings=embeddings, out=tmp_path / "b5")
-    assert len(scores) == 4 and {"Extraversion", "Intellect/Imagination"} <= set(scores.columns)
-    assert scores["Extraversion"].between(1, 5).all()
+def test_big_five_scores_reach_compare_against_a_trait_reference(tmp_path, embeddings):
+    ipip = load_instrument("ipip50")
+    rng = np.random.default_rng(0)  # a synthetic reference in the loader's own format (trait:EXT rows)
+    people = pd.DataFrame({it.code: rng.integers(1, 6, 300) for it in ipip.items}).assign(country="USA")
+    ref = trait_marginals(people, ipip, "country")
+    ref_path = tmp_path / "usa_traits.csv"
+    ref.to_csv(ref_path, index=False)
+    traits = big_five_study.main(seed=0, n=2, model=FakeChatModel(), embeddings=embeddings, reference=ref_path,
+                                 out=tmp_path / "b5")
+    assert set(traits["item"]) == {"trait:EXT", "trait:AGR", "trait:CSN", "trait:EST", "trait:OPN"}
+    assert len(traits) == 2 * 2 * 5 and traits["answer"].between(1, 5).all()
+    grid = set(ref["value"].round(6))
+    assert set(traits["answer"]) <= grid  # on the reference's value grid, so compare matches them
+    metrics = pd.read_csv(tmp_path / "b5" / "metrics.csv")
+    assert set(metrics["item"]) == set(traits["item"]) and set(metrics["method"]) == {"deep", "cultural"}
+    assert metrics["js_divergence"].notna().all()

@@ -1,4 +1,4 @@
-"""``deeppersona survey``: personas answer an instrument as Mesa agents."""
+"""``deeppersona survey``: personas answer an instrument as Mesa agents, durably (see ``simulation/run.py``)."""
 
 from __future__ import annotations
 
@@ -6,24 +6,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from deeppersona_agents.cli._common import (
-    check_output_folder,
-    err,
-    guarded,
-    make_folder,
-    write_atomic,
-)
+from deeppersona_agents.cli._common import EXIT_MODEL, check_output_folder, err, fail, guarded, make_folder
+from deeppersona_agents.errors import ConfigError, DeepPersonaError
 
 
 def survey(
     personas_file: Annotated[Path, typer.Argument(help="Personas: .jsonl (one per line) or .json.")],
-    out_dir: Annotated[Path, typer.Option("--out", help="Folder for answers.csv.")],
+    out_dir: Annotated[Path, typer.Option("--out", help="Folder for answers.jsonl, answers.csv, manifest.json.")],
     instrument: Annotated[str, typer.Option(help="wvs7, ipip50 or an instrument JSON file.")] = "wvs7",
     items: Annotated[str | None, typer.Option(help="Comma-separated item codes (default: all).")] = None,
     method: Annotated[str, typer.Option(help="deep, cultural, shallow, oneliner or bare.")] = "deep",
-    depth: Annotated[int | None, typer.Option(min=1, help="deep: attributes shown to the respondent.")] = None,
+    depth: Annotated[int | None, typer.Option(min=0, help="deep: attributes shown per item, the most relevant "
+                                              "first (default: all; 0: none).")] = None,
+    mode: Annotated[str, typer.Option(help="item (one call per item) or questionnaire (a block per call).")] = "item",
+    block_size: Annotated[int, typer.Option(min=1, help="questionnaire: items per call.")] = 20,
     samples: Annotated[int, typer.Option(min=1, help="Answers per persona and item.")] = 1,
     logprobs: Annotated[bool, typer.Option(help="Each answer's distribution over the codes from token "
                                            "log-probabilities (endpoints that return them).")] = False,
@@ -32,36 +29,40 @@ def survey(
     seed: Annotated[int, typer.Option(min=0, help="Run seed.")] = 0,
     model: Annotated[str | None, typer.Option(help="Model name on an OpenAI-compatible endpoint.")] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")] = None,
+    factory: Annotated[str | None, typer.Option(help="'module:function' returning a LangChain chat model.")] = None,
     structured_method: Annotated[str | None, typer.Option(help="json_schema, function_calling, json_mode.")] = None,
+    force: Annotated[bool, typer.Option(help="Discard an earlier run in --out instead of resuming it.")] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
-    """Personas answer survey items as Mesa agents; writes OUT/answers.csv (one row per answer)."""
-    import pandas as pd
+    """Personas answer survey items as Mesa agents; answers are kept as they arrive and a rerun resumes.
 
-    from deeppersona_agents.llm import resolve_chat_model, resolve_structured_method
+    Exits 3 when more than half the answers are missing, naming the most common reason.
+    """
+    from deeppersona_agents.llm import chat_model_name, resolve_chat_model, resolve_structured_method
     from deeppersona_agents.persona import load_personas
-    from deeppersona_agents.simulation.survey import SurveyModel
+    from deeppersona_agents.population.spec import ModelSpec
+    from deeppersona_agents.simulation.run import CSV, run_survey
 
     with guarded():
         personas = load_personas(personas_file)
         check_output_folder(out_dir)
-        sim = SurveyModel(
-            personas, resolve_chat_model(model, base_url=base_url) if (model or base_url) else None,
-            instrument=instrument, items=items.split(",") if items else None, method=method, depth=depth,
-            samples=samples, concurrency=concurrency, structured_method=resolve_structured_method(structured_method),
-            logprobs=logprobs, rng=seed,
+        chat = (ModelSpec(model=model, base_url=base_url, factory=factory).build_model()
+                if (model or base_url or factory) else resolve_chat_model())
+        result = run_survey(
+            personas, chat, out=out_dir, model_name=chat_model_name(chat), waves=waves, progress=not quiet,
+            force=force, instrument=instrument, items=items.split(",") if items else None, method=method,
+            depth=depth, mode=mode, block_size=block_size, samples=samples, concurrency=concurrency,
+            structured_method=resolve_structured_method(structured_method), logprobs=logprobs, rng=seed,
         )
-        make_folder(out_dir)  # every option and item checked: now output may be created
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
-                      TextColumn("{task.completed}/{task.total} waves"), TimeElapsedColumn(), console=err) as bar:
-            task = bar.add_task(f"{len(personas)} personas x {len(sim.items)} items", total=waves)
-            for _ in range(waves):
-                sim.step()
-                frame = pd.DataFrame(sim.rows)
-                write_atomic(out_dir / "answers.csv", frame.to_csv(index=False))  # every finished wave is kept
-                bar.advance(task)
-    missing = int(frame["answer"].isna().sum())
-    err.print(f"wrote {out_dir / 'answers.csv'}: {len(frame)} answers ({missing} missing), "
-              f"{sim.usage.llm_calls} LLM calls ({sim.usage.calls_cached} more from cache)", highlight=False,
-              soft_wrap=True)
-
-
+    except (DeepPersonaError, OSError) as exc:
+        raise fail(exc if isinstance(exc, DeepPersonaError) else ConfigError(str(exc))) from None
+    err.print(f"wrote {out_dir / CSV}: {result.expected - result.missing} of {result.expected} answers "
+              f"({result.missing} missing), {result.llm_calls} LLM calls this run "
+              f"({result.calls_cached} more from cache)", highlight=False, soft_wrap=True)
+    if result.missing:
+        cause, count = result.reasons.most_common(1)[0]
+        err.print(f"most common reason for a missing answer ({count}x): {cause}", highlight=False, soft_wrap=True)
+    if result.mostly_missing:
+        err.print(f"[bold red]error:[/] {result.missing} of {result.expected} answers are missing; fix the cause "
+                  "above and rerun the same command to ask them again", highlight=False, soft_wrap=True)
+        raise typer.Exit(EXIT_MODEL)

@@ -1,94 +1,41 @@
 """Mesa agents that answer survey items: ``PersonaAgent`` holds a persona, ``SurveyModel`` runs waves.
 
-One ``step()`` is one survey wave: every agent answers every selected item (``samples`` times).
-LLM calls are batched across agents with one concurrency cap; answers are constrained to the item's
-valid codes, retried when invalid, then recorded as missing (``None``) — never invented.
+One ``step()`` is one survey wave. The model schedules its agents with ``self.agents.do("step")``;
+each agent's ``step()`` builds its prompts (in the model's thread, where attribute ranking and its
+caches live) and submits its calls to the model's shared thread pool, so calls of all agents run
+concurrently under one cap; the model gathers the results as they arrive, hands each answer to its
+agent and to ``on_rows`` (the durable log of ``run.py``), and collects per-wave counts. Prompts are
+built before any call, so the calls and their seeds do not depend on thread timing.
 """
 
 from __future__ import annotations
 
 import asyncio
-import math
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from typing import Any
 
 import mesa
 import numpy as np
+from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import HumanMessage, SystemMessage
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
-from deeppersona_agents.errors import ConfigError, EndpointRateLimitError, StructuredOutputError
+from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.persona import Persona
 from deeppersona_agents.seeding import derive_seed
-from deeppersona_agents.simulation.instruments import Instrument, Item, load_instrument, parse_answer
-from deeppersona_agents.simulation.respondents import METHODS, describe, nationality
-from deeppersona_agents.structured import Usage, ask_structured
-from deeppersona_agents.usage import invoke_counted
+from deeppersona_agents.simulation.asking import TOP_LOGPROBS, Call, Outcome, ask, ask_distribution
+from deeppersona_agents.simulation.instruments import Instrument, Item, load_instrument
+from deeppersona_agents.simulation.respondents import METHODS, Relevance, describe, nationality
+from deeppersona_agents.structured import Usage
 
-
-def answer_schema(item: Item) -> dict[str, Any]:
-    """JSON schema of one answer: exactly one of the item's valid codes."""
-    return {"title": "SurveyAnswer", "type": "object", "additionalProperties": False, "required": ["answer"],
-            "properties": {"answer": {"type": "integer", "enum": item.codes}}}
-
-
-def _invalid(reply: dict[str, Any], item: Item) -> list[str]:
-    if parse_answer(reply.get("answer"), item) is None:
-        return [f"answer must be exactly one of {item.codes}"]
-    return []
-
-
-#: Alternatives asked for per answer token when reading the option distribution.
-TOP_LOGPROBS = 20
-
-
-def option_probabilities(message: Any, item: Item) -> dict[int, float] | None:
-    """Per-code answer probabilities from the first answer token's top log-probabilities.
-
-    Tokens that are not a valid code (words, off-scale numbers) are dropped and the rest
-    renormalised. Codes up to 10 are single tokens for the GPT-4 and Llama-3 tokenizers, so the
-    first token decides the answer. ``None`` when no valid code is among the alternatives.
-
-    Raises:
-        ConfigError: the reply carries no log-probabilities (the backend does not return them).
-    """
-    logprobs = (getattr(message, "response_metadata", None) or {}).get("logprobs")
-    if not logprobs or not logprobs.get("content"):
-        raise ConfigError(
-            "the chat model returned no token log-probabilities; use an endpoint that returns them "
-            "(OpenAI, vLLM, llama.cpp server) or answer by sampling (drop --logprobs, use --samples)"
-        )
-    for entry in logprobs["content"]:
-        if not str(entry.get("token", "")).strip():
-            continue  # leading whitespace
-        mass: dict[int, float] = {}
-        for alt in entry.get("top_logprobs") or [entry]:
-            token = str(alt.get("token", "")).strip()
-            if token.isdigit() and int(token) in item.options:
-                mass[int(token)] = mass.get(int(token), 0.0) + math.exp(float(alt["logprob"]))
-        total = sum(mass.values())
-        return {code: p / total for code, p in sorted(mass.items())} if total > 0 else None
-    return None
-
-
-def with_seed(model: BaseChatModel, seed: int) -> BaseChatModel:
-    """A copy of ``model`` sampling with ``seed`` (models without a seed setting are returned as is)."""
-    return model.model_copy(update={"seed": seed}) if "seed" in type(model).model_fields else model
-
-
-@dataclass(frozen=True)
-class Question:
-    """One call: who asks what, which sample."""
-
-    agent: PersonaAgent
-    item: Item
-    sample: int
+MODES = ("item", "questionnaire")
+#: (persona id, item code, sample, wave): one answer of a run.
+Key = tuple[str, str, int, int]
 
 
 class PersonaAgent(mesa.Agent):
-    """A survey respondent initialised from a persona."""
+    """A survey respondent initialised from a persona; ``step()`` answers the wave's items."""
 
     def __init__(self, model: SurveyModel, persona: Persona, method: str = "deep", depth: int | None = None) -> None:
         super().__init__(model)
@@ -98,18 +45,50 @@ class PersonaAgent(mesa.Agent):
         self.answers: dict[str, list[int | None]] = {}
         #: With ``logprobs``: the answer distribution per item (code -> probability).
         self.distributions: dict[str, dict[int, float]] = {}
-        self._who: tuple[Persona, str] | None = None
+        self.pending: list[Future[Outcome]] = []
+        self.wave_answered = self.wave_missing = 0
 
-    def description(self) -> str:
-        """Who the respondent is, as put before each item (rendered once per persona)."""
-        if self._who is None or self._who[0] is not self.persona:
-            self._who = (self.persona, describe(self.persona, self.method, self.depth))
-        return self._who[1]
+    def messages(self, items: Sequence[Item], instrument: Instrument) -> list[BaseMessage]:
+        """The prompt for one item or a questionnaire block: the respondent, then the question(s)."""
+        model: SurveyModel = self.model  # type: ignore[assignment]
+        texts = [it.text for it in items]
+        system = describe(self.persona, self.method, texts, self.depth, relevance=model.relevance)
+        people = nationality(self.persona.core.country)
+        if len(items) == 1:
+            question = f"{instrument.instructions}\n\n{items[0].prompt(people)}"
+        else:
+            asked = "\n\n".join(f"[{it.code}] {it.prompt(people)}" for it in items)
+            question = (f"{instrument.instructions}\n\nAnswer each of the {len(items)} questions below. Reply with "
+                        f"one JSON object mapping each question code in brackets to the number of your answer."
+                        f"\n\n{asked}")
+        return ([SystemMessage(system)] if system else []) + [HumanMessage(question)]
 
-    def messages(self, item: Item, instrument: Instrument) -> list[Any]:
-        """The prompt for one item."""
-        system = f"{self.description()}\n\n{instrument.instructions}".strip()
-        return [SystemMessage(system), HumanMessage(item.prompt(nationality(self.persona.core.country)))]
+    def calls(self) -> list[Call]:
+        """This wave's calls for the items not yet answered (``model.skip``), in questionnaire order."""
+        model: SurveyModel = self.model  # type: ignore[assignment]
+        pid, wave, out = self.persona.id, model.steps, []
+        size = model.block_size if model.mode == "questionnaire" else 1
+        for sample in range(model.samples):
+            todo = [it for it in model.items if (pid, it.code, sample, wave) not in model.skip]
+            for start in range(0, len(todo), size):
+                block = tuple(todo[start:start + size])
+                seed = derive_seed(model.seed, wave, pid, ",".join(it.code for it in block), sample)
+                out.append(Call(pid, block, sample, wave, self.messages(block, model.instrument), seed))
+        return out
+
+    def step(self) -> None:
+        """Submit this wave's calls to the model's shared executor (the model gathers the answers)."""
+        model: SurveyModel = self.model  # type: ignore[assignment]
+        self.wave_answered = self.wave_missing = 0
+        self.pending = [model.submit(call) for call in self.calls()]
+
+    def receive(self, outcome: Outcome) -> None:
+        """Keep one call's answers."""
+        for code, answer in outcome.answers.items():
+            self.answers.setdefault(code, []).append(answer)
+            self.wave_answered += answer is not None
+            self.wave_missing += answer is None
+        self.distributions.update(outcome.distributions)
 
 
 class SurveyModel(mesa.Model):
@@ -121,16 +100,22 @@ class SurveyModel(mesa.Model):
         instrument: ``"wvs7"``, ``"ipip50"`` or a loaded :class:`Instrument`.
         items: Item codes to ask (default: all).
         method: ``deep``, ``cultural``, ``shallow``, ``oneliner`` or ``bare``.
-        depth: For ``deep``, attributes shown to the respondent (None = all).
+        depth: For ``deep``, the sampled attributes most relevant to each item shown (None = all, 0 = none).
+        embeddings: Rank attributes by similarity to the item (the embedded MiniLM by default), or a
+            :class:`Relevance` shared with other models (its attribute vectors are reused).
+        mode: ``item`` (one call per item) or ``questionnaire`` (``block_size`` items per call).
+        block_size: Items per call in ``questionnaire`` mode.
         samples: Answers drawn per persona and item.
         concurrency: At most this many LLM calls in flight.
         structured_method: ``json_schema``, ``function_calling`` or ``json_mode``.
-        attempts: Tries per answer before it is recorded as missing.
+        attempts: Tries per call before its answers are recorded as missing (with the reason).
         logprobs: Record each persona-item's probability over the valid codes (read from the
-            backend's token log-probabilities) instead of one sampled answer; answers.csv then
-            has one row per code with that probability as ``weight``.
-        rng: What Mesa accepts: an int seed, a ``numpy.random.Generator`` or None (a fresh seed, drawn
-            from ``model.rng`` and kept in ``model.seed``). Per-call sampling seeds derive from ``model.seed``.
+            backend's token log-probabilities) instead of one sampled answer; rows then have one
+            row per code with that probability as ``weight``.
+        rng: What Mesa accepts: an int seed, a ``numpy.random.Generator`` or None (a fresh seed drawn
+            from ``model.rng``); the seed used is kept in ``model.seed``. Call seeds derive from it.
+        skip: Answers already on disk (``(persona id, item, sample, wave)``), not asked again.
+        on_rows: Called in the model's thread with each call's rows as they arrive.
     """
 
     def __init__(
@@ -142,105 +127,121 @@ class SurveyModel(mesa.Model):
         items: Sequence[str] | None = None,
         method: str = "deep",
         depth: int | None = None,
+        embeddings: Embeddings | Relevance | None = None,
+        mode: str = "item",
+        block_size: int = 20,
         samples: int = 1,
         concurrency: int = 8,
         structured_method: str = "json_schema",
         attempts: int = 2,
         logprobs: bool = False,
-        rng: int | np.random.Generator | None = 0,
+        rng: int | np.integer | np.random.Generator | None = 0,
+        skip: Collection[Key] = (),
+        on_rows: Callable[[list[dict[str, Any]]], None] | None = None,
     ) -> None:
+        if isinstance(rng, np.integer):  # Mesa's type hints allow it; its stdlib Random does not
+            rng = int(rng)
         super().__init__(rng=rng)
+        from deeppersona_agents.embedded import EmbeddedChatModel
         from deeppersona_agents.llm import resolve_chat_model
 
         if method not in METHODS:
-            raise ConfigError(f"unknown method {method!r}; use one of {', '.join(METHODS)}")
+            raise ConfigError(f"unknown method {method!r}; use one of {', '.join(METHODS)}", param="method")
+        if mode not in MODES:
+            raise ConfigError(f"unknown mode {mode!r}; use item or questionnaire", param="mode")
+        if block_size < 1 or samples < 1 or concurrency < 1:
+            raise ConfigError("block_size, samples and concurrency must be 1 or more", param="block_size")
         self.chat_model = resolve_chat_model(chat_model)
         self.instrument = instrument if isinstance(instrument, Instrument) else load_instrument(instrument)
         self.items = self.instrument.select(list(items) if items else None)
-        self.method, self.samples, self.concurrency = method, samples, concurrency
+        self.method, self.depth, self.mode, self.block_size = method, depth, mode, block_size
+        self.samples, self.concurrency = samples, concurrency
         self.structured_method, self.attempts = structured_method, attempts
-        from deeppersona_agents.embedded import EmbeddedChatModel
-
         if logprobs and samples > 1:
             raise ConfigError("logprobs gives each persona's whole answer distribution; drop samples (or logprobs)")
+        if logprobs and mode != "item":
+            raise ConfigError("logprobs reads one item's answer token; use mode='item'", param="mode")
         if logprobs and isinstance(self.chat_model, EmbeddedChatModel):
             raise ConfigError("the embedded model does not return token log-probabilities; use an endpoint that "
                               "does (--model/--base-url) or answer by sampling (--samples)")
         self.logprobs = logprobs
         self._logprob_model = (self.chat_model.bind(logprobs=True, top_logprobs=TOP_LOGPROBS, max_tokens=4)
                                if logprobs else None)
-        self.seed = int(rng) if isinstance(rng, int) else int(self.rng.integers(2**32))
+        self.seed = rng if isinstance(rng, int) else int(self.rng.integers(2**31 - 1))
+        self.relevance: Relevance | None = None
+        if method == "deep" and depth != 0:  # vectors of every persona and item, once
+            self.relevance = embeddings if isinstance(embeddings, Relevance) else Relevance(embeddings)
+            self.relevance.prepare(personas)
+            self.relevance.question_vectors([it.text for it in self.items])
+        self.skip = set(skip)
+        self.on_rows = on_rows
         self.usage = Usage()
         self.rows: list[dict[str, Any]] = []
+        self.wave_answered = self.wave_missing = self.wave_calls = 0
+        self._pool: ThreadPoolExecutor | None = None
         for persona in personas:
             PersonaAgent(self, persona, method, depth)
         self.datacollector = mesa.DataCollector(
-            model_reporters={"answered": lambda m: sum(r["answer"] is not None for r in m.rows),
-                             "missing": lambda m: sum(r["answer"] is None for r in m.rows)},
-            agent_reporters={"answers": lambda a: {k: list(v) for k, v in a.answers.items()}},
+            model_reporters={"answered": "wave_answered", "missing": "wave_missing", "llm_calls": "wave_calls"},
+            agent_reporters={"answered": "wave_answered", "missing": "wave_missing"},
         )
 
-    def _questions(self) -> list[Question]:
-        return [Question(agent, item, s) for agent in self.agents.to_list() for item in self.items
-                for s in range(self.samples)]
-
-    def _call_seed(self, q: Question) -> int:
-        return derive_seed(self.seed, self.steps, q.agent.persona.id, q.item.code, q.sample)
-
-    def _ask_distribution(self, q: Question) -> tuple[Question, dict[int, float] | None, Usage]:
-        assert self._logprob_model is not None
-        usage = Usage()
-        for _ in range(self.attempts):
-            message = invoke_counted(self._logprob_model, q.agent.messages(q.item, self.instrument), usage=usage)
-            probabilities = option_probabilities(message, q.item)
-            if probabilities:
-                return q, probabilities, usage
-        return q, None, usage
-
-    def _ask(self, q: Question) -> tuple[Question, Any, Usage]:
+    def submit(self, call: Call) -> Future[Outcome]:
+        """Run ``call`` on the wave's shared executor (agents call this from ``step()``)."""
+        if self._pool is None:
+            raise RuntimeError("submit() is for PersonaAgent.step() during SurveyModel.step()")
         if self.logprobs:
-            return self._ask_distribution(q)
-        usage = Usage()
-        model = with_seed(self.chat_model, self._call_seed(q)) if self.samples > 1 else self.chat_model
-        try:
-            reply = ask_structured(model, answer_schema(q.item), q.agent.messages(q.item, self.instrument),
-                                   stage="survey", method=self.structured_method, attempts=self.attempts,
-                                   check=lambda r: _invalid(r, q.item), usage=usage)
-            return q, parse_answer(reply.get("answer"), q.item), usage
-        except (StructuredOutputError, EndpointRateLimitError):  # recorded as missing, never invented
-            return q, None, usage
+            assert self._logprob_model is not None
+            return self._pool.submit(ask_distribution, call, self._logprob_model, attempts=self.attempts)
+        return self._pool.submit(ask, call, self.chat_model, structured_method=self.structured_method,
+                                 attempts=self.attempts, reseed=self.samples > 1)
 
-    def _row(self, q: Question, answer: int | None, **weight: float) -> dict[str, Any]:
-        return {"persona_id": q.agent.persona.id, "country": q.agent.persona.core.country, "item": q.item.code,
-                "answer": answer, "method": self.method, "sample": q.sample, "wave": self.steps, **weight}
-
-    def _record(self, results: list[tuple[Question, Any, Usage]]) -> None:
-        for q, answer, usage in results:
-            self.usage += usage
-            if isinstance(answer, dict):  # a distribution: one weighted row per code
-                q.agent.distributions[q.item.code] = answer
-                q.agent.answers.setdefault(q.item.code, []).append(max(answer, key=answer.__getitem__))
-                self.rows.extend(self._row(q, code, weight=p) for code, p in answer.items())
-                continue
-            q.agent.answers.setdefault(q.item.code, []).append(answer)
-            self.rows.append(self._row(q, answer, weight=1.0) if self.logprobs else self._row(q, answer))
-        self.datacollector.collect(self)
+    def _rows(self, agent: PersonaAgent, outcome: Outcome) -> list[dict[str, Any]]:
+        call, rows = outcome.call, []
+        base = {"persona_id": agent.persona.id, "country": agent.persona.core.country, "method": self.method,
+                "sample": call.sample, "wave": call.wave}
+        for item in call.items:
+            answer, reason = outcome.answers.get(item.code), outcome.reasons.get(item.code, "")
+            if item.code in outcome.distributions:
+                rows += [{**base, "item": item.code, "answer": code, "reason": "", "weight": p}
+                         for code, p in outcome.distributions[item.code].items()]
+            else:
+                extra = {"weight": 1.0} if self.logprobs else {}
+                rows.append({**base, "item": item.code, "answer": answer, "reason": reason, **extra})
+        return rows
 
     def step(self) -> None:
         """One survey wave (threads; safe inside Jupyter, no event loop needed)."""
+        self.wave_answered = self.wave_missing = self.wave_calls = 0
+        order = {it.code: i for i, it in enumerate(self.items)}
+        wave_rows: list[tuple[tuple[int, int, int], dict[str, Any]]] = []
         with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-            results = list(pool.map(self._ask, self._questions()))
-        self._record(results)
+            self._pool = pool
+            try:
+                self.agents.do("step")
+                owners = {fut: (n, agent) for n, agent in enumerate(self.agents) for fut in agent.pending}
+                for fut in as_completed(owners):
+                    n, agent = owners[fut]
+                    outcome = fut.result()
+                    agent.receive(outcome)
+                    self.usage += outcome.usage
+                    self.wave_calls += outcome.usage.llm_calls
+                    rows = self._rows(agent, outcome)
+                    if self.on_rows is not None:
+                        self.on_rows(rows)
+                    wave_rows += [((n, order[r["item"]], r["sample"]), r) for r in rows]
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+            finally:
+                self._pool = None
+                for agent in self.agents:
+                    agent.pending = []
+        self.wave_answered = sum(a.wave_answered for a in self.agents)
+        self.wave_missing = sum(a.wave_missing for a in self.agents)
+        self.rows += [row for _, row in sorted(wave_rows, key=lambda pair: pair[0])]
+        self.datacollector.collect(self)
 
     async def astep(self) -> None:
-        """One survey wave from async code (notebooks): ``await model.astep()``."""
-        self.steps += 1  # as Mesa's wrapped step() does before running the user's step
-        self.time += 1
-        gate = asyncio.Semaphore(self.concurrency)
-
-        async def one(q: Question) -> tuple[Question, Any, Usage]:
-            async with gate:
-                return await asyncio.to_thread(self._ask, q)
-
-        results = await asyncio.gather(*(one(q) for q in self._questions()))
-        self._record(list(results))
+        """One survey wave from async code (notebooks): ``await model.astep()`` (the wave runs in a thread)."""
+        await asyncio.to_thread(self.step)

@@ -14,7 +14,8 @@ from deeppersona_agents import GenerationConfig, generate_persona
 from deeppersona_agents.comparison.compare import compare_answers
 from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.simulation import load_instrument
-from deeppersona_agents.simulation.survey import SurveyModel, option_probabilities
+from deeppersona_agents.simulation.asking import option_probabilities
+from deeppersona_agents.simulation.survey import SurveyModel
 from tests.fakes import FakeChatModel
 
 

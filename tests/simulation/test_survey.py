@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import mesa
+import numpy as np
 import pandas as pd
 import pytest
 from langchain_core.messages import HumanMessage
@@ -13,7 +14,7 @@ from typer.testing import CliRunner
 from deeppersona_agents import GenerationConfig, generate_persona
 from deeppersona_agents.cli import app
 from deeppersona_agents.errors import ConfigError
-from deeppersona_agents.simulation.respondents import describe
+from deeppersona_agents.simulation import load_instrument
 from deeppersona_agents.simulation.survey import PersonaAgent, SurveyModel
 from tests.fakes import FakeChatModel
 
@@ -46,32 +47,68 @@ def test_agents_answer_with_valid_codes_and_are_reproducible(personas):
     assert by_sample[0] != by_sample[1]  # each sample is drawn with its own seed
     assert len(first) == 4 * 3 * 2
     valid = {"Q46": {1, 2, 3, 4}, "Q57": {1, 2}, "Q184": set(range(1, 11))}
-    assert all(r["answer"] in valid[r["item"]] for r in first)
-    sim = SurveyModel(personas, FakeChatModel(), items=["Q46"], rng=0)
+    assert all(r["answer"] in valid[r["item"]] and r["reason"] == "" for r in first)
+
+
+def test_agents_step_through_agentset_do_and_the_collector_reports_each_wave(personas, monkeypatch):
+    sim = SurveyModel(personas, FakeChatModel(), items=["Q46", "Q57"], rng=0)
     assert all(isinstance(a, PersonaAgent) and isinstance(a, mesa.Agent) for a in sim.agents)
+    stepped = []
+    original = PersonaAgent.step
+    monkeypatch.setattr(PersonaAgent, "step", lambda self: (stepped.append(self.unique_id), original(self))[1])
     sim.step()
     asyncio.run(sim.astep())
+    assert sorted(stepped) == sorted(2 * [a.unique_id for a in sim.agents])  # scheduled by agents.do("step")
     assert sim.steps == 2 and {r["wave"] for r in sim.rows} == {1, 2}
-    frame = sim.datacollector.get_agent_vars_dataframe()
-    assert len(frame) == 2 * 4 and all(len(v["Q46"]) in (1, 2) for v in frame["answers"])
+    waves = sim.datacollector.get_model_vars_dataframe()
+    assert waves["answered"].tolist() == [8, 8] and waves["missing"].tolist() == [0, 0]  # per wave, not running
+    agents = sim.datacollector.get_agent_vars_dataframe()
+    assert set(agents.columns) == {"answered", "missing"} and (agents["answered"] == 2).all()
+    assert all(len(a.answers["Q46"]) == 2 for a in sim.agents)
 
 
-def test_invalid_answers_are_retried_then_missing(personas):
+@pytest.mark.parametrize("rng", [7, np.int64(7), np.random.default_rng(7), None])
+def test_rng_accepts_what_mesa_accepts_and_records_the_seed(personas, rng):
+    sim = SurveyModel(personas[:1], FakeChatModel(), items=["Q46"], rng=rng)
+    assert isinstance(sim.seed, int)
+    if isinstance(rng, int | np.integer):
+        assert sim.seed == 7
+    again = SurveyModel(personas[:1], FakeChatModel(), items=["Q46"], rng=sim.seed)
+    assert again.seed == sim.seed
+
+
+def test_invalid_answers_are_retried_then_missing_with_the_reason(personas):
     model = FakeChatModel(tamper=lambda n, answer: '{"answer": 99}')
     sim = SurveyModel(personas[:2], model, items=["Q46"], attempts=2, rng=0)
     sim.step()
     assert [r["answer"] for r in sim.rows] == [None, None]
+    assert all(r["reason"].startswith("parse failure") and "exactly one of [1, 2, 3, 4]" in r["reason"]
+               for r in sim.rows)
     assert model.calls == 4  # two attempts each, then recorded as missing, never invented
 
 
-def test_methods_describe_the_respondent_differently(personas):
-    p = personas[0]
-    deep, cultural = describe(p, "deep"), describe(p, "cultural")
-    assert p.summary in deep and p.values in deep and "India" in cultural and p.core.name not in cultural
-    assert describe(p, "bare") == ""
-    assert len(describe(p, "shallow").splitlines()) <= 11
-    assert describe(p, "deep", depth=0).count("\n- ") == 0
-    assert describe(p, "deep", depth=5).count("\n- ") == 5
+def test_questionnaire_mode_asks_blocks_and_cuts_calls_at_least_8x(personas):
+    wvs = load_instrument("wvs7")
+    per_item = SurveyModel(personas[:2], FakeChatModel(), rng=0)
+    per_item.step()
+    blocks = SurveyModel(personas[:2], FakeChatModel(), mode="questionnaire", block_size=20, rng=0)
+    blocks.step()
+    assert len(wvs.items) == 57
+    assert per_item.usage.llm_calls == 2 * 57 and blocks.usage.llm_calls == 2 * 3
+    assert per_item.usage.llm_calls / blocks.usage.llm_calls >= 8
+    keys = {(r["persona_id"], r["item"], r["sample"]) for r in blocks.rows}
+    assert len(blocks.rows) == len(keys) == 2 * 57
+    assert all(r["answer"] in wvs.item(r["item"]).options for r in blocks.rows)
+
+
+def test_questionnaire_block_failures_name_every_item(personas):
+    model = FakeChatModel(tamper=lambda n, answer: json.dumps({**answer, "Q46": 99}))
+    sim = SurveyModel(personas[:1], model, items=["Q45", "Q46", "Q57"], mode="questionnaire", rng=0)
+    sim.step()
+    assert model.calls == 2 and [r["answer"] for r in sim.rows] == [None, None, None]
+    assert "Q46 must be exactly one of" in sim.rows[0]["reason"]
+    with pytest.raises(ConfigError, match="mode"):
+        SurveyModel(personas, FakeChatModel(), mode="telepathy")
     with pytest.raises(ConfigError, match="unknown method"):
         SurveyModel(personas, FakeChatModel(), method="telepathy")
 
@@ -113,3 +150,31 @@ def test_bad_inputs_are_clear(tmp_path):
                                  str(tmp_path / "r")])
     assert result.exit_code == 1 and "cannot read" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.jsonl"]  # neither command left any output behind
+
+
+class RecordingFake(FakeChatModel):
+    """The fake, keeping every prompt it is sent."""
+
+    prompts: list = []
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs):
+        self.prompts.append(list(messages))
+        return super()._generate(messages, stop, run_manager, **kwargs)
+
+
+def test_each_persona_sends_a_byte_identical_prefix_with_every_item(personas, embeddings):
+    from deeppersona_agents.simulation.respondents import persona_block
+
+    model = RecordingFake(prompts=[])
+    sim = SurveyModel(personas[:2], model, items=["Q45", "Q46", "Q57", "Q184"], depth=3, embeddings=embeddings,
+                      concurrency=1)
+    sim.step()
+    for persona in personas[:2]:
+        block = persona_block(persona, "deep")
+        systems = [m[0].content for m in model.prompts if m[0].content.startswith(block)]
+        assert len(systems) == 4  # every item: the same persona block first, then its attributes, then the item
+        assert all(s[len(block):].count("\n- ") == 3 for s in systems)
+    wvs = load_instrument("wvs7")
+    asked = [next(code for code in ("Q45", "Q46", "Q57", "Q184")
+                  if m[-1].content.endswith(wvs.item(code).prompt("Indian"))) for m in model.prompts]
+    assert sorted(asked) == sorted(2 * ["Q45", "Q46", "Q57", "Q184"])  # the item and its options come last
