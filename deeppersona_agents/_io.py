@@ -19,6 +19,12 @@ from typing import IO, Any
 
 from deeppersona_agents.errors import ConfigError
 
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None  # type: ignore[assignment]
+    import msvcrt
+
 
 def write_bytes_atomic(path: str | Path, data: bytes) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename (fsynced)."""
@@ -158,3 +164,25 @@ def read_log(path: str | Path, *, remedy: str = "remove that line") -> list[dict
         return []
     repair_tail(target)
     return [record for _, record in iter_records(target, remedy=remedy)]
+
+
+def lock_file(fh: IO[str]) -> bool:
+    """Take an exclusive lock on an open file without waiting; ``False`` when another process holds it."""
+    try:
+        if fcntl is not None:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        else:
+            fh.seek(0)
+            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+    except OSError:  # BlockingIOError on POSIX, PermissionError on Windows
+        return False
+    return True
+
+
+def unlock_file(fh: IO[str]) -> None:
+    """Release :func:`lock_file`'s lock (closing the file releases it too on POSIX)."""
+    if fcntl is not None:
+        fcntl.flock(fh, fcntl.LOCK_UN)
+    else:
+        fh.seek(0)
+        msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)

@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from deeppersona_agents.cli._common import EXIT_MODEL, check_output_folder, err, fail, guarded, make_folder
-from deeppersona_agents.errors import ConfigError, DeepPersonaError
+from deeppersona_agents.cli._common import EXIT_MODEL, check_output_folder, err, guarded
 
 
 def survey(
@@ -54,8 +53,6 @@ def survey(
             depth=depth, mode=mode, block_size=block_size, samples=samples, concurrency=concurrency,
             structured_method=resolve_structured_method(structured_method), logprobs=logprobs, rng=seed,
         )
-    except (DeepPersonaError, OSError) as exc:
-        raise fail(exc if isinstance(exc, DeepPersonaError) else ConfigError(str(exc))) from None
     err.print(f"wrote {out_dir / CSV}: {result.expected - result.missing} of {result.expected} answers "
               f"({result.missing} missing), {result.llm_calls} LLM calls this run "
               f"({result.calls_cached} more from cache)", highlight=False, soft_wrap=True)

@@ -24,14 +24,15 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
-from deeppersona_agents._io import iter_records, repair_tail, write_json_atomic, write_jsonl_atomic
+from deeppersona_agents._io import (
+    iter_records,
+    lock_file,
+    repair_tail,
+    unlock_file,
+    write_json_atomic,
+    write_jsonl_atomic,
+)
 from deeppersona_agents.errors import ConfigError
-
-try:
-    import fcntl
-except ImportError:  # Windows
-    fcntl = None  # type: ignore[assignment]
-    import msvcrt
 
 PERSONAS, FAILURES, MANIFEST, LOCK = "personas.jsonl", "failures.jsonl", "manifest.json", ".lock"
 OUR_FILES = (PERSONAS, FAILURES, MANIFEST)
@@ -253,26 +254,6 @@ class PopulationStore:
         write_json_atomic(self.out / MANIFEST, manifest)
 
 
-def lock_file(fh: IO[str]) -> bool:
-    """Take an exclusive lock on an open file without waiting; ``False`` when another process holds it."""
-    try:
-        if fcntl is not None:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        else:
-            fh.seek(0)
-            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
-    except OSError:  # BlockingIOError on POSIX, PermissionError on Windows
-        return False
-    return True
-
-
-def unlock_file(fh: IO[str]) -> None:
-    """Release :func:`lock_file`'s lock (closing the file releases it too on POSIX)."""
-    if fcntl is not None:
-        fcntl.flock(fh, fcntl.LOCK_UN)
-    else:
-        fh.seek(0)
-        msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
 
 
 _INDEX = re.compile(rb'"index":\s*(\d+)')

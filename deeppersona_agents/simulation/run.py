@@ -15,7 +15,6 @@ so a killed run resumes with no duplicate and no lost rows; different options ar
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 from collections import Counter
@@ -28,7 +27,7 @@ import pandas as pd
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
-from deeppersona_agents._io import JsonlLog, read_log, write_csv_atomic, write_json_atomic
+from deeppersona_agents._io import JsonlLog, lock_file, read_log, write_csv_atomic, write_json_atomic
 from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.persona import Persona
 from deeppersona_agents.simulation.survey import Key, SurveyModel
@@ -96,24 +95,22 @@ def run_survey(
         ConfigError: ``out`` holds a run made with other options (resume with the same ones, or ``force``).
     """
     folder = Path(out)
+    sim = SurveyModel(personas, chat_model, embeddings=embeddings, **options)  # every option checked before output
     folder.mkdir(parents=True, exist_ok=True)
     lock = (folder / LOCK).open("w")
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
+    if not lock_file(lock):
         lock.close()
         raise ConfigError(f"another survey run is writing to {folder}; wait for it or choose another --out") from None
     try:
-        return _run(personas, chat_model, folder, model_name, waves, embeddings, progress, force, options)
+        return _run(sim, personas, folder, model_name, waves, progress, force)
     finally:
         lock.close()
 
 
-def _run(personas: Sequence[Persona], chat_model: BaseChatModel | None, folder: Path, model_name: str, waves: int,
-         embeddings: Embeddings | None, progress: bool, force: bool, options: dict[str, Any]) -> SurveyRun:
+def _run(sim: SurveyModel, personas: Sequence[Persona], folder: Path, model_name: str, waves: int, progress: bool,
+         force: bool) -> SurveyRun:
     from tqdm.auto import tqdm
 
-    sim = SurveyModel(personas, chat_model, embeddings=embeddings, **options)
     fingerprint = {
         "instrument": sim.instrument.name, "instrument_version": sim.instrument.version,
         "instrument_hash": hashlib.sha256(sim.instrument.model_dump_json().encode()).hexdigest()[:16],

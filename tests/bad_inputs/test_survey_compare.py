@@ -62,7 +62,7 @@ SURVEY = [
          "latin1.json"),
     case("survey-method", f"{SUR} --method psychic --out {{root}}/new", "psychic"),
     case("survey-depth-negative", f"{SUR} --depth -2 --out {{root}}/new", "--depth", code=2),
-    case("survey-depth-zero", f"{SUR} --depth 0 --out {{root}}/new", "--depth", code=2),
+    case("survey-depth-negative-one", f"{SUR} --depth -1 --out {{root}}/new", "--depth", code=2),  # 0: no attributes
     case("survey-samples-zero", f"{SUR} --samples 0 --out {{root}}/new", "--samples", code=2),
     case("survey-waves-zero", f"{SUR} --waves 0 --out {{root}}/new", "--waves", code=2),
     case("survey-out-is-file", f"{SUR} --out {{root}}/a_file", "a_file"),

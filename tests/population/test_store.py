@@ -126,6 +126,7 @@ WITHOUT_FCNTL = """
 import importlib, os, sys, types
 import deeppersona_agents.population  # third-party libraries import as usual (they know their platform)
 del sys.modules["deeppersona_agents.population.store"]
+del sys.modules["deeppersona_agents._io"]  # the lock lives in _io: re-import it without fcntl
 sys.modules["fcntl"] = None  # from here, import fcntl raises ImportError, as on Windows
 held = set()
 def locking(fd, mode, nbytes):
@@ -141,7 +142,7 @@ sys.modules["msvcrt"] = msvcrt
 store = importlib.import_module("deeppersona_agents.population.store")
 from deeppersona_agents.errors import ConfigError
 PopulationStore = store.PopulationStore
-assert store.fcntl is None
+assert importlib.import_module("deeppersona_agents._io").fcntl is None
 first = PopulationStore(sys.argv[1], {"seed": 1}, 2)
 first.open()
 try:
