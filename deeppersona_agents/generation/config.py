@@ -32,6 +32,10 @@ class GenerationConfig(BaseModel):
         min_age: youngest age drawn for the core (7-85; adults by default).
         where: cohort the core is drawn from, e.g. ``"age>=30 and age<50 and occupation_group==2"``
             (columns of ``deeppersona demographics sample``).
+        current_year: the year "now" is for this persona; stated in every prompt and the upper bound of
+            every year value.
+        review: after filling, one model call lists contradictions and the flagged values are written
+            again; ``None`` decides by the model (on for remote models, off for the embedded one).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -48,6 +52,8 @@ class GenerationConfig(BaseModel):
     demographics: Literal["census", "uniform"] = "census"
     min_age: int = Field(18, ge=7, le=85)
     where: str | None = None
+    current_year: int = Field(2026, ge=1900, le=2200)
+    review: bool | None = None
 
     @field_validator("strata_ratio")
     @classmethod
