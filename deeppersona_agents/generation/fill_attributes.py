@@ -29,7 +29,6 @@ from deeppersona_agents.generation.select_attributes import core_profile
 from deeppersona_agents.generation.selection import STRATA
 from deeppersona_agents.generation.state import PersonaState
 from deeppersona_agents.persona import format_value
-from deeppersona_agents.taxonomy.tree import SEP
 
 
 def known_lines(filled: dict[int, Any], batch: list[int], deps: PersonaDeps, limit: int,
@@ -41,7 +40,7 @@ def known_lines(filled: dict[int, Any], batch: list[int], deps: PersonaDeps, lim
     centre = deps.leaf_vectors[batch].mean(axis=0)
     scores = deps.leaf_vectors[earlier] @ centre
     keep = earlier[np.argsort(-scores, kind="stable")[:limit]]
-    return [f"- {deps.tree.keys[i]}: {format_value(filled[int(i)])}" for i in sorted(keep)]
+    return [f"- {deps.tree.leaves[i].path[-1]}: {format_value(filled[int(i)])}" for i in sorted(keep)]
 
 
 def ask_values(run: StageRun, state: PersonaState, batch: list[int], known: list[str],
@@ -54,15 +53,18 @@ def ask_values(run: StageRun, state: PersonaState, batch: list[int], known: list
     leaves = [tree.leaves[i] for i in batch]
     keys = batch_keys(leaves)
     age, year = int(state["core"]["age"]), current_year(state)
-    items = "\n".join(  # the key already names the leaf; its parent path gives the context
-        f"- {key} [{SEP.join(leaf.path[:-1])}] ({type_hint(leaf, age, year)})"
-        + (f" {notes[i]}" if notes and i in notes else "")
-        for i, key, leaf in zip(batch, keys, leaves, strict=True)
-    )
+    lines, category = [], None
+    for i, key, leaf in zip(batch, keys, leaves, strict=True):  # batches run category by category
+        if leaf.path[0] != category:
+            category = leaf.path[0]
+            lines.append(f"{category}:")
+        note = f" {notes[i]}" if notes and i in notes else ""
+        lines.append(f"- {key} [{leaf.path[-2]}] ({type_hint(leaf, age, year)}){note}")
+    items = "\n".join(lines)
     extra = ("\n\nAlready established about them:\n" + "\n".join(known)) if known else ""
     prompt = (
         f"{profile_text(state)}{extra}\n\n"
-        "Give this person's value for each attribute below (JSON key [where it belongs] (kind of value)). "
+        "Give this person's value for each attribute below (by category: JSON key [topic] (kind of value)). "
         "Every value must agree with everything above (the user's data first, then the fixed facts and "
         f"stories; ages and dates as of {year}), be specific to this individual and plausible for their age, "
         "country and work; unflattering or unusual answers are welcome. Texts are a short phrase or one "

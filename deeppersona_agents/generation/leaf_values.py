@@ -70,18 +70,18 @@ def value_schema(leaf: Leaf, age: int, year: int) -> dict[str, Any]:
         low, high = number_bounds(leaf, age, year)
         schema: dict[str, Any] = {"type": ["number", "null"]}
         if low is not None:
-            schema["minimum"] = low
+            schema["minimum"] = int(low) if low.is_integer() else low
         if high is not None:
-            schema["maximum"] = high
+            schema["maximum"] = int(high) if high.is_integer() else high
         return schema
     if leaf.type == "boolean":
         return {"type": ["boolean", "null"]}
     if leaf.type == "category" and leaf.options:
         return {"type": ["string", "null"], "enum": [*leaf.options, None]}
     if leaf.type == "list":
-        item = {"type": "string", "minLength": 1, "maxLength": ITEM_CHARS}
+        item = {"type": "string", "maxLength": ITEM_CHARS}  # empty texts are caught by clean_value
         return {"type": ["array", "null"], "items": item, "minItems": 1, "maxItems": MAX_ITEMS}
-    return {"type": ["string", "null"], "minLength": 1, "maxLength": TEXT_CHARS}
+    return {"type": ["string", "null"], "maxLength": TEXT_CHARS}
 
 
 def type_hint(leaf: Leaf, age: int, year: int) -> str:
@@ -89,6 +89,8 @@ def type_hint(leaf: Leaf, age: int, year: int) -> str:
     if leaf.type != "number":
         return leaf.type_hint()
     low, high = number_bounds(leaf, age, year)
+    if _SCALE.match((leaf.unit or "").strip().lower()):
+        return f"number, {leaf.unit}"
     unit = f", {leaf.unit}" if leaf.unit else ""
     if low is not None and high is not None:
         return f"number{unit}, {low:g}-{high:g}"
