@@ -47,5 +47,5 @@ def test_manifest_records_how_it_was_made(persona):
     assert m.model == "fake-structured" and "MiniLM" in m.embeddings
     assert m.tree_version and len(m.tree_hash) == 16 and m.config["attributes"] == 60
     assert set(m.timings) == {"anchor", "values", "attitude", "stories", "hobbies", "select_attributes",
-                              "fill_attributes", "summarize"}
+                              "fill_attributes", "review", "summarize"}
     assert m.llm_calls == 7 and m.prompt_tokens > m.completion_tokens > 0

@@ -29,7 +29,7 @@ MIN_EDUCATION_BY_ISCO = {1: 2, 2: 3, 3: 2}
 #: Titles that need at least upper secondary school whatever the table's group says.
 TRAINED = re.compile(r"\b(nurse|midwife|doctor|physician|surgeon|dentist|pharmacist|lawyer|advocate|judge|"
                      r"engineer|architect|accountant|teacher|lecturer|professor|scientist|veterinar\w*)\b", re.I)
-SPOUSE = re.compile(r"\b(spouse|husband|wife|years married|partner's|in-laws)\b", re.I)
+SPOUSE = re.compile(r"\b(spouse|husband|wife|years married|in-laws)\b", re.I)
 CURRENT_PARTNER = re.compile(r"^(husband|wife|spouse)$", re.I)
 BIO_MARITAL = {"divorced_separated": re.compile(r"\b(divorc\w*|separated)\b", re.I),
                "widowed": re.compile(r"\bwidow\w*\b", re.I)}
