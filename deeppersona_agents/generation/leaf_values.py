@@ -25,7 +25,7 @@ PLACEHOLDERS = {"", "n/a", "na", "unknown", "not specified", "unspecified", "tbd
 DENIALS = re.compile(r"^\W*(none|nothing|not applicable|n/a|does not apply|doesn't apply|no such)\b", re.I)
 _SCALE = re.compile(r"^(\d+)\s*-\s*(\d+) scale$")
 #: Words marking a "years" leaf that looks ahead or at someone else (may exceed the person's age).
-_NOT_OWN_PAST = ("expected", "planned", "ideal", "eligibility", "subjective", "left on", "to repay", "oldest",
+_NOT_OWN_PAST = ("expected", "planned", "ideal", "should", "eligibility", "subjective", "left on", "to repay", "oldest",
                  "household member", "gap", "average")
 MAX_AGE = 120
 

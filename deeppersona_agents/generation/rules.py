@@ -15,7 +15,7 @@ from typing import Any
 
 from deeppersona_agents.demographics.core import TABLE_ATTRIBUTE_PATHS
 from deeppersona_agents.demographics.places import city_settlement
-from deeppersona_agents.generation.leaf_values import in_bounds, is_age_leaf, number_bounds
+from deeppersona_agents.generation.leaf_values import in_bounds, number_bounds
 from deeppersona_agents.generation.profile import current_year
 from deeppersona_agents.generation.state import PersonaState
 from deeppersona_agents.generation.stories import MIN_PARENT_GAP, child_ages
@@ -36,7 +36,6 @@ BIO_MARITAL = {"divorced_separated": re.compile(r"\b(divorc\w*|separated)\b", re
 RURAL_WORDS = re.compile(r"\b(rural|village|countryside|farmstead|hamlet)\b", re.I)
 URBAN_WORDS = re.compile(r"\b(urban|city centre|downtown|inner city|apartment block|high-rise)\b", re.I)
 RELATION = re.compile(r"\(([^,()]+)")
-CHILD_PATH = re.compile(r"\b(child|children|son|daughter)\b", re.I)
 
 
 def _marital(state: PersonaState) -> str | None:
@@ -57,7 +56,7 @@ def _is_partner(text: str) -> bool:
 
 
 def number_findings(state: PersonaState, tree: AttributeTree) -> list[Finding]:
-    """LLM numbers outside their leaf's bounds, and children's ages that leave no room for the parent."""
+    """LLM numbers outside their leaf's bounds (ages within the person's age, years up to now, shares 0-100)."""
     age, year = int(state["core"]["age"]), current_year(state)
     out = []
     for a in state.get("attributes", []):
@@ -70,9 +69,6 @@ def number_findings(state: PersonaState, tree: AttributeTree) -> list[Finding]:
         if not in_bounds(value, leaf, age, year):
             low, high = number_bounds(leaf, age, year)
             out.append((a["path"], f"{value:g} is outside {low:g}-{high:g} for a {age}-year-old in {year}"))
-        elif is_age_leaf(leaf) and CHILD_PATH.search(leaf.path[-1]) and "age" in leaf.path[-1].lower() \
-                and value > age - MIN_PARENT_GAP and "when" not in leaf.path[-1].lower():
-            out.append((a["path"], f"a child aged {value:g} is impossible for a parent aged {age}"))
     return out
 
 

@@ -32,15 +32,19 @@ class Relative(BaseModel):
 
     name: str = Field(min_length=1, max_length=60)
     relation: str = Field(min_length=1, max_length=40, description="their relation to the person, e.g. son")
-    age: int | None = Field(ge=0, le=120, description="their age in the current year; null if unknown or dead")
+    age: int | None = Field(ge=0, le=100, description="their age in the current year; null if unknown or dead")
 
 
-@load_once  # one class per (n, year), so the schema caches hit
-def stories_schema(n: int, year: int = 2026) -> type[BaseModel]:
-    """Exactly ``n`` story fields (so constrained decoders return exactly n) plus the facts they fix."""
+@load_once  # one class per (n, born, year), so the schema caches hit
+def stories_schema(n: int, born: int, year: int) -> type[BaseModel]:
+    """Exactly ``n`` story fields (so constrained decoders return exactly n) plus the facts they fix.
+
+    Event years run from the birth year to the current year (a range small enough for the embedded
+    model's grammar to enforce).
+    """
     event = create_model(
         "DatedEvent",
-        year=(int, Field(ge=1900, le=year)),
+        year=(int, Field(ge=born, le=year)),
         what=(str, Field(min_length=3, max_length=120)),
     )
     story = (str, Field(min_length=40, description="one episode, 60-150 words"))
@@ -79,13 +83,10 @@ def child_ages(facts: list[dict[str, str]]) -> list[tuple[str, int]]:
     return out
 
 
-def _checker(age: int, year: int) -> Any:
+def _checker(age: int) -> Any:
     def check(answer: BaseModel) -> list[str]:
-        problems = [f"event '{e.year}: {e.what}' is before their birth (about {year - age})"
-                    for e in answer.events if e.year < year - age]  # type: ignore[attr-defined]
-        problems += [f"{text}: a child must be at least {MIN_PARENT_GAP} years younger than the person ({age})"
-                     for text, child in child_ages(ledger(answer)) if child > age - MIN_PARENT_GAP]
-        return problems
+        return [f"{text}: a child must be at least {MIN_PARENT_GAP} years younger than the person ({age})"
+                for text, child in child_ages(ledger(answer)) if child > age - MIN_PARENT_GAP]
 
     return check
 
@@ -108,7 +109,7 @@ def stories_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> di
             "they have them), places, dated events, current employer (null if none) and schools attended. "
             "List only what the profile and stories state or clearly imply."
         )
-        answer = run.ask(stories_schema(n, year), prompt, check=_checker(age, year))
+        answer = run.ask(stories_schema(n, year - age, year), prompt, check=_checker(age))
         run.update["stories"] = [trim_words(getattr(answer, f"story_{i}"), STORY_WORDS) for i in range(1, n + 1)]
         run.update["facts"] = ledger(answer)
     return run.update
