@@ -28,6 +28,7 @@ _SCALE = re.compile(r"^(\d+)\s*-\s*(\d+) scale$")
 _NOT_OWN_PAST = ("expected", "planned", "ideal", "should", "eligibility", "subjective", "left on", "to repay", "oldest",
                  "household member", "gap", "average")
 MAX_AGE = 120
+AGE_UNITS = ("years", "years of age", "years old")
 
 
 class NotApplicable:
@@ -51,7 +52,7 @@ def number_bounds(leaf: Leaf, age: int, year: int) -> tuple[float | None, float 
         return 0.0, 100.0
     if unit in ("year", "calendar year") or name.startswith("year of "):
         return 1900.0, float(year)
-    if unit == "years":
+    if unit in AGE_UNITS:
         return 0.0, float(MAX_AGE if any(w in name for w in _NOT_OWN_PAST) else age)
     if "currency" in unit:
         return None, None
@@ -60,7 +61,7 @@ def number_bounds(leaf: Leaf, age: int, year: int) -> tuple[float | None, float 
 
 def is_age_leaf(leaf: Leaf) -> bool:
     """A number leaf measured in years of the person's own past (bounded by their age)."""
-    return leaf.type == "number" and (leaf.unit or "").strip().lower() == "years" and \
+    return leaf.type == "number" and (leaf.unit or "").strip().lower() in AGE_UNITS and \
         not any(w in leaf.path[-1].lower() for w in _NOT_OWN_PAST)
 
 
