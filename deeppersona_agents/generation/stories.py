@@ -9,7 +9,7 @@ consistency stage checks against.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field, create_model
@@ -20,18 +20,20 @@ from deeppersona_agents.generation.profile import current_year, profile_text, st
 from deeppersona_agents.generation.state import PersonaState
 
 STORY_WORDS = 200
+#: A short name (bounded so constrained decoders cannot ramble).
+Place = Annotated[str, Field(min_length=2, max_length=60)]
 FACT_KINDS = ("person", "place", "event", "employer", "school")
 #: Relations that make someone the person's child (their age must leave room for the parent's).
 CHILD = re.compile(r"\b(son|daughter|child|stepson|stepdaughter|stepchild)\b", re.I)
 PERSON_FACT = re.compile(r"\((?P<relation>[^,()]+), age (?P<age>\d+)\)$")
-MIN_PARENT_GAP = 12
+MIN_PARENT_GAP = 12  # a child at least this many years younger than the person (checked in rules.py)
 
 
 class Relative(BaseModel):
     """Someone in the person's life."""
 
-    name: str = Field(min_length=1, max_length=60)
-    relation: str = Field(min_length=1, max_length=40, description="their relation to the person, e.g. son")
+    name: str = Field(min_length=1, max_length=40)
+    relation: str = Field(min_length=1, max_length=30, description="their relation to the person, e.g. son")
     age: int | None = Field(ge=0, le=100, description="their age in the current year; null if unknown or dead")
 
 
@@ -45,17 +47,17 @@ def stories_schema(n: int, born: int, year: int) -> type[BaseModel]:
     event = create_model(
         "DatedEvent",
         year=(int, Field(ge=born, le=year)),
-        what=(str, Field(min_length=3, max_length=120)),
+        what=(str, Field(min_length=3, max_length=80)),
     )
     story = (str, Field(min_length=40, description="one episode, 60-150 words"))
     return create_model(  # type: ignore[call-overload, no-any-return]
         f"LifeStories{n}",
         **{f"story_{i}": story for i in range(1, n + 1)},
-        people=(list[Relative], Field(max_length=8, description="people named or implied, with their age now")),
-        places=(list[str], Field(max_length=6, description="places they lived, worked or studied")),
-        events=(list[event], Field(max_length=8, description="dated events of their life")),  # type: ignore[valid-type]
-        employer=(str | None, Field(max_length=80, description="current employer; null if none")),
-        schools=(list[str], Field(max_length=4, description="schools, colleges or trainings attended")),
+        people=(list[Relative], Field(max_length=6, description="people named or implied, with their age now")),
+        places=(list[Place], Field(max_length=4, description="places they lived, worked or studied")),
+        events=(list[event], Field(max_length=5, description="dated events of their life")),  # type: ignore[valid-type]
+        employer=(str | None, Field(max_length=60, description="current employer; null if none")),
+        schools=(list[Place], Field(max_length=3, description="schools, colleges or trainings attended")),
     )
 
 
@@ -83,14 +85,6 @@ def child_ages(facts: list[dict[str, str]]) -> list[tuple[str, int]]:
     return out
 
 
-def _checker(age: int) -> Any:
-    def check(answer: BaseModel) -> list[str]:
-        return [f"{text}: a child must be at least {MIN_PARENT_GAP} years younger than the person ({age})"
-                for text, child in child_ages(ledger(answer)) if child > age - MIN_PARENT_GAP]
-
-    return check
-
-
 def stories_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:
     """Write the drawn number of life stories and the facts they fix."""
     with stage(runtime, "stories", deps, state) as run:
@@ -109,7 +103,7 @@ def stories_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> di
             "they have them), places, dated events, current employer (null if none) and schools attended. "
             "List only what the profile and stories state or clearly imply."
         )
-        answer = run.ask(stories_schema(n, year - age, year), prompt, check=_checker(age))
+        answer = run.ask(stories_schema(n, year - age, year), prompt)  # ledger contradictions: see rules.py
         run.update["stories"] = [trim_words(getattr(answer, f"story_{i}"), STORY_WORDS) for i in range(1, n + 1)]
         run.update["facts"] = ledger(answer)
     return run.update
