@@ -22,13 +22,19 @@ from deeppersona_agents.errors import GenerationError
 from deeppersona_agents.generation.capacity import CORE_PATHS
 from deeppersona_agents.generation.config import GenerationConfig
 from deeppersona_agents.generation.deps import PersonaDeps
-from deeppersona_agents.generation.leaf_values import NOT_APPLICABLE, batch_keys, batch_schema, clean_value, type_hint
+from deeppersona_agents.generation.leaf_values import (
+    NOT_APPLICABLE,
+    batch_keys,
+    batch_schema,
+    clean_value,
+    shown,
+    type_hint,
+)
 from deeppersona_agents.generation.profile import StageRun, current_year, emit, profile_text, stage, stage_rng
 from deeppersona_agents.generation.replacement import ranked_strata, replacement_leaves
 from deeppersona_agents.generation.select_attributes import core_profile
 from deeppersona_agents.generation.selection import STRATA
 from deeppersona_agents.generation.state import PersonaState
-from deeppersona_agents.persona import format_value
 
 
 def known_lines(filled: dict[int, Any], batch: list[int], deps: PersonaDeps, limit: int,
@@ -40,7 +46,8 @@ def known_lines(filled: dict[int, Any], batch: list[int], deps: PersonaDeps, lim
     centre = deps.leaf_vectors[batch].mean(axis=0)
     scores = deps.leaf_vectors[earlier] @ centre
     keep = earlier[np.argsort(-scores, kind="stable")[:limit]]
-    return [f"- {deps.tree.leaves[i].path[-1]}: {format_value(filled[int(i)])}" for i in sorted(keep)]
+    leaves = deps.tree.leaves
+    return [f"- {leaves[i].path[-1]}: {shown(leaves[i], filled[int(i)])}" for i in sorted(keep)]
 
 
 def ask_values(run: StageRun, state: PersonaState, batch: list[int], known: list[str],

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from typing import Any, Final
 
+from deeppersona_agents.persona import format_value
 from deeppersona_agents.taxonomy import Leaf
 
 TEXT_CHARS = 100  # a phrase or one short sentence; also keeps constrained decoding fast
@@ -83,6 +84,12 @@ def value_schema(leaf: Leaf, age: int, year: int) -> dict[str, Any]:
         item = {"type": "string", "maxLength": ITEM_CHARS}  # empty texts are caught by clean_value
         return {"type": ["array", "null"], "items": item, "minItems": 1, "maxItems": MAX_ITEMS}
     return {"type": ["string", "null"], "maxLength": TEXT_CHARS}
+
+
+def shown(leaf: Leaf, value: Any) -> str:
+    """A filled value as prompt text; numbers carry the leaf's unit ("7 hours per week")."""
+    text = format_value(value)
+    return f"{text} {leaf.unit}" if leaf.type == "number" and leaf.unit and not isinstance(value, str) else text
 
 
 def type_hint(leaf: Leaf, age: int, year: int) -> str:

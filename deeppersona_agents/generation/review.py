@@ -20,7 +20,7 @@ from deeppersona_agents.embedded import SchemaConstrainedChatModel
 from deeppersona_agents.generation.config import GenerationConfig
 from deeppersona_agents.generation.deps import PersonaDeps
 from deeppersona_agents.generation.fill_attributes import ask_values, known_lines, ranked_strata_of
-from deeppersona_agents.generation.leaf_values import NOT_APPLICABLE, batch_keys
+from deeppersona_agents.generation.leaf_values import NOT_APPLICABLE, batch_keys, shown
 from deeppersona_agents.generation.profile import StageRun, profile_text, stage, stage_rng
 from deeppersona_agents.generation.replacement import replacement_leaves
 from deeppersona_agents.generation.rules import Finding, rule_findings
@@ -53,9 +53,9 @@ def review_schema(n: int) -> dict[str, Any]:
 def model_findings(run: StageRun, state: PersonaState) -> list[Finding]:
     """One model call listing values that contradict the core, the ledger, the stories or each other."""
     attrs = state.get("attributes", [])
-    keys = batch_keys([run.deps.tree.leaves[run.deps.tree.index(a["path"])] for a in attrs])
-    lines = "\n".join(f"{n}. {key}: {format_value(a['value'])}" for n, (key, a) in enumerate(zip(keys, attrs,
-                                                                                                  strict=True), 1))
+    leaves = [run.deps.tree.leaves[run.deps.tree.index(a["path"])] for a in attrs]
+    lines = "\n".join(f"{n}. {key}: {shown(leaf, a['value'])}"
+                      for n, (key, leaf, a) in enumerate(zip(batch_keys(leaves), leaves, attrs, strict=True), 1))
     prompt = (
         f"{profile_text(state)}\n\nNumbered values written for this person:\n{lines}\n\n"
         "Check these numbered values against everything above and against each other. List each value that "
