@@ -20,7 +20,7 @@ from langchain_core.language_models import BaseChatModel
 from deeppersona_agents._io import iter_records
 from deeppersona_agents.demographics.tables import tables_fingerprint
 from deeppersona_agents.errors import ConfigError, ModelError
-from deeppersona_agents.generation import GenerationConfig
+from deeppersona_agents.generation import STAGES, GenerationConfig
 from deeppersona_agents.llm import chat_model_name, embeddings_name
 from deeppersona_agents.persona import Persona
 from deeppersona_agents.population.engines import run_local, run_ray
@@ -279,8 +279,7 @@ class _Tally:
         self._postfix()
 
     def _postfix(self) -> None:
-        order = ["queued", "anchor", "values", "attitude", "stories", "hobbies", "select_attributes",
-                 "fill_attributes", "summarize"]
+        order = ["queued", *(name for name, _ in STAGES)]
         busy = " ".join(f"{s.replace('_attributes', '')}:{self.stages[s]}" for s in order if self.stages.get(s))
         self.bar.set_postfix_str(f"failed {self.failed}" + (f" | {busy}" if busy else ""), refresh=False)
 
