@@ -11,6 +11,7 @@ rewritten. The result goes to the manifest as ``consistency: {found, fixed, rema
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
@@ -84,7 +85,8 @@ def review_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dic
         position = {a["path"]: n for n, a in enumerate(attrs)}
         flagged = [(p, r) for p, r in findings if p in position][:MAX_FLAGS]
         remaining = [f"{p}: {r}" for p, r in findings if p not in dict(flagged)]
-        fixed, swapped = 0, []
+        fixed = 0
+        swapped: list[str] = []
         if flagged:
             fixed, swapped, left = _rewrite(run, state, deps, attrs, position, flagged)
             remaining += left
@@ -108,11 +110,8 @@ def _rewrite(run: StageRun, state: PersonaState, deps: PersonaDeps, attrs: list[
     used = {tree.index(a["path"]) for a in attrs if a["path"] in tree} | {
         tree.index(p) for p in state.get("not_applicable", []) if p in tree}
     rng = stage_rng(state, "review")
-    spares: dict[str, list[int]] = {}
-    for p, _ in flagged:
-        name = attrs[position[p]]["stratum"]
-        spares[name] = spares.get(name, [])
-        spares[name] += replacement_leaves(tree, strata[name].tolist(), used | set(sum(spares.values(), [])), 1, rng)
+    need = Counter(attrs[position[p]]["stratum"] for p, _ in flagged)
+    spares = {name: replacement_leaves(tree, strata[name].tolist(), used, n, rng) for name, n in need.items()}
     extra = [j for js in spares.values() for j in js]
     filled = {tree.index(a["path"]): a["value"] for a in attrs if a["path"] in tree}
     known = known_lines(filled, ids, deps, run.config.context_attributes, set(ids))
