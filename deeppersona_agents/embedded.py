@@ -137,6 +137,15 @@ def grammar_schema(schema: Any) -> Any:
         return [grammar_schema(s) for s in schema]
     if not isinstance(schema, dict):
         return schema
+    kinds = schema.get("type")
+    if isinstance(kinds, list) and "null" in kinds and len(kinds) == 2:
+        # nullable ("type": [T, "null"]): llama.cpp turns type lists into bare types and drops every
+        # other keyword (enum, items, bounds), so decode it as anyOf [the T schema, null]
+        (kind,) = [k for k in kinds if k != "null"]
+        inner = {**schema, "type": kind}
+        if "enum" in inner:
+            inner["enum"] = [v for v in inner["enum"] if v is not None]
+        return {"anyOf": [grammar_schema(inner), {"type": "null"}]}
     out = {k: grammar_schema(v) for k, v in schema.items()}
     if schema.get("type") == "string" and not ({"enum", "const", "pattern", "format"} & set(schema)):
         # prose only: starts with a word, no brackets/braces (small models otherwise leak JSON syntax)

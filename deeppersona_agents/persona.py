@@ -81,6 +81,23 @@ class Attitude(BaseModel):
     coping: str
 
 
+class Fact(BaseModel):
+    """One entry of the fact ledger the life stories fix: a person, place, dated event, employer or school."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str
+    text: str
+
+
+class Consistency(BaseModel):
+    """What the consistency stage found and fixed (``remaining``: ``"path: reason"`` left as they were)."""
+
+    found: int = 0
+    fixed: int = 0
+    remaining: list[str] = Field(default_factory=list)
+
+
 class Manifest(BaseModel):
     """How a persona was made: enough to reproduce or audit it.
 
@@ -98,6 +115,9 @@ class Manifest(BaseModel):
     calls_cached: int = Field(0, description="model calls answered from LangChain's LLM cache")
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    consistency: Consistency = Field(default_factory=Consistency)
+    not_applicable: list[str] = Field(
+        default_factory=list, description="leaves the model found not to apply; each was swapped for another")
 
 
 class Persona(BaseModel):
@@ -112,6 +132,8 @@ class Persona(BaseModel):
     value_tone: Literal["positive", "negative", "neutral"]
     attitude: Attitude
     stories: list[str] = Field(min_length=1, max_length=3)
+    facts: list[Fact] = Field(default_factory=list, description="the fact ledger: people, places, dated events, "
+                              "employer, schools")
     hobbies: list[str]
     attributes: list[Attribute]
     summary: str
@@ -162,6 +184,7 @@ class Persona(BaseModel):
                     f"Coping: {self.attitude.coping}",
                     "Life stories:",
                     *(f"- {s}" for s in self.stories),
+                    *(["Facts:", *(f"- {f.kind}: {f.text}" for f in self.facts)] if self.facts else []),
                     f"Hobbies: {', '.join(self.hobbies)}",
                     "Attributes:",
                     *(f"- {a.as_text()}" for a in self.attributes),

@@ -71,6 +71,10 @@ def _resolve(schema: dict, root: dict) -> dict:
     if "$ref" in schema:
         name = schema["$ref"].split("/")[-1]
         return root["$defs"][name]
+    if isinstance(schema.get("type"), list):  # nullable: answer with the non-null kind
+        kinds = [k for k in schema["type"] if k != "null"]
+        enum = [v for v in schema.get("enum", []) if v is not None]
+        return {**schema, "type": kinds[0] if kinds else "null", **({"enum": enum} if enum else {})}
     if "anyOf" in schema:
         non_null = [s for s in schema["anyOf"] if s.get("type") != "null"]
         return _resolve(non_null[0], root) if non_null else {"type": "null"}
@@ -91,10 +95,12 @@ def realistic_value(key: str, schema: dict, root: dict, seed: str) -> Any:
     if "const" in schema:
         return schema["const"]
     kind = schema.get("type")
-    if kind == "integer":
-        return 3
+    if kind == "integer":  # a small count, or a recent year when the bounds are calendar years
+        low, high = schema.get("minimum", 3), schema.get("maximum", 3)
+        return high - 5 if low >= 1000 else min(max(3, low), high)
     if kind == "number":
-        return float(_pick(seed + key, [2, 3.5, 7, 12, 40]))
+        number = float(_pick(seed + key, [2, 3.5, 7, 12, 40]))
+        return min(max(number, schema.get("minimum", number)), schema.get("maximum", number))
     if kind == "boolean":
         return _pick(seed + key, [True, False])
     if kind == "array":

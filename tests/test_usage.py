@@ -46,7 +46,7 @@ def test_a_persona_counts_every_attempt_the_endpoint_saw(status, embeddings):
     with StubEndpoint(script) as stub:
         model = resolve_chat_model("m", base_url=stub.url)
         persona = generate_persona({"age": "30"}, country="KEN", seed=1, model=model, embeddings=embeddings,
-                                   config=GenerationConfig(attributes=10))
+                                   config=GenerationConfig(attributes=10, review=False))
         assert persona.manifest.llm_calls == len(stub.requests) == 6 + 3 + 2  # 6 stage calls, 3 errors, 2 cut
         assert persona.manifest.calls_cached == 0
 

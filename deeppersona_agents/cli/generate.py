@@ -39,17 +39,22 @@ def generate(
     demographics: Annotated[str, typer.Option(help="census (population tables) or uniform (ablation).")] = "census",
     min_age: Annotated[int, typer.Option(help="Youngest age drawn for the core (7-85).")] = 18,
     quiet: Annotated[bool, typer.Option(help="No progress display.")] = False,
+    review: Annotated[bool | None, typer.Option(
+        "--review/--no-review", help="Model review of contradictions (default: on for remote models, off for the "
+        "embedded one).")] = None,
+    current_year: Annotated[int, typer.Option(help="The year 'now' is for the persona.")] = 2026,
 ) -> None:
     """Generate one deep persona and write it as JSON."""
     with guarded():
         _generate(out, country, anchor or [], bio, attributes, seed, model, base_url, tree, batch_size,
-                  summary_style, structured_method, quiet, demographics, min_age)
+                  summary_style, structured_method, quiet, demographics, min_age, review, current_year)
 
 
 def _generate(
     out: Path, country: str | None, anchor: list[str], bio: str | None, attributes: int, seed: int,
     model: str | None, base_url: str | None, tree_path: Path | None, batch_size: int, summary_style: str,
     structured_method: str | None, quiet: bool, demographics: str = "census", min_age: int = 18,
+    review: bool | None = None, current_year: int = 2026,
 ) -> None:
     from deeppersona_agents.api import generate_persona
     from deeppersona_agents.demographics import resolve_country
@@ -65,6 +70,7 @@ def _generate(
     config = GenerationConfig.build(
         attributes=attributes, batch_size=batch_size, summary_style=summary_style,
         structured_method=resolve_structured_method(structured_method), demographics=demographics, min_age=min_age,
+        review=review, current_year=current_year,
     )
     if country:
         resolve_country(country)

@@ -34,6 +34,10 @@ class GenerationConfig(BaseModel):
             (columns of ``deeppersona demographics sample``).
         tables_dir: folder of rebuilt country tables that take precedence over the shipped ones
             (default: ``DEEPPERSONA_DEMOGRAPHICS_DIR``, read once when the config is made).
+        current_year: the year "now" is for this persona; stated in every prompt and the upper bound of
+            every year value.
+        review: after filling, one model call lists contradictions and the flagged values are written
+            again; ``None`` decides by the model (on for remote models, off for the embedded one).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -41,7 +45,7 @@ class GenerationConfig(BaseModel):
     attributes: int = Field(200, ge=1, le=100_000)
     strata_ratio: tuple[int, int, int] = (5, 3, 2)
     batch_size: int = Field(40, ge=1, le=200)
-    context_attributes: int = Field(24, ge=0, le=500)
+    context_attributes: int = Field(20, ge=0, le=500)
     include_categories: tuple[str, ...] = ()
     exclude_categories: tuple[str, ...] = ()
     summary_style: Literal["concise", "detailed"] = "concise"
@@ -51,6 +55,8 @@ class GenerationConfig(BaseModel):
     min_age: int = Field(18, ge=7, le=85)
     where: str | None = None
     tables_dir: str | None = Field(default_factory=tables_dir_setting)
+    current_year: int = Field(2026, ge=1900, le=2200)
+    review: bool | None = None
 
     @field_validator("strata_ratio")
     @classmethod

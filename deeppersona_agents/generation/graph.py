@@ -1,6 +1,6 @@
 """The Stage-2 LangGraph: the only place that knows the order of the stages.
 
-anchor -> values -> attitude -> stories -> hobbies -> select_attributes -> fill_attributes -> summarize
+anchor -> values -> attitude -> stories -> hobbies -> select_attributes -> fill_attributes -> review -> summarize
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from deeppersona_agents.generation.config import GenerationConfig, PersonaRunCon
 from deeppersona_agents.generation.deps import PersonaDeps
 from deeppersona_agents.generation.fill_attributes import fill_attributes_node
 from deeppersona_agents.generation.hobbies import hobbies_node
+from deeppersona_agents.generation.review import review_node
 from deeppersona_agents.generation.select_attributes import select_attributes_node
 from deeppersona_agents.generation.state import PersonaInput, PersonaOutput, PersonaState
 from deeppersona_agents.generation.stories import stories_node
@@ -40,6 +41,7 @@ STAGES: tuple[tuple[str, Callable[..., dict[str, Any]]], ...] = (
     ("hobbies", hobbies_node),
     ("select_attributes", select_attributes_node),
     ("fill_attributes", fill_attributes_node),
+    ("review", review_node),
     ("summarize", summarize_node),
 )
 #: Stage names in order (progress displays read this; nothing else spells the order out).
@@ -62,7 +64,7 @@ def make_deps(
 
 
 def build_persona_graph(deps: PersonaDeps) -> StateGraph[PersonaState, PersonaRunContext, PersonaInput, PersonaOutput]:
-    """Wire the eight stages into an (uncompiled) ``StateGraph`` bound to ``deps``."""
+    """Wire the stages into an (uncompiled) ``StateGraph`` bound to ``deps``."""
     graph = StateGraph(PersonaState, context_schema=PersonaRunContext, input_schema=PersonaInput,
                        output_schema=PersonaOutput)
     previous = START

@@ -31,9 +31,8 @@ def _check(answer: Hobbies) -> list[str]:
 def hobbies_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:
     """Infer two to four hobbies from who the person is and what happened to them."""
     with stage(runtime, "hobbies", deps, state) as run:
-        stories = "\n".join(f"- {s}" for s in state.get("stories", []))
         prompt = (
-            f"{profile_text(state, story_words=0)}\n\nTheir life stories:\n{stories}\n\n"
+            f"{profile_text(state)}\n\n"
             "What does this person do to unwind? Infer two to four pastimes that such a life would lead to, "
             "rather than repeating activities named in the stories. Any kind counts: sports, crafts, "
             "gaming, gambling, drinking, gardening, travel, religion, anything plausible."

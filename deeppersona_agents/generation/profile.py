@@ -120,40 +120,69 @@ def user_data(items: list[tuple[str, object]]) -> str:
     return f"{USER_DATA_NOTE}\n<user_data>\n{lines}\n</user_data>"
 
 
+USER_FIRST = (
+    "The user's data above comes first: every detail you write must agree with it, and where anything "
+    "else (drawn details, earlier answers) disagrees with it, the user's data wins."
+)
+_ACTIVITY = {"employed": "in paid work", "unemployed": "unemployed, looking for work", "student": "student",
+             "retired": "retired", "homemaker": "looks after the home", "other_inactive": "not in the labour force"}
+
+
+def current_year(state: PersonaState) -> int:
+    """The run's "now" (``GenerationConfig.current_year``), fixed by the anchor stage."""
+    return int((state.get("config") or {}).get("current_year") or GenerationConfig().current_year)
+
+
 def core_text(state: PersonaState) -> str:
-    """The anchored core, table-drawn facts, then what the user gave (anchors, bio) as a quoted data block."""
+    """The current year, the anchored core with readable demographics, then the user's data as a quoted block."""
     core = state["core"]
+    demo = core.get("demographics") or {}
     given = {f for f, source in (state.get("core_sources") or {}).items() if source == "anchor"}
 
     def field(name: str) -> str:
         return quote(core[name]) if name in given else str(core[name])
 
+    year = current_year(state)
     lines = [
-        f"Name: {field('name')}", f"Age: {core['age']}", f"Gender: {field('gender')}",
+        f"Current year: {year} (every age and date below is as of {year}).",
+        f"Name: {field('name')}", f"Age: {core['age']} (born about {year - int(core['age'])})",
+        f"Gender: {field('gender')}",
         f"Lives in: {field('city')}, {core.get('country_name', core['country'])}",
         f"Occupation: {field('occupation')}",
     ]
+    if demo.get("activity") in _ACTIVITY:
+        lines.append(f"Work status: {_ACTIVITY[demo['activity']]}")
     attrs = state.get("anchor_attributes", [])
     lines += [f"{a['path'].split(' > ')[-1]}: {a['value']}" for a in attrs if a.get("provenance") != "anchor"]
     user = [(a["path"].split(" > ")[-1], a["value"]) for a in attrs if a.get("provenance") == "anchor"]
     if state.get("bio"):
         user.append(("background", state["bio"]))
     block = user_data(user)
-    return "\n".join(lines + ([block] if block else []))
+    return "\n".join(lines + ([block, USER_FIRST] if block else []))
 
 
-def profile_text(state: PersonaState, *, story_words: int = 45) -> str:
-    """Core, values, attitude, hobbies and story gists: the compact profile every later stage sees."""
+def ledger_text(state: PersonaState) -> str:
+    """The fact ledger fixed by the stories (people, places, dated events, employer, schools), one per line."""
+    facts = state.get("facts") or []
+    if not facts:
+        return ""
+    lines = "\n".join(f"- {f['kind']}: {f['text']}" for f in facts)
+    return f"Fixed facts about them (keep every one of these true):\n{lines}"
+
+
+def profile_text(state: PersonaState, *, stories: bool = True) -> str:
+    """Core, values, attitude, the full life stories, the fact ledger and hobbies: what every later stage sees."""
     parts = [core_text(state)]
     if state.get("values"):
         parts.append(f"Core values: {state['values']}")
     if state.get("attitude"):
         att = state["attitude"]
         parts.append(f"Life attitude: {att['attitude']} {att['details']} Copes by: {att['coping']}")
-    for i, story in enumerate(state.get("stories", []), 1):
-        words = story.split()
-        gist = " ".join(words[:story_words]) + (" ..." if len(words) > story_words else "")
-        parts.append(f"Life story {i}: {gist}")
+    if stories:
+        parts += [f"Life story {i}: {story}" for i, story in enumerate(state.get("stories", []), 1)]
+    ledger = ledger_text(state)
+    if ledger:
+        parts.append(ledger)
     if state.get("hobbies"):
         parts.append(f"Hobbies: {', '.join(state['hobbies'])}")
     return "\n".join(parts)

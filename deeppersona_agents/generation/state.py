@@ -37,9 +37,12 @@ class PersonaState(PersonaInput, total=False):
     values: str
     attitude: dict[str, str]
     stories: list[str]
+    facts: list[dict[str, str]]
     hobbies: list[str]
     selected: list[dict[str, str]]
     attributes: list[dict[str, Any]]
+    not_applicable: list[str]
+    consistency: dict[str, Any]
     summary: str
     persona: dict[str, Any]
     usage: Annotated[dict[str, int], add_usage]

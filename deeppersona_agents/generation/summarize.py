@@ -10,6 +10,7 @@ import uuid
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+import numpy as np
 from langgraph.runtime import Runtime
 from pydantic import BaseModel, Field
 
@@ -18,6 +19,7 @@ from deeppersona_agents.generation.anchor import CORE_FIELDS
 from deeppersona_agents.generation.capacity import CORE_PATHS
 from deeppersona_agents.generation.deps import PersonaDeps
 from deeppersona_agents.generation.profile import profile_text, run_config, stage, trim_words
+from deeppersona_agents.generation.select_attributes import core_profile
 from deeppersona_agents.generation.state import PersonaState
 from deeppersona_agents.llm import chat_model_name, embeddings_name
 from deeppersona_agents.persona import Persona, format_value
@@ -37,11 +39,15 @@ def _summary_schema(style: str) -> type[BaseModel]:
     return Summary
 
 
-def _highlights(state: PersonaState, n: int) -> list[str]:
-    """An even spread of the filled attributes (every k/n-th), so the summary sees every stratum."""
-    attrs = state.get("attributes", [])
-    step = max(1, len(attrs) // n) if attrs else 1
-    return [f"- {a['path'].split(' > ')[-1]}: {format_value(a['value'])}" for a in attrs[::step][:n]]
+def _highlights(state: PersonaState, deps: PersonaDeps, n: int) -> list[str]:
+    """The ``n`` filled attributes most relevant to the person: leaf vectors nearest the core profile."""
+    attrs = [a for a in state.get("attributes", []) if a["path"] in deps.tree]
+    if not attrs:
+        return []
+    core = np.asarray(deps.embeddings.embed_query(core_profile(state)), np.float32)
+    rows = np.asarray([deps.tree.index(a["path"]) for a in attrs])
+    top = np.sort(np.argsort(-(deps.leaf_vectors[rows] @ core), kind="stable")[:n])
+    return [f"- {attrs[i]['path'].split(' > ')[-1]}: {format_value(attrs[i]['value'])}" for i in top]
 
 
 @load_once
@@ -83,6 +89,7 @@ def assemble_persona(state: PersonaState, deps: PersonaDeps, runtime: Runtime | 
         "value_tone": state["value_tone"],
         "attitude": state["attitude"],
         "stories": state["stories"],
+        "facts": state.get("facts", []),
         "hobbies": state["hobbies"],
         "attributes": core_attrs + list(state.get("anchor_attributes", [])) + list(state.get("attributes", [])),
         "summary": state["summary"],
@@ -97,6 +104,8 @@ def assemble_persona(state: PersonaState, deps: PersonaDeps, runtime: Runtime | 
             "calls_cached": usage.get("calls_cached", 0),
             "prompt_tokens": usage.get("prompt_tokens", 0),
             "completion_tokens": usage.get("completion_tokens", 0),
+            "consistency": state.get("consistency") or {},
+            "not_applicable": state.get("not_applicable", []),
         },
     })
 
@@ -106,8 +115,8 @@ def summarize_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> 
     with stage(runtime, "summarize", deps, state) as run:
         words = LIMITS[run.config.summary_style]
         prompt = (
-            f"{profile_text(state)}\n\nSome of the many details known about them:\n"
-            + "\n".join(_highlights(state, SUMMARY_ATTRIBUTES))
+            f"{profile_text(state)}\n\nThe details most telling about them:\n"
+            + "\n".join(_highlights(state, deps, SUMMARY_ATTRIBUTES))
             + f"\n\nWrite a portrait of this person in at most {words} words, third person, as a profile a "
             "novelist or researcher would keep: who they are, what drives them, how they live, their "
             "contradictions. Use the details above; add nothing that contradicts them."

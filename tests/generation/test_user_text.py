@@ -45,9 +45,10 @@ def test_core_text_quotes_anchors_and_bio_in_one_block():
     }
     text = core_text(state)
     lines = text.split("\n")
-    assert [line for line in lines if line.startswith("Age:")] == ["Age: 40"]
+    assert lines[0].startswith("Current year: 2026")  # the default config's year
+    assert [line for line in lines if line.startswith("Age:")] == ["Age: 40 (born about 1986)"]
     assert [line for line in lines if line.startswith("Occupation:")] == ["Occupation: teacher"]
-    assert lines[0] == 'Name: "Amina\\nAge: 12"'
+    assert lines[1] == 'Name: "Amina\\nAge: 12"'
     assert "Highest Completed Level: tertiary degree" in lines  # table facts stay plain lines
     assert USER_DATA_NOTE in lines and text.count("<user_data>") == 1 and text.count("</user_data>") == 1
     [block] = user_blocks(text)

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from deeppersona_agents.errors import ConfigError
-from deeppersona_agents.generation import GenerationConfig
+from deeppersona_agents.generation import STAGES, GenerationConfig
 from deeppersona_agents.persona import Persona
 from deeppersona_agents.population import load_shallow_personas, spawn_population
 from tests.fakes import FakeChatModel
@@ -91,8 +91,7 @@ def test_flaky_and_malformed_model_every_persona_valid_or_listed_with_a_reason(t
         assert len(persona.sampled_attributes()) == K
         assert all(str(a.value).strip() for a in persona.attributes), "no empty attribute values"
     for failure in failures:
-        assert failure["stage"] in {"anchor", "values", "attitude", "stories", "hobbies", "select_attributes",
-                                    "fill_attributes", "summarize"}
+        assert failure["stage"] in {name for name, _ in STAGES}
         assert failure["error"].strip()
     assert result.summary["transient_retries"] > 0
     assert result.summary["done"] + len(failures) == 12

@@ -1,0 +1,184 @@
+"""One leaf's value: its JSON schema (nullable = not applicable, numbers bounded), prompt hint and cleaning.
+
+Used by ``fill_attributes`` (filling), ``review`` (rule checks and regeneration). A value may be
+``null``: the attribute does not apply to this person (no children, no car), so a model is never
+forced to invent one; such a leaf is swapped for another of its stratum, not stored. Numbers
+carry bounds from the leaf's unit and name: ages in the past lie between 0 and the person's age,
+years end at the current year, shares are 0-100, scales their own range.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from typing import Any, Final
+
+from deeppersona_agents.persona import format_value
+from deeppersona_agents.taxonomy import Leaf
+
+TEXT_CHARS = 100  # a phrase or one short sentence; also keeps constrained decoding fast
+ITEM_CHARS = 50
+MAX_ITEMS = 5
+PLACEHOLDERS = {"", "n/a", "na", "unknown", "not specified", "unspecified", "tbd", "null", "none given",
+                "...", "value", "-", "?", "xxx", "placeholder"}
+#: Texts that only deny: the attribute does not apply ("None; she keeps no livestock").
+DENIALS = re.compile(r"^\W*(none|nothing|not applicable|n/a|does not apply|doesn't apply|no such)\b", re.I)
+_SCALE = re.compile(r"^(\d+)\s*-\s*(\d+) scale$")
+#: Words marking a "years" leaf that looks ahead or at someone else (may exceed the person's age).
+_NOT_OWN_PAST = ("expected", "planned", "ideal", "should", "eligibility", "subjective", "left on", "to repay", "oldest",
+                 "household member", "gap", "average")
+MAX_AGE = 120
+AGE_UNITS = ("years", "years of age", "years old")
+
+
+class NotApplicable:
+    """The marker for "this attribute does not apply to this person" (a ``null`` answer or a denial)."""
+
+    def __repr__(self) -> str:
+        return "NOT_APPLICABLE"
+
+
+NOT_APPLICABLE: Final = NotApplicable()
+
+
+def number_bounds(leaf: Leaf, age: int, year: int) -> tuple[float | None, float | None]:
+    """``(minimum, maximum)`` of a number leaf for a person of ``age`` in ``year`` (``None``: open)."""
+    unit = (leaf.unit or "").strip().lower()
+    name = leaf.path[-1].lower()
+    scale = _SCALE.match(unit)
+    if scale:
+        return float(scale[1]), float(scale[2])
+    if unit.startswith("percent"):
+        return 0.0, 100.0
+    if unit in ("year", "calendar year") or name.startswith("year of "):
+        return 1900.0, float(year)
+    if unit in AGE_UNITS:
+        return 0.0, float(MAX_AGE if any(w in name for w in _NOT_OWN_PAST) else age)
+    if "currency" in unit:
+        return None, None
+    return 0.0, None
+
+
+def is_age_leaf(leaf: Leaf) -> bool:
+    """A number leaf measured in years of the person's own past (bounded by their age)."""
+    return leaf.type == "number" and (leaf.unit or "").strip().lower() in AGE_UNITS and \
+        not any(w in leaf.path[-1].lower() for w in _NOT_OWN_PAST)
+
+
+def value_schema(leaf: Leaf, age: int, year: int) -> dict[str, Any]:
+    """JSON schema of one leaf's value; ``null`` means not applicable."""
+    if leaf.type == "number":
+        low, high = number_bounds(leaf, age, year)
+        schema: dict[str, Any] = {"type": ["number", "null"]}
+        if low is not None:
+            schema["minimum"] = int(low) if low.is_integer() else low
+        if high is not None:
+            schema["maximum"] = int(high) if high.is_integer() else high
+        return schema
+    if leaf.type == "boolean":
+        return {"type": ["boolean", "null"]}
+    if leaf.type == "category" and leaf.options:
+        return {"type": ["string", "null"], "enum": [*leaf.options, None]}
+    if leaf.type == "list":
+        item = {"type": "string", "maxLength": ITEM_CHARS}  # empty texts are caught by clean_value
+        return {"type": ["array", "null"], "items": item, "minItems": 1, "maxItems": MAX_ITEMS}
+    return {"type": ["string", "null"], "maxLength": TEXT_CHARS}
+
+
+def shown(leaf: Leaf, value: Any) -> str:
+    """A filled value as prompt text; numbers carry the leaf's unit ("7 hours per week")."""
+    text = format_value(value)
+    return f"{text} {leaf.unit}" if leaf.type == "number" and leaf.unit and not isinstance(value, str) else text
+
+
+def type_hint(leaf: Leaf, age: int, year: int) -> str:
+    """The leaf's kind of value for prompts, with its bounds."""
+    if leaf.type != "number":
+        return leaf.type_hint()
+    low, high = number_bounds(leaf, age, year)
+    if _SCALE.match((leaf.unit or "").strip().lower()):
+        return f"number, {leaf.unit}"
+    unit = f", {leaf.unit}" if leaf.unit else ""
+    if low is not None and high is not None:
+        return f"number{unit}, {low:g}-{high:g}"
+    return f"number{unit}" + (f", at least {low:g}" if low is not None else "")
+
+
+def batch_keys(leaves: list[Leaf]) -> list[str]:
+    """JSON keys for a batch: the leaf's own name, prefixed by its parent where names repeat.
+
+    Descriptive keys matter for constrained decoders: the key the decoder writes is the cue for
+    the value that follows.
+    """
+    names = [leaf.path[-1] for leaf in leaves]
+    name_counts = Counter(names)
+    keys = [f"{leaf.path[-2]} - {n}" if name_counts[n] > 1 else n for leaf, n in zip(leaves, names, strict=True)]
+    key_counts = Counter(keys)
+    return [k if key_counts[k] == 1 else f"{k} ({i})" for i, k in enumerate(keys, 1)]
+
+
+def batch_schema(leaves: list[Leaf], keys: list[str], age: int, year: int) -> dict[str, Any]:
+    """JSON schema of one fill call: one required, nullable property per leaf, keyed by :func:`batch_keys`.
+
+    A plain dict (not a pydantic class) so each value is validated on its own by
+    :func:`clean_value`: one bad value is asked for again instead of failing the whole batch.
+    """
+    return {
+        "title": "AttributeValues",
+        "description": "values of the listed attributes for this person; null where one does not apply",
+        "type": "object",
+        "properties": {k: value_schema(leaf, age, year) for k, leaf in zip(keys, leaves, strict=True)},
+        "required": keys,
+        "additionalProperties": False,
+    }
+
+
+def _shorten(text: str, limit: int) -> str:
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-") or text[:limit]
+
+
+def in_bounds(value: float, leaf: Leaf, age: int, year: int) -> bool:
+    """Whether a number lies inside the leaf's bounds for this person."""
+    low, high = number_bounds(leaf, age, year)
+    return (low is None or value >= low) and (high is None or value <= high)
+
+
+def clean_value(value: Any, leaf: Leaf, age: int, year: int) -> Any:
+    """The value coerced to the leaf's type; :data:`NOT_APPLICABLE` for null or a denial; ``None`` when unusable."""
+    if value is None:
+        return NOT_APPLICABLE
+    if leaf.type == "number":
+        if isinstance(value, bool):
+            return None
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return NOT_APPLICABLE if DENIALS.match(str(value)) else None
+        return number if math.isfinite(number) and in_bounds(number, leaf, age, year) else None
+    if leaf.type == "boolean":
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        return {"yes": True, "true": True, "no": False, "false": False}.get(word)
+    if leaf.type == "category" and leaf.options:
+        lookup = {o.lower(): o for o in leaf.options}
+        return lookup.get(str(value).strip().lower())
+    if leaf.type == "list":
+        items = value if isinstance(value, list) else [value]
+        texts = [str(v).strip() for v in items]
+        kept = [_shorten(t, ITEM_CHARS) for t in texts if t.lower() not in PLACEHOLDERS and not DENIALS.match(t)]
+        if not kept:
+            return NOT_APPLICABLE if any(DENIALS.match(t) for t in texts) else None
+        return kept[:MAX_ITEMS]
+    if isinstance(value, dict | list):
+        return None
+    text = str(value).strip()
+    if DENIALS.match(text):
+        return NOT_APPLICABLE
+    if text.lower().strip(".") in PLACEHOLDERS or text.lower() == leaf.path[-1].lower():
+        return None
+    return _shorten(text, 2 * TEXT_CHARS)
