@@ -7,7 +7,7 @@ import json
 import pytest
 
 from deeppersona_agents.errors import ConfigError
-from deeppersona_agents.generation import STAGES, GenerationConfig
+from deeppersona_agents.generation import STAGE_NAMES, STAGES, GenerationConfig
 from deeppersona_agents.persona import Persona
 from deeppersona_agents.population import load_shallow_personas, spawn_population
 from tests.fakes import FakeChatModel
@@ -39,8 +39,7 @@ def test_writes_exactly_n_valid_personas_in_index_order_with_a_manifest_and_summ
     assert s["done"] == 6 and s["generated_this_run"] == 6 and s["missing"] == 0
     assert s["llm_calls"] == sum(p.manifest.llm_calls for p in personas) > 0
     assert s["prompt_tokens"] > 0 and s["personas_per_minute"] > 0
-    assert set(s["stage_seconds"]) == {"anchor", "values", "attitude", "stories", "hobbies", "select_attributes",
-                                       "fill_attributes", "summarize"}  # timings live in the run's manifest
+    assert set(s["stage_seconds"]) == set(STAGE_NAMES)  # timings live in the run's manifest
     assert set(result.audit["variable"]) >= {"sex", "age_band", "activity"}
     assert (tmp_path / "ke" / "audit.csv").exists()
     assert (tmp_path / "ke" / "failures.jsonl").read_text() == ""
@@ -105,7 +104,8 @@ def test_a_persona_one_attribute_short_is_a_recorded_failure_not_a_valid_record(
         if len(answer) == K:  # a fill batch (k values in one call): its first key never gets a value
             blanked.add(next(iter(answer)))
         hit = blanked & set(answer)
-        return json.dumps({**answer, **dict.fromkeys(hit, "N/A")}) if hit else None
+        # an unusable value (not a denial, which would swap the leaf): asked again, then the persona fails
+        return json.dumps({**answer, **dict.fromkeys(hit, {"oops": 1})}) if hit else None
 
     spawn(tmp_path / "ke", n=2, model=FakeChatModel(tamper=never_the_first_key))
     assert read_lines(tmp_path / "ke") == []
