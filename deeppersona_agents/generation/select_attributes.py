@@ -7,6 +7,7 @@ vectors, and :func:`~deeppersona_agents.generation.selection.select_leaves`.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from deeppersona_agents.generation.deps import PersonaDeps
 from deeppersona_agents.generation.profile import run_config, stage_rng, timed
 from deeppersona_agents.generation.selection import STRATA, select_leaves
 from deeppersona_agents.generation.state import PersonaState
+from deeppersona_agents.generation.stories import CHILD, PERSON_FACT
 from deeppersona_agents.taxonomy.conditions import PersonFacts
 
 
@@ -30,9 +32,27 @@ def core_profile(state: PersonaState) -> str:
     )
 
 
+#: Ledger relations that mean a partner now, or one in the past.
+PARTNER_NOW = re.compile(r"\b(husband|wife|spouse|partner|fianc[eé]e?|boyfriend|girlfriend)\b", re.I)
+PARTNER_BEFORE = re.compile(r"\b(ex-?(husband|wife|partner|spouse|boyfriend|girlfriend)|late (husband|wife))\b", re.I)
+
+
 def person_facts(state: PersonaState) -> PersonFacts:
-    """What selection knows about the person: the anchored core (the place to add ledger findings)."""
-    return PersonFacts.from_core(state["core"])
+    """What selection knows about the person: the anchored core plus the people the stories' ledger names.
+
+    A child in the ledger means children; a current partner means a partner now, a former or late one
+    a partner in the past (the core's marital status still decides when the ledger is silent).
+    """
+    relations = [m.group("relation") for f in state.get("facts", []) if f.get("kind") == "person"
+                 for m in [PERSON_FACT.search(str(f.get("text", "")))] if m]
+    children = True if any(CHILD.search(r) for r in relations) else None
+    if any(PARTNER_BEFORE.search(r) for r in relations):
+        partner = None if any(PARTNER_NOW.search(r) and not PARTNER_BEFORE.search(r) for r in relations) else "had"
+    else:
+        partner = None
+    if any(PARTNER_NOW.search(r) and not PARTNER_BEFORE.search(r) for r in relations):
+        partner = "has"
+    return PersonFacts.from_core(state["core"], children=children, partner=partner)
 
 
 def select_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:

@@ -219,3 +219,17 @@ def test_the_node_uses_the_persons_core():
     state = {"core": make_core(80, "male", "retired", activity="retired", marital_status="widowed", urban=False)}
     facts = person_facts(state)
     assert (facts.age, facts.activity, facts.partner, facts.settlement) == (80, "retired", "had", "rural")
+
+
+def test_the_stories_ledger_tells_selection_about_children_and_partners():
+    core = {"age": 40, "gender": "female", "country": "KEN", "occupation": "nurse",
+            "demographics": {"activity": "employed", "marital_status": "never_married", "urban": True}}
+    silent = person_facts({"core": core, "facts": []})
+    assert silent.children is None and silent.partner is None  # unknown: conditional leaves are not asked
+    ledger = [{"kind": "person", "text": "Brian (son, age 11)"},
+              {"kind": "person", "text": "Otieno (ex-husband, age 45)"},
+              {"kind": "place", "text": "Nairobi"}]
+    told = person_facts({"core": core, "facts": ledger})
+    assert told.children == "has" and told.partner == "had"
+    remarried = person_facts({"core": core, "facts": [*ledger, {"kind": "person", "text": "Juma (husband, age 44)"}]})
+    assert remarried.partner == "has"
