@@ -117,7 +117,9 @@ class Manifest(BaseModel):
     completion_tokens: int = 0
     consistency: Consistency = Field(default_factory=Consistency)
     not_applicable: list[str] = Field(
-        default_factory=list, description="leaves the model found not to apply; each was swapped for another")
+        default_factory=list,
+        description="leaves swapped for another of their stratum: the model found they do not apply, or gave no "
+        "usable value when asked twice (nothing is stored for them)")
 
 
 class Persona(BaseModel):

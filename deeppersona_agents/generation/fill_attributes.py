@@ -91,6 +91,10 @@ def batches(order: list[int], size: int) -> list[list[int]]:
     return [list(map(int, b)) for b in np.array_split(np.asarray(order), math.ceil(len(order) / size))]
 
 
+#: A leaf still without a usable value after this many asks is swapped for another of its stratum.
+UNUSABLE_TWICE = 2
+
+
 def fill_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:
     """Fill the selected attributes progressively; swap leaves that do not apply."""
     with stage(runtime, "fill_attributes", deps, state) as run:
@@ -111,8 +115,10 @@ def fill_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDep
         strata: dict[str, np.ndarray] | None = None
         rng = stage_rng(state, "fill_attributes")
         pending = list(order)
-        for _round in range(cfg.attempts):
+        asked: Counter[int] = Counter()
+        for _round in range(cfg.attempts + UNUSABLE_TWICE):  # a swapped-in leaf gets its own two asks
             for batch in batches(pending, cfg.batch_size):
+                asked.update(batch)
                 known = known_lines(filled, batch, deps, cfg.context_attributes, anchored)
                 for i, value in ask_values(run, state, batch, known).items():
                     if value is NOT_APPLICABLE:
@@ -121,8 +127,11 @@ def fill_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDep
                     elif value is not None:
                         filled[i] = value
                 emit(runtime, stage="fill_attributes", done=len(wanted & filled.keys()), total=len(selected))
+            for i in [i for i in wanted if i not in filled and asked[i] >= UNUSABLE_TWICE]:
+                not_applicable.append(i)  # asked twice without a usable value: swapped like a leaf that does not apply
+                wanted.discard(i)
             short = quota - Counter(stratum[i] for i in wanted)
-            if short:  # swap leaves that do not apply for others of the same stratum
+            if short:  # swap leaves that do not apply (or cannot be filled) for others of the same stratum
                 strata = strata or ranked_strata_of(state, deps, cfg)
                 for name, n in short.items():
                     for j in replacement_leaves(tree, strata[name].tolist(), stratum.keys() | anchored, n, rng):
@@ -137,8 +146,9 @@ def fill_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDep
             missing = next((tree.keys[i] for i in order if i in wanted and i not in filled), "none left to swap in")
             raise GenerationError(
                 "fill_attributes",
-                f"only {len(done)} of the {len(selected)} attributes got a usable value after {cfg.attempts} "
-                f"rounds (first missing: {missing}); try a stronger model, a smaller --batch-size or more attempts",
+                f"only {len(done)} of the {len(selected)} attributes got a usable value after "
+                f"{cfg.attempts + UNUSABLE_TWICE} rounds (first missing: {missing}); try a stronger model, a smaller "
+                "--batch-size or more attempts",
             )
         run.update["attributes"] = [
             {"path": tree.keys[i], "value": filled[i], "stratum": stratum[i], "provenance": "llm"}

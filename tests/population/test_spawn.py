@@ -97,21 +97,37 @@ def test_flaky_and_malformed_model_every_persona_valid_or_listed_with_a_reason(t
     assert done, "with retries most personas should get through"
 
 
-def test_a_persona_one_attribute_short_is_a_recorded_failure_not_a_valid_record(tmp_path):
-    blanked: set[str] = set()
+def test_a_persona_without_k_usable_values_is_a_recorded_failure_not_a_valid_record(tmp_path):
+    def unusable_fill_values(n: int, answer: dict) -> str | None:
+        story_or_profile = {"values", "attitude", "details", "coping", "summary", "hobbies"}
+        keys = [k for k in answer if k not in story_or_profile and not k.startswith("story_")]
+        # every fill value is unusable (not a denial): asked again, swapped, and still nothing usable comes back
+        return json.dumps({**answer, **dict.fromkeys(keys, {"oops": 1})}) if len(keys) == len(answer) else None
 
-    def never_the_first_key(n: int, answer: dict) -> str | None:
-        if len(answer) == K:  # a fill batch (k values in one call): its first key never gets a value
-            blanked.add(next(iter(answer)))
-        hit = blanked & set(answer)
-        # an unusable value (not a denial, which would swap the leaf): asked again, then the persona fails
-        return json.dumps({**answer, **dict.fromkeys(hit, {"oops": 1})}) if hit else None
-
-    spawn(tmp_path / "ke", n=2, model=FakeChatModel(tamper=never_the_first_key))
+    spawn(tmp_path / "ke", n=2, model=FakeChatModel(tamper=unusable_fill_values))
     assert read_lines(tmp_path / "ke") == []
     failures = read_lines(tmp_path / "ke", "failures.jsonl")
     assert [f["index"] for f in failures] == [0, 1]
-    assert all(f["stage"] == "fill_attributes" and f"{K - 1} of the {K} attributes" in f["error"] for f in failures)
+    assert all(f["stage"] == "fill_attributes" and f"of the {K} attributes got a usable value" in f["error"]
+               for f in failures)
+
+
+def test_a_leaf_the_model_cannot_fill_twice_is_swapped_so_exactly_k_arrive(tmp_path):
+    blanked: set[str] = set()
+
+    def never_the_first_key(n: int, answer: dict) -> str | None:
+        if len(answer) == K:  # a fill batch (k values in one call): its first key never gets a usable value
+            blanked.add(next(iter(answer)))
+        hit = blanked & set(answer)
+        return json.dumps({**answer, **dict.fromkeys(hit, {"oops": 1})}) if hit else None
+
+    spawn(tmp_path / "ke", n=2, model=FakeChatModel(tamper=never_the_first_key))
+    records = read_lines(tmp_path / "ke")
+    assert len(records) == 2 and read_lines(tmp_path / "ke", "failures.jsonl") == []
+    for record in records:
+        llm = [a for a in record["attributes"] if a["provenance"] == "llm"]
+        assert len(llm) == K and not ({a["path"].split(" > ")[-1] for a in llm} & blanked)
+        assert len(record["manifest"]["not_applicable"]) == 1  # the swapped leaf is recorded, nothing stored for it
 
 
 def test_failed_personas_are_retried_by_the_next_run(tmp_path):
