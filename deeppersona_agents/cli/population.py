@@ -1,4 +1,4 @@
-"""``deeppersona population``, ``enrich`` and ``export``: many personas, durable and resumable."""
+"""``deeppersona population`` and ``enrich``: many personas, durable and resumable (``export`` is in ``export.py``)."""
 
 from __future__ import annotations
 
@@ -86,24 +86,6 @@ def enrich(
         _run(country, n, out, inputs, digest, attributes, seed, concurrency, engine, None, "census", 18,
              batch_size, structured_method, model, base_url, factory, requests_per_second, ray_address, ray_actors,
              force, quiet)
-
-
-def export(
-    folder: Annotated[Path, typer.Argument(help="A folder written by `deeppersona population` or `enrich`.")],
-    parquet: Annotated[bool, typer.Option(help="Write personas.parquet and attributes.parquet.")] = True,
-    out: Annotated[Path | None, typer.Option("--out", help="Where to write (default: the folder itself).")] = None,
-) -> None:
-    """Export a population folder (Parquet: one wide persona table, one long attribute table)."""
-    from deeppersona_agents.population.export import export_parquet
-
-    if not parquet:
-        err.print("[bold red]error:[/] nothing to export; pass --parquet", highlight=False)
-        raise typer.Exit(1)
-    with guarded():
-        if out is not None:
-            check_output_folder(out)
-        personas, attributes = export_parquet(folder, out)
-    err.print(f"wrote {personas} and {attributes}", highlight=False)
 
 
 def _run(country: str | None, n: int | None, out: Path, inputs: Any, digest: str | None, attributes: int, seed: int,
