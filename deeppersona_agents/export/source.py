@@ -102,7 +102,8 @@ def check_new_output(out: Path, force: bool, ours: Callable[[Path], bool], kind:
         if not force:
             raise ConfigError(f"{out} already exists; pass --force to replace it or choose a new {kind}", param=param)
         if not ours(out):
-            raise ConfigError(f"{out} exists and is not a {kind} written by deeppersona, so --force will not "
+            article = "an" if kind[0] in "AEIOU" else "a"
+            raise ConfigError(f"{out} exists and is not {article} {kind} written by deeppersona, so --force will not "
                               f"replace it; choose a new {kind}", param=param)
     parent = out.resolve().parent
     if not parent.is_dir():
