@@ -33,7 +33,7 @@ def export(
 ) -> None:
     """Export a population for analysis (Parquet), publication (Hugging Face) or other agent frameworks."""
     from deeppersona_agents.export import export_edsl, export_hf, export_tinytroupe, open_source
-    from deeppersona_agents.export.edsl import is_edsl_export
+    from deeppersona_agents.export.edsl import check_edsl_path, is_edsl_export
     from deeppersona_agents.export.hf import is_hf_export
     from deeppersona_agents.export.source import check_new_output
     from deeppersona_agents.export.tinytroupe import is_tinytroupe_export
@@ -53,6 +53,8 @@ def export(
             require_pyarrow()
         if parquet and out is not None:
             check_output_folder(out)
+        if edsl is not None:
+            check_edsl_path(edsl, param="edsl")
         for path, ours, kind, flag in ((hf, is_hf_export, "Hugging Face dataset folder", "hf"),
                                        (tinytroupe, is_tinytroupe_export, "TinyTroupe agents folder", "tinytroupe"),
                                        (edsl, is_edsl_export, "EDSL agents file", "edsl")):

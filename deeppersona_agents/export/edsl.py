@@ -84,6 +84,15 @@ def is_edsl_export(path: Path) -> bool:
     return '"agent_list"' in head or '"edsl_class_name": "AgentList"' in head
 
 
+def check_edsl_path(out: Path, param: str = "out") -> None:
+    """Refuse a path that is a folder or does not end in ``.json`` / ``.jsonl``."""
+    if out.is_dir():
+        raise ConfigError(f"{out} is a folder; give a file name such as agents.json", param=param)
+    if out.suffix not in (".json", ".jsonl"):
+        raise ConfigError(f"{out}: the EDSL file must end in .json (AgentList.from_dict) or .jsonl "
+                          "(AgentList.from_jsonl)", param=param)
+
+
 def export_edsl(source: str | Path, out: str | Path, *, force: bool = False) -> Path:
     """Write the personas as an EDSL agent list: ``out.json`` (``AgentList.from_dict``) or ``out.jsonl``.
 
@@ -96,12 +105,8 @@ def export_edsl(source: str | Path, out: str | Path, *, force: bool = False) -> 
         ``out``, written atomically once every persona converted.
     """
     out = Path(out)
-    if out.suffix not in (".json", ".jsonl"):
-        raise ConfigError(f"{out}: the EDSL file must end in .json (AgentList.from_dict) or .jsonl "
-                          "(AgentList.from_jsonl)", param="out")
+    check_edsl_path(out)
     src = open_source(source)
-    if out.is_dir():
-        raise ConfigError(f"{out} is a folder; give a file name such as agents.json", param="out")
     check_new_output(out, force, is_edsl_export, "EDSL agents file")
     agents = [edsl_agent(p) for p in src.personas()]
     if out.suffix == ".jsonl":
