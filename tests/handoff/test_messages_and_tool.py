@@ -121,3 +121,20 @@ def test_tool_refuses_what_is_not_a_chat_model_and_an_empty_question(persona, em
         persona_tool(persona, "gpt-4o", embeddings=embeddings)  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="question is empty"):
         persona.as_messages("   ", embeddings=embeddings)
+
+
+def test_a_langgraph_tool_node_runs_the_tool(persona, embeddings):
+    """LangGraph agents execute tool calls with ToolNode: the persona's reply comes back as the ToolMessage."""
+    from langgraph.graph import END, START, MessagesState, StateGraph
+    from langgraph.prebuilt import ToolNode
+
+    model = RecordingChatModel(seen=[], reply="I would ask my sister to share the room with me.")
+    tool = persona_tool(persona, model, name="ask_tenant", embeddings=embeddings, depth=2)
+    request = AIMessage(content="", tool_calls=[{"name": "ask_tenant", "args": {"question": QUESTION}, "id": "c7"}])
+    graph = StateGraph(MessagesState)
+    graph.add_node("tools", ToolNode([tool]))
+    graph.add_edge(START, "tools")
+    graph.add_edge("tools", END)
+    _, reply = graph.compile().invoke({"messages": [request]})["messages"]
+    assert reply.tool_call_id == "c7" and reply.content == model.reply
+    assert model.seen[0][-1].content == QUESTION
