@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
-from langchain_core.messages import AnyMessage
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from deeppersona_agents._read import read_user_text
 from deeppersona_agents.errors import ConfigError
+
+if TYPE_CHECKING:
+    from langchain_core.messages import AnyMessage
 
 AttributeValue = bool | int | float | str | list[str]
 Stratum = Literal["near", "mid", "far"]
