@@ -3,7 +3,7 @@
 Makes a tiny population with the embedded model (no API key), exports it in every format, then asks
 one persona a question through the LangChain tool an agent would call.
 
-    python examples/handoff.py --out runs/handoff            # ~2 min on 2 cores with the embedded model
+    python examples/handoff.py --out runs/handoff            # the embedded model, no API key
     python examples/handoff.py --model gpt-4o-mini --out runs/handoff   # OPENAI_API_KEY set
 """
 

@@ -20,7 +20,7 @@ def export(
     out: Annotated[Path | None, typer.Option("--out", help="Folder for --parquet (default: beside the personas).")]
     = None,
     hf: Annotated[Path | None, typer.Option("--hf", help="New folder: a Hugging Face `datasets` dataset (Parquet + "
-                                                         "README.md dataset card). Needs the [hf] extra.")] = None,
+                                                         "README.md dataset card). Needs pyarrow (hf extra).")] = None,
     tinytroupe: Annotated[Path | None, typer.Option("--tinytroupe", help="New folder: one TinyTroupe "
                                                                          ".agent.json per persona.")] = None,
     edsl: Annotated[Path | None, typer.Option("--edsl", help="New file: an EDSL AgentList (.json for "
