@@ -23,7 +23,7 @@ from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.persona import Persona
 from deeppersona_agents.population.store import MANIFEST, PERSONAS
 
-_WHAT = "a folder written by `deeppersona population` (or `enrich`), or a personas .jsonl file"
+_WHAT = "a folder with the personas.jsonl of `deeppersona population` (or `enrich`), or a personas .jsonl file"
 
 
 @dataclass(frozen=True)
