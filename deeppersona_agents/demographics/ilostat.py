@@ -224,3 +224,27 @@ def marital_body(by_sex: dict[str, dict[tuple[int, int], dict[str, float]]], age
     for sex in SEX_CODES:
         body[sex] = marital_for_sex(target_counts(by_sex[sex], f"{where} {sex}"), five_year_weights(age_sex, sex))
     return body
+
+
+def occupation_body(rows: list[dict[str, str]], year: int | None = None, skip: Iterable[int] = (),
+                    ) -> tuple[int, dict, dict[str, dict[str, float]]]:
+    """Survey ISCO-08 shares: (year, section body, thousands per sex and code) from occupation rows.
+
+    Rows by age (``classif2`` = occupation) use their all-ages class for the shares and add ``by_age``
+    when every band of :data:`OCCUPATION_AGE` has both sexes. ``year`` defaults to the latest ISCO-08
+    year not in ``skip``.
+    """
+    by_age = any(r.get("classif2") for r in rows)
+    age = ALL_AGES if by_age else None
+    base = [r for r in rows if r["classif1"] == ALL_AGES] if by_age else rows
+    year = latest_year(base, "ocu_isco08_", skip) if year is None else int(year)
+    totals = counts(rows, year, "ocu_isco08_", age)
+    if set(totals) != set(SEX_CODES):
+        raise ValueError(f"no ISCO-08 rows for both sexes in {year}")
+    body: dict = {sex: shares(v) for sex, v in totals.items()}
+    if by_age:
+        bands = {cls: counts(rows, year, "ocu_isco08_", cls) for cls in OCCUPATION_AGE}
+        if all(set(got) == set(SEX_CODES) for got in bands.values()):
+            body["by_age"] = {sex: {OCCUPATION_AGE[cls]: shares(got[sex]) for cls, got in bands.items()}
+                              for sex in SEX_CODES}
+    return year, body, totals

@@ -30,7 +30,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import COUNTRIES_DIR, M49, copies_dir, copy_record, write_section  # noqa: E402
 
 # Row parsing lives in the package (``demographics import`` reads the same files).
-from deeppersona_agents.demographics.ilostat import GROUPS, counts, latest_year, read_rows, shares  # noqa: E402
+from deeppersona_agents.demographics.ilostat import (  # noqa: E402
+    GROUPS,
+    counts,
+    latest_year,
+    occupation_body,
+    read_rows,
+    shares,
+)
 from deeppersona_agents.demographics.ilostat import code_of as _code  # noqa: E402
 
 BY_AGE, SURVEY, MODELLED = "emp_temp_sex_age_ocu_nb", "emp_temp_sex_ocu_nb", "emp_2emp_sex_ocu_nb"
@@ -145,31 +152,17 @@ def _skip_note(skipped: dict[int, str]) -> str:
 
 def survey_section(root: Path, iso3: str) -> dict[str, Any]:
     """A ``checked`` section from the survey series (by age when the by-age extract exists)."""
-    path = root / BY_AGE / f"{iso3.lower()}.csv"
-    if _has_isco08(path):
-        rows = read_rows(path)
-        skipped = SKIP_YEARS.get(iso3, {})
-        year = latest_year([r for r in rows if r["classif1"] == TOTAL], "ocu_isco08_", skipped)
-        totals = counts(rows, year, "ocu_isco08_", TOTAL)
-        body: dict[str, Any] = {sex: shares(v) for sex, v in totals.items()}
-        bands = {cls: counts(rows, year, "ocu_isco08_", cls) for cls in BANDS}
-        notes = NOTES + unclassified_note(totals, year) + _skip_note(skipped)
-        if all(set(got) == set(SEXES.values()) for got in bands.values()):
-            body["by_age"] = {sex: {BANDS[cls]: shares(got[sex]) for cls, got in bands.items()}
-                              for sex in SEXES.values()}
-            notes += " by_age: the same survey by age band."
-        return {"body": body, "year": year, "copy": provenance(root, BY_AGE, iso3), "notes": notes,
-                "source": f"ILOSTAT, employment by sex, age and occupation (ISCO-08), survey-based "
-                          f"(EMP_TEMP_SEX_AGE_OCU_NB, all ages 15+), {year}"}
-    rows = read_rows(root / SURVEY / f"{iso3.lower()}.csv")
     skipped = SKIP_YEARS.get(iso3, {})
-    year = latest_year(rows, "ocu_isco08_", skipped)
-    totals = counts(rows, year, "ocu_isco08_")
-    body = {sex: shares(v) for sex, v in totals.items()}
+    by_age = _has_isco08(root / BY_AGE / f"{iso3.lower()}.csv")
+    indicator = BY_AGE if by_age else SURVEY
+    year, body, totals = occupation_body(read_rows(root / indicator / f"{iso3.lower()}.csv"), skip=skipped)
     notes = NOTES + unclassified_note(totals, year) + _skip_note(skipped)
-    return {"body": body, "year": year, "copy": provenance(root, SURVEY, iso3), "notes": notes,
-            "source": f"ILOSTAT, employment by sex and occupation (ISCO-08), survey-based (EMP_TEMP_SEX_OCU_NB), "
-                      f"{year}"}
+    if "by_age" in body:
+        notes += " by_age: the same survey by age band."
+    series = ("employment by sex, age and occupation (ISCO-08), survey-based (EMP_TEMP_SEX_AGE_OCU_NB, all ages 15+)"
+              if by_age else "employment by sex and occupation (ISCO-08), survey-based (EMP_TEMP_SEX_OCU_NB)")
+    return {"body": body, "year": year, "copy": provenance(root, indicator, iso3), "notes": notes,
+            "source": f"ILOSTAT, {series}, {year}"}
 
 
 def modelled_section(root: Path, iso3: str) -> dict[str, Any]:
