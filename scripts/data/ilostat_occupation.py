@@ -42,8 +42,6 @@ from deeppersona_agents.demographics.ilostat import code_of as _code  # noqa: E4
 
 BY_AGE, SURVEY, MODELLED = "emp_temp_sex_age_ocu_nb", "emp_temp_sex_ocu_nb", "emp_2emp_sex_ocu_nb"
 SEXES = {"sex_m": "male", "sex_f": "female"}
-BANDS = {"age_aggregate_y15_24": "15-24", "age_aggregate_y25_54": "25-54",
-         "age_aggregate_y55_64": "55-64", "age_aggregate_yge65": "65+"}
 TOTAL = "age_aggregate_total"
 #: Countries without any survey ISCO year split the modelled 6+9 by the pooled ratio of these peers.
 PEERS: dict[str, list[str]] = {}
