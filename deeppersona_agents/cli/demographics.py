@@ -105,25 +105,42 @@ def demographics_audit(
 
 @demographics_app.command("import")
 def demographics_import(
-    country: Annotated[str, typer.Option(help="ISO-3 country code.")],
-    into: Annotated[Path, typer.Option(help="Folder for the rebuilt ISO3.json (use it via "
-                                       "DEEPPERSONA_DEMOGRAPHICS_DIR).")],
-    wpp: Annotated[Path | None, typer.Option(help="UN WPP population by age and sex CSV (.csv or .csv.gz).")] = None,
-    ilostat: Annotated[Path | None, typer.Option(help="ILOSTAT employment by sex and occupation CSV.")] = None,
-    year: Annotated[int | None, typer.Option(help="Year to take (default: latest in the file).")] = None,
+    country: Annotated[str, typer.Option(help="ISO-3 country code (shipped or not).")],
+    into: Annotated[Path, typer.Option(help="Folder for ISO3.json (use it via DEEPPERSONA_DEMOGRAPHICS_DIR); an "
+                                       "ISO3.json already there is updated.")],
+    wpp: Annotated[Path | None, typer.Option(help="Age x sex: UN WPP bulk CSV (.csv/.csv.gz) or the WPP 2024 "
+                                             "copy wpp_age_sex_fiveyr (.rda or CSV).")] = None,
+    ilostat: Annotated[list[Path] | None, typer.Option(help="ILOSTAT file, repeatable: bulk CSV or ddf rows of "
+                                                       "employment by occupation, population by marital status, "
+                                                       "or the three activity rates (LFPR, unemployment, NEET)."
+                                                       )] = None,
+    education: Annotated[Path | None, typer.Option(help="Wittgenstein Centre copy past_epop (.rda or CSV).")]
+    = None,
+    urban: Annotated[Path | None, typer.Option(help="UN WUP 2018 urban/rural table (OWID CSV).")] = None,
+    religion: Annotated[Path | None, typer.Option(help="Pew religious composition 2010-2020 percentages CSV.")]
+    = None,
+    year: Annotated[int | None, typer.Option(help="Year to take from every file (default: latest; WUP and the "
+                                             "activity rates take the table's year).")] = None,
 ) -> None:
-    """Rebuild a country's tables from the official downloads."""
+    """Rebuild a country's tables, or add a country, from official downloads or public copies."""
+    import json
+
     import pycountry
 
     from deeppersona_agents.demographics.importers import import_country
+    from deeppersona_agents.demographics.tables import missing_message, missing_sections
 
     with guarded():
         check_output_folder(into)
         found = pycountry.countries.get(alpha_3=country.upper())
         if found is None:
             raise ConfigError(f"--country {country!r} is not an ISO-3 code")
-        path = import_country(found.alpha_3, into, wpp=wpp, ilostat=ilostat, year=year)
+        path = import_country(found.alpha_3, into, wpp=wpp, ilostat=ilostat or [], education=education,
+                              urban=urban, religion=religion, year=year)
+    missing = missing_sections(json.loads(path.read_text(encoding="utf-8")))
     err.print(f"wrote {path}; set DEEPPERSONA_DEMOGRAPHICS_DIR={into} to use it", highlight=False)
+    if missing:
+        err.print(f"[yellow]not ready:[/] {missing_message(found.alpha_3, missing)}", highlight=False)
 
 
 @demographics_app.command("countries")

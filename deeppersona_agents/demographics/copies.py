@@ -68,12 +68,18 @@ def read_frame(path: Path, name: str, columns: list[str]) -> pd.DataFrame:
             raise ImportError("reading .rda copies needs rdata: pip install 'deeppersona-agents[data]'") from None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # tibble classes fall back to data.frame, as wanted
-            frames = rdata.read_rda(str(path))
+            try:
+                frames = rdata.read_rda(str(path))
+            except Exception as err:  # rdata raises many types on a file that is not R data
+                raise ValueError(f"{path} is not a readable R data file ({type(err).__name__}: {err})") from None
         if name not in frames:
             raise ValueError(f"{path} holds {sorted(frames)}, not the data frame {name!r}")
         frame = frames[name]
     else:
-        frame = pd.read_csv(path, encoding="utf-8-sig")
+        try:
+            frame = pd.read_csv(path, encoding="utf-8-sig")
+        except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+            raise ValueError(f"{path} is not a readable UTF-8 CSV ({err})") from None
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise ValueError(f"{path}: missing columns {missing}")

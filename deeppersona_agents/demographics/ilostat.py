@@ -53,10 +53,9 @@ def indicator(path: Path) -> str:
     """The indicator a file holds: the name of its last column (``emp_temp_sex_ocu_nb``, …)."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         header = next(csv.reader(handle), [])
-    needed = {"ref_area", "sex", "classif1", "time"}
-    if not needed <= set(header) or header[-1] in needed:
-        raise ValueError(f"{path}: expected the columns ref_area,sex,classif1[,classif2],time,<indicator>; "
-                         f"got {header}")
+    needed = {"ref_area", "sex", "time"}
+    if not needed <= set(header) or header[-1] in needed | {"classif1", "classif2"}:
+        raise ValueError(f"expected the columns ref_area,sex[,classif1[,classif2]],time,<indicator>; got {header}")
     return header[-1]
 
 
@@ -108,7 +107,8 @@ def band_range(code: str) -> tuple[int, int]:
 def marital_counts(rows: list[dict[str, str]], iso3: str, year: int | None = None,
                    ) -> tuple[int, dict[str, dict[tuple[int, int], dict[str, float]]]]:
     """The year (given, else the latest with a status split) and, per sex, counts by band and status."""
-    detailed = [r for r in rows if r["classif2"] in STATUS_OF and r["classif1"].startswith("age_10yrbands_")]
+    detailed = [r for r in rows
+                if r.get("classif2") in STATUS_OF and r.get("classif1", "").startswith("age_10yrbands_")]
     if not detailed:
         raise ValueError("no marital-status split (mts_details_*) by 10-year band; only the union / "
                          "not-in-union aggregates?")
