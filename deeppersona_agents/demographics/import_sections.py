@@ -57,9 +57,10 @@ def latest(values: pd.Series, year: int | None) -> int:
 
 
 def message(err: Exception) -> str:
-    """An error's text without the quotes ``KeyError`` adds."""
-    return str(err.args[0]) if err.args else str(err)
-
+    """An error's text without the quotes ``KeyError`` adds; decoding errors say how to fix the file."""
+    if isinstance(err, UnicodeDecodeError):
+        return "not UTF-8 text; save the file as UTF-8 CSV"
+    return str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
 
 def wpp_copy_section(path: Path, iso3: str, year: int | None) -> dict[str, Any]:
     """The ``age_sex`` section from the WPP 2024 copy (latest year by default)."""

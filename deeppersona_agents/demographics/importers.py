@@ -44,6 +44,7 @@ from deeppersona_agents.demographics.import_sections import (
     import_religion,
     import_urban,
     marital_section,
+    message,
     occupation_section,
     wpp_copy_section,
 )
@@ -62,7 +63,7 @@ def _header(path: Path) -> list[str]:
     try:
         header = pd.read_csv(path, nrows=0, sep=None, engine="python", encoding="utf-8-sig")
     except Exception as err:
-        raise ConfigError(f"cannot read {path} as CSV: {err}") from None
+        raise ConfigError(f"cannot read {path} as CSV: {message(err)}") from None
     return [str(c) for c in header.columns]
 
 
@@ -165,8 +166,8 @@ def _ilostat_rows(path: Path, iso3: str) -> tuple[str, list[dict[str, str]]]:
     try:
         name = ilostat.indicator(path)
         rows = [r for r in ilostat.read_rows(path) if r["ref_area"].lower() == iso3.lower()]
-    except (ValueError, KeyError, UnicodeDecodeError) as err:
-        raise ConfigError(f"cannot read {path} as ILOSTAT rows: {err}") from None
+    except (ValueError, KeyError) as err:
+        raise ConfigError(f"cannot read {path} as ILOSTAT rows: {message(err)}") from None
     if not rows:
         raise ConfigError(f"{path} has no rows for {iso3} (ref_area {iso3.lower()})")
     return name, rows
