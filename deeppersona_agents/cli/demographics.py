@@ -73,33 +73,61 @@ def demographics_sample(
 
 @demographics_app.command("audit")
 def demographics_audit(
-    anchors_file: Annotated[Path, typer.Argument(help="CSV written by `deeppersona demographics sample`.")],
     country: Annotated[str, typer.Option(help="ISO-3 country code the draws are for.")],
+    anchors_file: Annotated[Path | None, typer.Argument(help="CSV written by `deeppersona demographics sample` "
+                                                        "(default: draw -n people now).")] = None,
+    n: Annotated[int, typer.Option("-n", help="People to draw when no CSV is given.")] = 5000,
+    seed: Annotated[int, typer.Option(help="Seed of the draw when no CSV is given.")] = 0,
+    source: Annotated[bool, typer.Option("--source", help="Also print, per section, its precision, source, "
+                                         "year and the copy it was built from.")] = False,
     plot: Annotated[Path | None, typer.Option(help="Also write a PNG of tables vs sample.")] = None,
 ) -> None:
-    """Total-variation distance of each variable in a sample to the country's tables."""
+    """Total-variation distance of each variable in a sample to the country's tables (and their sources)."""
     from rich.table import Table
 
-    from deeppersona_agents.demographics import audit_sample
-    from deeppersona_agents.demographics.audit import plot_audit
+    from deeppersona_agents.demographics import PopulationSampler, audit_sample
+    from deeppersona_agents.demographics.audit import SECTION_OF, plot_audit, section_sources
 
     with guarded():
         if plot is not None:
             check_output_path(plot)
-        if not anchors_file.exists():
-            raise ConfigError(f"{anchors_file} not found; write one with `deeppersona demographics sample`")
-        frame = read_user_csv(anchors_file, "anchors CSV", dtype={"isco_major": "Int64"})
+        if anchors_file is None:
+            if n < 1:
+                raise ConfigError(f"-n {n}: draw at least one person")
+            frame = PopulationSampler(country).sample(n, derive(seed))
+            what = f"{n:,} draws (seed {seed})"
+        else:
+            if not anchors_file.exists():
+                raise ConfigError(f"{anchors_file} not found; write one with `deeppersona demographics sample` "
+                                  "or leave it out to draw -n people now")
+            frame = read_user_csv(anchors_file, "anchors CSV", dtype={"isco_major": "Int64"})
+            what = f"{len(frame):,} draws"
         report = audit_sample(frame, country)
-    table = Table(title=f"{len(frame):,} draws vs {country.upper()} tables")
-    table.add_column("variable")
-    table.add_column("TVD", justify="right")
-    table.add_column("n", justify="right")
+        sources = section_sources(country).set_index("section") if source else None
+    table = Table(title=f"{what} vs {country.upper()} tables")
+    for name, justify in (("variable", "left"), ("TVD", "right"), ("n", "right")):
+        table.add_column(name, justify=justify)  # type: ignore[arg-type]
+    if sources is not None:
+        for name in ("section", "precision", "year"):
+            table.add_column(name)
     for row in report.itertuples():
-        table.add_row(row.variable, f"{row.tvd:.4f}", f"{row.n:,}")
-    Console().print(table)
+        cells = [row.variable, f"{row.tvd:.4f}", f"{row.n:,}"]
+        if sources is not None:
+            section = SECTION_OF[row.variable]
+            cells += [section, sources.loc[section, "precision"], str(sources.loc[section, "year"])]
+        table.add_row(*cells)
+    console = Console(width=200) if sources is not None else Console()
+    console.print(table)
+    if sources is not None:
+        listing = Table(title=f"Sources of the {country.upper()} tables")
+        for name in ("section", "precision", "year", "source", "copy (repository path @ commit)"):
+            listing.add_column(name, overflow="fold")
+        for section, row in sources.iterrows():
+            listing.add_row(str(section), row["precision"], str(row["year"]), row["source"], row["copy"])
+        console.print(listing)
     if plot is not None:
         with guarded():
-            plot_audit(report, plot, f"{country.upper()}: tables vs {len(frame):,} draws")
+            plot_audit(report, plot, f"{country.upper()}: tables vs {what}")
         err.print(f"wrote {plot}", highlight=False)
 
 

@@ -106,6 +106,8 @@ DEMOGRAPHICS = [
     case("demo-audit-missing", "demographics audit {root}/nope.csv --country KEN", "nope.csv"),
     case("demo-audit-plot-folder", "demographics audit {root}/anchors_columns.csv --country KEN --plot "
          "{root}/a_folder", "a_folder", "is a folder"),
+    case("demo-audit-draw-none", "demographics audit --country KEN -n 0 --source", "-n 0"),
+    case("demo-audit-source-country", "demographics audit --country XYZ --source -n 10", "XYZ"),
     case("demo-import-country", "demographics import --country XYZ --into {root}/tables", "XYZ"),
     case("demo-import-wpp-empty", "demographics import --country KEN --into {root}/tables --wpp {root}/empty.csv",
          "empty.csv"),
