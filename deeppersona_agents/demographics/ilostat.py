@@ -105,8 +105,12 @@ def band_range(code: str) -> tuple[int, int]:
 
 
 def marital_counts(rows: list[dict[str, str]], iso3: str, year: int | None = None,
+                   relabel: dict[str, str] | None = None,
                    ) -> tuple[int, dict[str, dict[tuple[int, int], dict[str, float]]]]:
-    """The year (given, else the latest with a status split) and, per sex, counts by band and status."""
+    """The year (given, else the latest with a status split) and, per sex, counts by band and status.
+
+    ``relabel`` maps a copy status code to the shipped status for a copy that labels it differently.
+    """
     detailed = [r for r in rows
                 if r.get("classif2") in STATUS_OF and r.get("classif1", "").startswith("age_10yrbands_")]
     if not detailed:
@@ -127,7 +131,7 @@ def marital_counts(rows: list[dict[str, str]], iso3: str, year: int | None = Non
                 continue
             raise ValueError(f"unknown status {row['classif2']!r}")
         cell = out[sexes[row["sex"]]].setdefault(band_range(row["classif1"]), dict.fromkeys(STATUSES, 0.0))
-        cell[STATUS_OF[row["classif2"]]] += float(row["value"])
+        cell[(relabel or {}).get(row["classif2"], STATUS_OF[row["classif2"]])] += float(row["value"])
     if not all(out.values()):
         raise ValueError(f"no rows for both sexes in {year}")
     return year, out

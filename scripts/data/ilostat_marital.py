@@ -57,6 +57,12 @@ INDICATOR = "pop_xwap_sex_age_mts_nb"
 PATH = (f"datapoints/ddf--datapoints--{INDICATOR}--by--ref_area--sex--classif1--classif2--time/"
         f"ddf--datapoints--{INDICATOR}--by--ref_area-{{iso}}--sex--classif1--classif2--time.csv")
 SEXES = {"male": "sex_m", "female": "sex_f"}
+#: Countries whose copy labels a status differently, with the evidence (the rule goes into the section's notes).
+RELABELLED = {
+    "irn": ({"mts_details_union": "widowed"},
+            "Iran's copy has no widowed series and its 'union' rows follow widowhood by age (2024: women 65+ "
+            "1,895 of 3,407 thousand, women 15-24 under 0.1 %), so they are read as widowed."),
+}
 SOURCE = "ILOSTAT, labour force survey: working-age population by sex, age and marital status (POP_XWAP_SEX_AGE_MTS_NB)"
 __all__ = ["STATUSES", "band_range", "marital_for_sex", "split_youth", "target_counts", "math"]
 
@@ -70,7 +76,7 @@ def read_extract(path: Path, iso3: str) -> tuple[int, dict[str, dict[tuple[int, 
     if len(years) != 1:
         raise ValueError(f"{path}: rows from several years {sorted(years)}; keep only the latest year")
     try:
-        return marital_counts(rows, iso3)
+        return marital_counts(rows, iso3, relabel=RELABELLED.get(iso3.lower(), ({}, ""))[0])
     except ValueError as err:
         raise ValueError(f"{path}: {err}") from None
 
@@ -100,7 +106,9 @@ def build(iso3: str, copies: Path, countries_dir: Path = COUNTRIES_DIR) -> dict[
     year, by_sex = read_extract(path, iso3)
     body = marital_body(by_sex, table["age_sex"], str(path))
     write_section(iso3, "marital_status", body, source=f"{SOURCE}, {year}", year=year, precision="derived",
-                  copy=copy_entry(iso3, copies), notes=NOTES.format(year=year), countries_dir=countries_dir)
+                  copy=copy_entry(iso3, copies),
+                  notes=" ".join(filter(None, [NOTES.format(year=year), RELABELLED.get(iso3.lower(), ({}, ""))[1]])),
+                  countries_dir=countries_dir)
     return body
 
 
