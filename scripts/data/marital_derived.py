@@ -40,7 +40,9 @@ from deeppersona_agents.demographics.ilostat import five_year_weights as weights
 
 AGGREGATE = "pop_xwap_sex_age_mts_agg"
 #: Countries with only the union / not-in-union aggregates -> peers whose split of the not-in-union is borrowed.
-AGGREGATE_PEERS = {"DEU": ["ESP", "FRA", "GBR"]}  # western European peers with a status split
+#: Western European peers with a status split for DEU and ITA; KOR, the only East Asian country with a recent
+#: status split in the copy (CHN's is from 2000), for JPN.
+AGGREGATE_PEERS = {"DEU": ["ESP", "FRA", "GBR"], "ITA": ["ESP", "FRA", "GBR"], "JPN": ["KOR"]}
 #: Countries with no ILOSTAT marital file -> peers whose status shares are borrowed whole: neighbours in the same
 #: region that have a status split in the copy (Botswana is the only Southern African one; Spain, France, the UK
 #: and Russia the European ones the extracts hold; the Philippines and Viet Nam the South-East Asian ones).
