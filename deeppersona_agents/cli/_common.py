@@ -46,7 +46,8 @@ def fail(exc: BaseException | str) -> typer.Exit:
     from deeppersona_agents.llm import redact  # lazily: --help and --version stay fast
 
     param = getattr(exc, "param", None)
-    flag = f" (option --{param.replace('_', '-')})" if param else ""
+    dashes = "-" if param and len(param) == 1 else "--"  # n -> -n, out -> --out
+    flag = f" (option {dashes}{param.replace('_', '-')})" if param else ""
     err.print(f"[bold red]error:[/] {redact(str(exc))}{flag}", highlight=False, soft_wrap=True)  # no keys shown
     return typer.Exit(EXIT_BAD_INPUT if isinstance(exc, str) else exit_code(exc))
 

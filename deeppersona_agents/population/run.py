@@ -168,9 +168,9 @@ def _prepare(country: str | None, n: int | None, model: Any, embeddings: Embeddi
         raise ConfigError("requests_per_second must be positive", param="requests_per_second")
     count = len(inputs) if inputs is not None and n is None else n
     if count is None or isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ConfigError(f"n={count!r} is invalid; ask for at least 1 persona", param="count")
+        raise ConfigError(f"n={count!r} is invalid; ask for at least 1 persona", param="n")
     if inputs is not None and count > len(inputs):
-        raise ConfigError(f"n={count} is more than the {len(inputs)} input personas", param="count")
+        raise ConfigError(f"n={count} is more than the {len(inputs)} input personas", param="n")
     if country is None and inputs is None:
         raise ConfigError("a country is required (e.g. country='KEN'); see `deeppersona demographics countries`",
                           param="country")
