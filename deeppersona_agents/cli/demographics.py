@@ -49,6 +49,7 @@ def demographics_sample(
     """Draw people from a country's population tables and write them as CSV."""
     from deeppersona_agents.demographics import PopulationSampler
     from deeppersona_agents.demographics.raking import raked_sample, read_targets
+    from deeppersona_agents.llm import tables_dir_setting
 
     with guarded():
         if n < 1:
@@ -60,7 +61,8 @@ def demographics_sample(
         if demographics not in ("census", "uniform"):
             raise ConfigError(f"--demographics {demographics!r}: use census or uniform")
         check_output_path(out_file)
-        sampler = PopulationSampler(country, mode=demographics, min_age=min_age)  # type: ignore[arg-type]
+        sampler = PopulationSampler(country, demographics=demographics, min_age=min_age,  # type: ignore[arg-type]
+                                    tables_dir=tables_dir_setting())
         rng = derive(seed)
         with err.status(f"drawing {n:,} people for {sampler.iso3}"):
             if rake_targets is not None:
@@ -82,6 +84,7 @@ def demographics_audit(
 
     from deeppersona_agents.demographics import audit_sample
     from deeppersona_agents.demographics.audit import plot_audit
+    from deeppersona_agents.llm import tables_dir_setting
 
     with guarded():
         if plot is not None:
@@ -89,7 +92,7 @@ def demographics_audit(
         if not anchors_file.exists():
             raise ConfigError(f"{anchors_file} not found; write one with `deeppersona demographics sample`")
         frame = read_user_csv(anchors_file, "anchors CSV", dtype={"isco_major": "Int64"})
-        report = audit_sample(frame, country)
+        report = audit_sample(frame, country, tables_dir=tables_dir_setting())
     table = Table(title=f"{len(frame):,} draws vs {country.upper()} tables")
     table.add_column("variable")
     table.add_column("TVD", justify="right")
@@ -130,8 +133,9 @@ def demographics_import(
 def demographics_countries() -> None:
     """List the countries with demographic tables."""
     from deeppersona_agents.demographics import country_name, supported_countries
+    from deeppersona_agents.llm import tables_dir_setting
 
-    for code in supported_countries():
+    for code in supported_countries(tables_dir_setting()):
         print(f"{code}  {country_name(code)}")
 
 

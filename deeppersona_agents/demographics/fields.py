@@ -109,7 +109,7 @@ def fill_census(cols: dict[str, np.ndarray], table: dict[str, Any], iso3: str, r
     if education is not None:
         cols["education"] = repeat(education, n)
     else:
-        group = isco if "occupation_group" not in fixed else repeat(fixed["occupation_group"], n)
+        group = isco if "floor_group" not in fixed else repeat(fixed["floor_group"], n)
         cols["education"] = _education(t, sexes, ages, group, rng)
     if "marital_status" in fixed:
         cols["marital_status"] = repeat(fixed["marital_status"], n)

@@ -36,7 +36,7 @@ def expected_marginals(sampler: PopulationSampler, min_age: int | None, max_age:
     out: dict[str, pd.Series] = {"sex": pd.Series(w.sum(axis=1), index=list(SEXES))}
     band5 = [band_of(int(a), AGE_BANDS) for a in ages]
     out["age_band"] = pd.Series(w.sum(axis=0), index=band5).groupby(level=0, sort=False).sum()
-    if sampler.mode == "uniform":
+    if sampler.demographics == "uniform":
         return out
     t = sampler.table
     acc: dict[str, dict[str, float]] = {k: {} for k in ("activity", "education", "marital_status")}

@@ -1,10 +1,10 @@
 """Draw people from a country's population structure.
 
-``census`` mode (default) draws jointly: sex -> age -> activity / occupation -> education -> marital
+``census`` demographics (default) draw jointly: sex -> age -> activity / occupation -> education -> marital
 status -> religion -> language -> place -> name, each conditioned on what came before as the tables
 allow, and on every fact fixed in advance (``facts.py`` normalises them): an occupation sets the
 education floor (``occupations.EDUCATION_FLOOR``) and the youngest age, an education closes the
-occupations that need more, a settlement picks a city or a rural area. ``uniform`` mode reproduces
+occupations that need more, a settlement picks a city or a rural area. ``uniform`` reproduces
 the authors' behaviour for ablations: age uniform, sex 50/50, any occupation, any city, other fields
 uniform over their categories.
 
@@ -31,7 +31,8 @@ from deeppersona_agents.demographics.tables import AGE_BANDS, SEXES, band_range,
 from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.seeding import derive
 
-Mode = Literal["census", "uniform"]
+#: How the core is drawn: ``census`` (the tables) or ``uniform`` (the authors' draws, for ablations).
+Demographics = Literal["census", "uniform"]
 MIN_AGE_FLOOR = 7
 MAX_AGE = 100
 #: Yearly decline of the population within the open 85+ band.
@@ -44,7 +45,7 @@ COLUMNS = [
 #: A ``where`` cohort is given up as impossible after this many draws per requested person
 #: (and at least WHERE_MIN_DRAWS): prevalence below about 1 in 500 is refused.
 WHERE_DRAWS_PER_PERSON, WHERE_MIN_DRAWS = 500, 200_000
-__all__ = ["COLUMNS", "ISCO_MIN_AGE", "Mode", "PopulationSampler", "floored_shares", "occupation_titles"]
+__all__ = ["COLUMNS", "Demographics", "ISCO_MIN_AGE", "PopulationSampler", "floored_shares", "occupation_titles"]
 
 
 @dataclass
@@ -53,22 +54,23 @@ class PopulationSampler:
 
     Args:
         country: ISO-3 code, ISO-2 code or English name.
-        mode: ``census`` (tables) or ``uniform`` (the authors' behaviour).
+        demographics: ``census`` (tables) or ``uniform`` (the authors' behaviour), as ``GenerationConfig.demographics``.
         min_age: youngest age drawn (7-85; default 18, adults).
         tables_dir: folder of rebuilt tables that take precedence over the shipped ones.
     """
 
     country: str
-    mode: Mode = "census"
+    demographics: Demographics = "census"
     min_age: int = 18
     tables_dir: str | Path | None = None
 
     def __post_init__(self) -> None:
         from deeppersona_agents.demographics.countries import resolve_country
 
-        self.iso3 = resolve_country(self.country)
-        if self.mode not in ("census", "uniform"):
-            raise ConfigError(f"unknown sampling mode {self.mode!r}; use 'census' or 'uniform'")
+        self.iso3 = resolve_country(self.country, self.tables_dir)
+        if self.demographics not in ("census", "uniform"):
+            raise ConfigError(f"demographics={self.demographics!r} is unknown; use 'census' or 'uniform'",
+                              param="demographics")
         if not MIN_AGE_FLOOR <= int(self.min_age) <= 85:
             raise ConfigError(f"min_age={self.min_age} is out of range; use an age between {MIN_AGE_FLOOR} and 85")
         self.min_age = int(self.min_age)
@@ -84,7 +86,7 @@ class PopulationSampler:
     def age_sex_weights(self) -> np.ndarray:
         """Population weights, shape (2, ages): rows male, female; sums to 1."""
         weights = np.zeros((2, len(self.ages)))
-        if self.mode == "uniform":
+        if self.demographics == "uniform":
             top = 85
             weights[:, self.ages <= top] = 1.0
             return weights / weights.sum()
@@ -162,8 +164,8 @@ class PopulationSampler:
         while got < n:
             if drawn >= max(WHERE_DRAWS_PER_PERSON * n, WHERE_MIN_DRAWS):
                 raise ConfigError(
-                    f"only {got} of {drawn} draws satisfied --where {cohort.text!r}; the cohort is too rare or "
-                    "impossible for this country; loosen the condition"
+                    f"only {got} of {drawn} draws satisfied where={cohort.text!r}; the cohort is too rare or "
+                    "impossible for this country; loosen the condition", param="where"
                 )
             frame = _frame(self._columns(batch, rng, fixed=fixed, names=False))
             drawn += batch
@@ -196,7 +198,7 @@ class PopulationSampler:
             sexes = np.array(SEXES)[cells // len(self.ages)]
             ages = self.ages[cells % len(self.ages)]
         cols: dict[str, np.ndarray] = {"age": ages.astype(int), "sex": np.asarray(sexes, dtype=object)}
-        if self.mode == "uniform":
+        if self.demographics == "uniform":
             fill_uniform(cols, self.iso3, rng)
             for key, value in fixed.items():
                 if key in cols and key not in ("age", "sex"):

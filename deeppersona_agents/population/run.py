@@ -174,14 +174,14 @@ def _prepare(country: str | None, n: int | None, model: Any, embeddings: Embeddi
     if country is None and inputs is None:
         raise ConfigError("a country is required (e.g. country='KEN'); see `deeppersona demographics countries`",
                           param="country")
-    iso3 = resolve_country(country) if country else None
     cfg = config or GenerationConfig()
+    iso3 = resolve_country(country, cfg.tables_dir) if country else None
     if where and cfg.where != where:
         cfg = cfg.model_copy(update={"where": where})
     if cfg.where:
         if iso3 is None:
             raise ConfigError("where needs a country: a cohort is drawn from one country's tables", param="where")
-        PopulationSampler(iso3, mode=cfg.demographics, min_age=cfg.min_age, tables_dir=cfg.tables_dir).sample(
+        PopulationSampler(iso3, demographics=cfg.demographics, min_age=cfg.min_age, tables_dir=cfg.tables_dir).sample(
             1, seed=seed, where=cfg.where)
     tree_path = None if tree is None else str(Path(tree).resolve())
     check_capacity(load_tree(tree_path), cfg)  # fail now, before the folder exists (a bad tree: its own message)
