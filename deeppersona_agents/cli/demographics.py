@@ -49,6 +49,7 @@ def demographics_sample(
     """Draw people from a country's population tables and write them as CSV."""
     from deeppersona_agents.demographics import PopulationSampler
     from deeppersona_agents.demographics.raking import raked_sample, read_targets
+    from deeppersona_agents.llm import tables_dir_setting
 
     with guarded():
         if n < 1:
@@ -60,7 +61,8 @@ def demographics_sample(
         if demographics not in ("census", "uniform"):
             raise ConfigError(f"--demographics {demographics!r}: use census or uniform")
         check_output_path(out_file)
-        sampler = PopulationSampler(country, mode=demographics, min_age=min_age)  # type: ignore[arg-type]
+        sampler = PopulationSampler(country, demographics=demographics, min_age=min_age,  # type: ignore[arg-type]
+                                    tables_dir=tables_dir_setting())
         rng = derive(seed)
         with err.status(f"drawing {n:,} people for {sampler.iso3}"):
             if rake_targets is not None:
@@ -87,14 +89,16 @@ def demographics_audit(
 
     from deeppersona_agents.demographics import PopulationSampler, audit_sample
     from deeppersona_agents.demographics.audit import SECTION_OF, plot_audit, section_sources
+    from deeppersona_agents.llm import tables_dir_setting
 
     with guarded():
         if plot is not None:
             check_output_path(plot)
+        tables_dir = tables_dir_setting()
         if anchors_file is None:
             if n < 1:
                 raise ConfigError(f"-n {n}: draw at least one person")
-            frame = PopulationSampler(country).sample(n, derive(seed))
+            frame = PopulationSampler(country, tables_dir=tables_dir).sample(n, derive(seed))
             what = f"{n:,} draws (seed {seed})"
         else:
             if not anchors_file.exists():
@@ -102,8 +106,8 @@ def demographics_audit(
                                   "or leave it out to draw -n people now")
             frame = read_user_csv(anchors_file, "anchors CSV", dtype={"isco_major": "Int64"})
             what = f"{len(frame):,} draws"
-        report = audit_sample(frame, country)
-        sources = section_sources(country).set_index("section") if source else None
+        report = audit_sample(frame, country, tables_dir=tables_dir)
+        sources = section_sources(country, tables_dir=tables_dir).set_index("section") if source else None
     table = Table(title=f"{what} vs {country.upper()} tables")
     for name, justify in (("variable", "left"), ("TVD", "right"), ("n", "right")):
         table.add_column(name, justify=justify)  # type: ignore[arg-type]
@@ -175,8 +179,9 @@ def demographics_import(
 def demographics_countries() -> None:
     """List the countries with demographic tables."""
     from deeppersona_agents.demographics import country_name, supported_countries
+    from deeppersona_agents.llm import tables_dir_setting
 
-    for code in supported_countries():
+    for code in supported_countries(tables_dir_setting()):
         print(f"{code}  {country_name(code)}")
 
 

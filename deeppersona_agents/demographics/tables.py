@@ -57,14 +57,6 @@ def band_range(band: str, top: int = 100) -> tuple[int, int]:
     return int(low), int(high)
 
 
-def table_dir() -> Path | None:
-    """The user's folder of rebuilt tables from the environment (see ``llm.tables_dir_setting``), if set."""
-    from deeppersona_agents.llm import tables_dir_setting
-
-    raw = tables_dir_setting()
-    return Path(raw) if raw else None
-
-
 def tables_fingerprint(tables_dir: str | Path | None = None) -> dict[str, str] | None:
     """The user's tables folder and a hash of its table files (what decides who is drawn), or ``None``.
 
@@ -93,12 +85,14 @@ def _shipped_codes() -> tuple[str, ...]:
 
 
 def load_table(iso3: str, tables_dir: str | Path | None = None) -> dict[str, Any]:
-    """Load and check one country's table (user folder first, then the shipped one).
+    """Load and check one country's table (``tables_dir`` first, then the shipped one).
+
+    ``tables_dir`` is the run's folder (``GenerationConfig.tables_dir``); this never reads the environment.
 
     Raises:
         ConfigError: no table for the country, or the table breaks the format.
     """
-    folder = Path(tables_dir) if tables_dir else table_dir()
+    folder = Path(tables_dir) if tables_dir else None
     if folder is not None and (folder / f"{iso3}.json").exists():
         path = folder / f"{iso3}.json"
         return _load_path(str(path), path.stat().st_mtime_ns)

@@ -173,7 +173,7 @@ def persona_block(persona: Persona, method: str) -> str:
     if method == "shallow":
         fields = dict(identity(persona))
         settlement = _settlement(persona)
-        shown = {"Name": core.name, "Age": core.age, "Gender": core.gender, "Country": place,
+        shown: dict[str, object] = {"Name": core.name, "Age": core.age, "Gender": core.gender, "Country": place,
                  "Place": f"{core.city} ({settlement})" if settlement else core.city, "Occupation": core.occupation,
                  **{k: fields[k] for k in ("Education", "Religion", "Marital status", "Languages") if k in fields}}
         return "You are the following person:\n" + "\n".join(f"{k}: {v}" for k, v in shown.items())

@@ -162,12 +162,13 @@ class SurveyModel(mesa.Model):
         self.samples, self.concurrency = samples, concurrency
         self.structured_method, self.attempts = structured_method, attempts
         if logprobs and samples > 1:
-            raise ConfigError("logprobs gives each persona's whole answer distribution; drop samples (or logprobs)")
+            raise ConfigError("logprobs gives each persona's whole answer distribution; drop samples (or logprobs)",
+                              param=("samples", "logprobs"))
         if logprobs and mode != "item":
             raise ConfigError("logprobs reads one item's answer token; use mode='item'", param="mode")
         if logprobs and isinstance(self.chat_model, EmbeddedChatModel):
             raise ConfigError("the embedded model does not return token log-probabilities; use an endpoint that "
-                              "does (--model/--base-url) or answer by sampling (--samples)")
+                              "does (model, base_url) or answer by sampling (samples)", param=("logprobs", "samples"))
         self.logprobs = logprobs
         self._logprob_model = (self.chat_model.bind(logprobs=True, top_logprobs=TOP_LOGPROBS, max_tokens=4)
                                if logprobs else None)

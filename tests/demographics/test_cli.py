@@ -29,7 +29,7 @@ def test_sample_then_audit(tmp_path):
 def test_sample_where_and_rake(tmp_path):
     out = tmp_path / "cohort.csv"
     result = runner.invoke(app, ["demographics", "sample", "--country", "BRA", "-n", "50", "--out", str(out),
-                                 "--where", "age>=30 and age<50 and occupation_group==2"])
+                                 "--where", "age>=30 and age<50 and isco_major==2"])
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(out)
     assert frame["age"].between(30, 49).all() and (frame["isco_major"] == 2).all()
