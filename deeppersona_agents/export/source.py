@@ -100,11 +100,12 @@ def check_new_output(out: Path, force: bool, ours: Callable[[Path], bool], kind:
     """
     if out.exists() and not (out.is_dir() and not any(out.iterdir())):
         if not force:
-            raise ConfigError(f"{out} already exists; pass --force to replace it or choose a new {kind}", param=param)
+            raise ConfigError(f"{out} already exists; pass force=True to replace it or choose a new {kind}",
+                              param=(param, "force"))
         if not ours(out):
             article = "an" if kind[0] in "AEIOU" else "a"
-            raise ConfigError(f"{out} exists and is not {article} {kind} written by deeppersona, so --force will not "
-                              f"replace it; choose a new {kind}", param=param)
+            raise ConfigError(f"{out} exists and is not {article} {kind} written by deeppersona, so force=True "
+                              f"will not replace it; choose a new {kind}", param=param)
     parent = out.resolve().parent
     if not parent.is_dir():
         raise ConfigError(f"{out}: folder {parent} does not exist; create it or choose another place", param=param)

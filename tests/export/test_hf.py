@@ -103,7 +103,7 @@ def test_a_personas_file_without_manifest_exports_too(population, personas, tmp_
 
 def test_force_replaces_an_earlier_export_only(population, tmp_path):
     out = export_hf(population, tmp_path / "hf")
-    with pytest.raises(ConfigError, match="--force"):
+    with pytest.raises(ConfigError, match="force=True"):
         export_hf(population, out)
     (out / "data" / "personas.parquet").write_bytes(b"stale")
     export_hf(population, out, force=True)

@@ -74,7 +74,7 @@ def test_tinytroupe_keeps_both_personas_of_a_repeated_index(population, personas
 def test_tinytroupe_force_replaces_only_agent_folders(population, tmp_path):
     out = tmp_path / "tt"
     export_tinytroupe(population, out)
-    with pytest.raises(ConfigError, match="--force"):
+    with pytest.raises(ConfigError, match="force=True"):
         export_tinytroupe(population, out)
     assert len(export_tinytroupe(population, out, force=True)) == 3
     (out / "notes.txt").write_text("mine")
@@ -138,7 +138,7 @@ def test_edsl_json_and_jsonl_files(population, personas, tmp_path):
 
 def test_edsl_force_and_file_checks(population, tmp_path):
     out = export_edsl(population, tmp_path / "agents.json")
-    with pytest.raises(ConfigError, match="--force"):
+    with pytest.raises(ConfigError, match="force=True"):
         export_edsl(population, out)
     assert export_edsl(population, out, force=True) == out
     mine = tmp_path / "mine.json"
