@@ -27,8 +27,8 @@ from deeppersona_agents.generation.leaf_values import (
     batch_keys,
     batch_schema,
     clean_value,
+    number_hint,
     shown,
-    type_hint,
 )
 from deeppersona_agents.generation.profile import StageRun, current_year, emit, profile_text, stage, stage_rng
 from deeppersona_agents.generation.replacement import ranked_strata, replacement_leaves
@@ -66,18 +66,19 @@ def ask_values(run: StageRun, state: PersonaState, batch: list[int], known: list
             category = leaf.path[0]
             lines.append(f"{category}:")
         note = f" {notes[i]}" if notes and i in notes else ""
-        lines.append(f"- {key} [{leaf.path[-2]}] ({type_hint(leaf, age, year)}){note}")
+        hint = f" ({number_hint(leaf, age, year)})" if leaf.type == "number" else ""
+        lines.append(f"- {key} [{leaf.path[-2]}]{hint}{note}")
     items = "\n".join(lines)
     extra = ("\n\nAlready established about them:\n" + "\n".join(known)) if known else ""
     prompt = (
         f"{profile_text(state)}{extra}\n\n"
-        "Give this person's value for each attribute below (by category: JSON key [topic] (kind of value)). "
-        "Every value must agree with everything above (the user's data first, then the fixed facts and "
-        f"stories; ages and dates as of {year}), be specific to this individual and plausible for their age, "
-        "country and work; unflattering or unusual answers are welcome. Texts are a short phrase or one "
-        "sentence; numbers stay within the range shown. Answer null when an attribute does not apply to "
-        "this person at all (a child's school for someone without children); never write 'none' or "
-        "'not applicable' as a value.\n\n"
+        "Give this person's value for each attribute below, listed by category as: JSON key [topic] (unit and "
+        "range of a number); the response schema gives each value's kind and choices. Every value must agree "
+        "with everything above (the user's data first, then the fixed facts and stories; ages and dates as of "
+        f"{year}) and be specific to this individual and plausible for their age, country and work; "
+        "unflattering or unusual answers are welcome. Texts: a short phrase or one sentence. Answer null when "
+        "an attribute does not apply to them at all (a child's school for someone without children), never "
+        "'none' or 'not applicable'.\n\n"
         f"{items}"
     )
     answer = run.ask(batch_schema(leaves, keys, age, year), prompt)

@@ -9,6 +9,7 @@ years end at the current year, shares are 0-100, scales their own range.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter
@@ -92,17 +93,17 @@ def shown(leaf: Leaf, value: Any) -> str:
     return f"{text} {leaf.unit}" if leaf.type == "number" and leaf.unit and not isinstance(value, str) else text
 
 
-def type_hint(leaf: Leaf, age: int, year: int) -> str:
-    """The leaf's kind of value for prompts, with its bounds."""
-    if leaf.type != "number":
-        return leaf.type_hint()
+def number_hint(leaf: Leaf, age: int, year: int) -> str:
+    """A number leaf's unit and bounds for prompts ("years, 0-34"; "1-10 scale"; "people, at least 0")."""
     low, high = number_bounds(leaf, age, year)
-    if _SCALE.match((leaf.unit or "").strip().lower()):
-        return f"number, {leaf.unit}"
-    unit = f", {leaf.unit}" if leaf.unit else ""
+    unit = leaf.unit or ""
+    if _SCALE.match(unit.strip().lower()):
+        return unit
     if low is not None and high is not None:
-        return f"number{unit}, {low:g}-{high:g}"
-    return f"number{unit}" + (f", at least {low:g}" if low is not None else "")
+        bounds = f"{low:g}-{high:g}"
+    else:
+        bounds = f"at least {low:g}" if low is not None else ""
+    return ", ".join(part for part in (unit, bounds) if part) or "any number"
 
 
 def batch_keys(leaves: list[Leaf]) -> list[str]:
@@ -123,15 +124,47 @@ def batch_schema(leaves: list[Leaf], keys: list[str], age: int, year: int) -> di
 
     A plain dict (not a pydantic class) so each value is validated on its own by
     :func:`clean_value`: one bad value is asked for again instead of failing the whole batch.
+    A value schema shared by several leaves (short text, list, a 1-10 scale) is written once
+    under ``$defs`` and referenced, since providers bill the schema with the prompt.
     """
-    return {
+    values = [value_schema(leaf, age, year) for leaf in leaves]
+    counts = Counter(json.dumps(v, sort_keys=True) for v in values)
+    defs: dict[str, dict[str, Any]] = {}
+    names: dict[str, str] = {}
+    for text, n in counts.items():
+        if n > 1:
+            names[text] = _def_name(json.loads(text), defs)
+            defs[names[text]] = json.loads(text)
+    properties = {}
+    for key, value in zip(keys, values, strict=True):
+        text = json.dumps(value, sort_keys=True)
+        properties[key] = {"$ref": f"#/$defs/{names[text]}"} if text in names else value
+    schema: dict[str, Any] = {
         "title": "AttributeValues",
-        "description": "values of the listed attributes for this person; null where one does not apply",
+        "description": "the listed attributes' values for this person; null where one does not apply",
         "type": "object",
-        "properties": {k: value_schema(leaf, age, year) for k, leaf in zip(keys, leaves, strict=True)},
+        "properties": properties,
         "required": keys,
         "additionalProperties": False,
     }
+    return {**schema, "$defs": defs} if defs else schema
+
+
+def _def_name(value: dict[str, Any], taken: dict[str, Any]) -> str:
+    """A readable ``$defs`` name for a shared value schema: text, list, boolean, number_1_10, choice_2..."""
+    kind = value["type"][0]
+    if "enum" in value:
+        base = "choice"
+    elif kind == "number":
+        base = "_".join(["number", *(f"{value[b]:g}".replace("-", "minus") for b in ("minimum", "maximum")
+                                     if b in value)])
+    else:
+        base = {"string": "text", "array": "list"}.get(kind, kind)
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}_{n}"
+    return name
 
 
 def _shorten(text: str, limit: int) -> str:

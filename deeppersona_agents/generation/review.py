@@ -52,25 +52,37 @@ def review_schema(n: int) -> dict[str, Any]:
 
 
 def model_findings(run: StageRun, state: PersonaState) -> list[Finding]:
-    """One model call listing values that contradict the core, the ledger, the stories or each other."""
+    """One model call listing values that contradict the core, the ledger, the stories or each other.
+
+    The values are numbered and grouped under their category, each by its short name (the
+    category is written once, not repeated as a path on every line).
+    """
     attrs = state.get("attributes", [])
-    leaves = [run.deps.tree.leaves[run.deps.tree.index(a["path"])] for a in attrs]
-    lines = "\n".join(f"{n}. {key}: {shown(leaf, a['value'])}"
-                      for n, (key, leaf, a) in enumerate(zip(batch_keys(leaves), leaves, attrs, strict=True), 1))
+    tree = run.deps.tree
+    leaves = [tree.leaves[tree.index(a["path"])] for a in attrs]
+    keys = batch_keys(leaves)
+    order = sorted(range(len(attrs)), key=lambda n: leaves[n].path[0])  # stable: strata order within a category
+    lines, category = [], None
+    for number, n in enumerate(order, 1):
+        if leaves[n].path[0] != category:
+            category = leaves[n].path[0]
+            lines.append(f"{category}:")
+        lines.append(f"{number}. {keys[n]}: {shown(leaves[n], attrs[n]['value'])}")
+    listing = "\n".join(lines)
     prompt = (
-        f"{profile_text(state)}\n\nNumbered values written for this person:\n{lines}\n\n"
-        "Check these numbered values against everything above and against each other. List each value that "
+        f"{profile_text(state)}\n\nValues written for this person, numbered, by category:\n{listing}\n\n"
+        "Check these values against everything above and against each other. List each value that "
         "contradicts the user's data, the core, the fixed facts, the stories or another value (an impossible "
         "age or date, a spouse for someone never married, a rural detail for a city dweller, a child older "
-        "than possible, a job detail that does not fit the occupation). Give its number and the reason in "
-        "one short sentence. List nothing that is merely unusual; an empty list is a fine answer."
+        "than possible, a job detail that does not fit the occupation): its number and the reason in one "
+        "short sentence. List nothing that is merely unusual; an empty list is a fine answer."
     )
     answer = run.ask(review_schema(len(attrs)), prompt)
     out = []
     for item in answer.get("contradictions") or []:
         number = item.get("number")
         if isinstance(number, int) and 1 <= number <= len(attrs):
-            out.append((attrs[number - 1]["path"], str(item.get("reason", "")).strip()[:160]))
+            out.append((attrs[order[number - 1]]["path"], str(item.get("reason", "")).strip()[:160]))
     return out
 
 

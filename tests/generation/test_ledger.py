@@ -134,6 +134,12 @@ def test_nullable_batch_schema_compiles_for_the_embedded_grammar(tree):
     decoded = grammar_schema(schema)
     kinds = Counter(leaf.type for leaf in leaves)
     assert len(kinds) >= 3
-    for value in decoded["properties"].values():
+    refs = [v["$ref"] for v in decoded["properties"].values() if "$ref" in v]
+    assert {"#/$defs/text", "#/$defs/list"} <= set(refs)  # shared value schemas written once
+    for key, leaf in zip(schema["required"], leaves, strict=True):
+        value = decoded["properties"][key]
+        value = decoded["$defs"][value["$ref"].split("/")[-1]] if "$ref" in value else value
         assert value["anyOf"][1] == {"type": "null"} and "null" not in json.dumps(value["anyOf"][0])
+        assert value["anyOf"][0]["type"] == {"text": "string", "list": "array", "category": "string"}.get(
+            leaf.type, leaf.type), key
     LlamaGrammar.from_json_schema(json.dumps(decoded), verbose=False)
