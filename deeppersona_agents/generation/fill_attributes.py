@@ -19,8 +19,6 @@ import numpy as np
 from langgraph.runtime import Runtime
 
 from deeppersona_agents.errors import GenerationError
-from deeppersona_agents.generation.capacity import CORE_PATHS
-from deeppersona_agents.generation.config import GenerationConfig
 from deeppersona_agents.generation.deps import PersonaDeps
 from deeppersona_agents.generation.leaf_values import (
     NOT_APPLICABLE,
@@ -31,8 +29,8 @@ from deeppersona_agents.generation.leaf_values import (
     shown,
 )
 from deeppersona_agents.generation.profile import StageRun, current_year, emit, profile_text, stage, stage_rng
-from deeppersona_agents.generation.replacement import ranked_strata, replacement_leaves
-from deeppersona_agents.generation.select_attributes import core_profile
+from deeppersona_agents.generation.replacement import replacement_leaves
+from deeppersona_agents.generation.select_attributes import person_strata
 from deeppersona_agents.generation.selection import STRATA
 from deeppersona_agents.generation.state import PersonaState
 
@@ -133,7 +131,7 @@ def fill_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDep
                 wanted.discard(i)
             short = quota - Counter(stratum[i] for i in wanted)
             if short:  # swap leaves that do not apply (or cannot be filled) for others of the same stratum
-                strata = strata or ranked_strata_of(state, deps, cfg)
+                strata = strata or person_strata(state, deps, cfg)
                 for name, n in short.items():
                     for j in replacement_leaves(tree, strata[name].tolist(), stratum.keys() | anchored, n, rng):
                         stratum[j] = name
@@ -157,11 +155,3 @@ def fill_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDep
         ]
         run.update["not_applicable"] = [tree.keys[i] for i in not_applicable]
     return run.update
-
-
-def ranked_strata_of(state: PersonaState, deps: PersonaDeps, config: GenerationConfig) -> dict[str, np.ndarray]:
-    """The strata as selection ranked them (same core profile, same taken leaves)."""
-    vec = np.asarray(deps.embeddings.embed_query(core_profile(state)), np.float32)
-    vec /= max(float(np.linalg.norm(vec)), 1e-12)
-    taken = set(CORE_PATHS.values()) | {a["path"] for a in state.get("anchor_attributes", [])}
-    return ranked_strata(deps.tree, deps.leaf_vectors, vec, config, taken=taken)

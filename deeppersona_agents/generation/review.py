@@ -20,11 +20,12 @@ from langgraph.runtime import Runtime
 from deeppersona_agents.embedded import SchemaConstrainedChatModel
 from deeppersona_agents.generation.config import GenerationConfig
 from deeppersona_agents.generation.deps import PersonaDeps
-from deeppersona_agents.generation.fill_attributes import ask_values, known_lines, ranked_strata_of
+from deeppersona_agents.generation.fill_attributes import ask_values, known_lines
 from deeppersona_agents.generation.leaf_values import NOT_APPLICABLE, batch_keys, shown
 from deeppersona_agents.generation.profile import StageRun, profile_text, stage, stage_rng
 from deeppersona_agents.generation.replacement import replacement_leaves
 from deeppersona_agents.generation.rules import Finding, rule_findings
+from deeppersona_agents.generation.select_attributes import person_strata
 from deeppersona_agents.generation.state import PersonaState
 from deeppersona_agents.persona import format_value
 
@@ -118,7 +119,7 @@ def _rewrite(run: StageRun, state: PersonaState, deps: PersonaDeps, attrs: list[
     ids = [tree.index(p) for p, _ in flagged]
     notes = {i: f"— earlier answer '{format_value(attrs[position[p]]['value'])}' contradicted them: {r}; "
              "write a value that fits" for i, (p, r) in zip(ids, flagged, strict=True)}
-    strata = ranked_strata_of(state, deps, run.config)
+    strata = person_strata(state, deps, run.config)
     used = {tree.index(a["path"]) for a in attrs if a["path"] in tree} | {
         tree.index(p) for p in state.get("not_applicable", []) if p in tree}
     rng = stage_rng(state, "review")

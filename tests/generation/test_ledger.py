@@ -143,3 +143,19 @@ def test_nullable_batch_schema_compiles_for_the_embedded_grammar(tree):
         assert value["anyOf"][0]["type"] == {"text": "string", "list": "array", "category": "string"}.get(
             leaf.type, leaf.type), key
     LlamaGrammar.from_json_schema(json.dumps(decoded), verbose=False)
+
+
+def test_a_spare_whose_condition_the_person_fails_is_never_swapped_in(embeddings, tree):
+    from deeppersona_agents.generation.select_attributes import person_facts
+    from deeppersona_agents.generation.selection import applicable_mask
+
+    model = Recorder(blank=40)  # nothing of the first batch applies: 40 spares are drawn
+    anchors = {"age": "19", "occupation": "student", "marital_status": "never_married"}
+    p = generate_persona(anchors, country="KEN", seed=4, model=model, embeddings=embeddings,
+                         config=GenerationConfig(attributes=40))
+    facts = person_facts({"core": p.core.model_dump(), "facts": [f.model_dump() for f in p.facts]})
+    fails = ~applicable_mask(tree, facts)
+    assert fails.sum() > 300  # many leaves do not apply to a 19-year-old single student
+    swapped_in = [a.path for a in p.sampled_attributes()]
+    assert len(p.manifest.not_applicable) == 40 and len(swapped_in) == 40
+    assert not [path for path in swapped_in if fails[tree.index(path)]]
