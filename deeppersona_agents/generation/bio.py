@@ -26,7 +26,7 @@ _MALE = re.compile(r"\b(he|him|his|himself)\b", re.I)
 _FEMALE = re.compile(r"\b(she|her|hers|herself)\b", re.I)
 _NUMBER_WORDS = ["zero|no|none", "one|an only|a single", "two|twins", "three|triplets", "four", "five", "six",
                  "seven", "eight", "nine", "ten", "eleven", "twelve"]
-Quote = Field(None, description="the exact words of the biography that state this fact, copied verbatim")
+Quote = Field(None, description="the words of the biography that state this fact, verbatim")
 
 
 class BioFacts(BaseModel):

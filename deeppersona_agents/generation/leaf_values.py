@@ -88,9 +88,11 @@ def value_schema(leaf: Leaf, age: int, year: int) -> dict[str, Any]:
 
 
 def shown(leaf: Leaf, value: Any) -> str:
-    """A filled value as prompt text; numbers carry the leaf's unit ("7 hours per week")."""
+    """A filled value as prompt text; numbers carry the leaf's unit ("7 hours per week", "3 on a 1-10 scale")."""
     text = format_value(value)
-    return f"{text} {leaf.unit}" if leaf.type == "number" and leaf.unit and not isinstance(value, str) else text
+    if leaf.type != "number" or not leaf.unit or isinstance(value, str):
+        return text
+    return f"{text} on a {leaf.unit}" if _SCALE.match(leaf.unit.strip().lower()) else f"{text} {leaf.unit}"
 
 
 def number_hint(leaf: Leaf, age: int, year: int) -> str:

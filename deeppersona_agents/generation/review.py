@@ -79,12 +79,12 @@ def model_findings(run: StageRun, state: PersonaState) -> list[Finding]:
         "short sentence. List nothing that is merely unusual; an empty list is a fine answer."
     )
     answer = run.ask(review_schema(len(attrs)), prompt)
-    out = []
+    out: dict[str, str] = {}  # one finding per value (a model may list a number twice)
     for item in answer.get("contradictions") or []:
         number = item.get("number")
         if isinstance(number, int) and 1 <= number <= len(attrs):
-            out.append((attrs[order[number - 1]]["path"], str(item.get("reason", "")).strip()[:160]))
-    return out
+            out.setdefault(attrs[order[number - 1]]["path"], str(item.get("reason", "")).strip()[:160])
+    return list(out.items())
 
 
 def review_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:

@@ -142,3 +142,25 @@ def test_a_generated_persona_records_its_consistency(embeddings):
     c = p.manifest.consistency
     assert c.found >= 2 and c.fixed >= 2 and c.found == c.fixed + len(c.remaining)
     assert len(p.sampled_attributes()) == 40
+
+
+def test_a_value_the_review_lists_twice_is_rewritten_once(deps, tree):
+    class Twice(FakeChatModel):
+        def __init__(self) -> None:
+            super().__init__()
+            object.__setattr__(self, "schemas", [])
+            object.__setattr__(self, "responder", self._respond)
+
+        def _respond(self, schema: dict, prompt: str) -> dict | None:
+            self.schemas.append(list(schema.get("properties", {})))
+            if schema.get("title") == "Contradictions":
+                return {"contradictions": [{"number": 2, "reason": "contradicts the stories"},
+                                           {"number": 2, "reason": "said again"}]}
+            return None
+
+    model = Twice()
+    deps = type(deps)(model, deps.embeddings, deps.tree, deps.leaf_vectors, deps.config)
+    state = {**copy.deepcopy(CLEAN), "config": GenerationConfig(attributes=4, review=True).model_dump(mode="json")}
+    out = review_node(state, Runtime(context=run_ctx()), deps)
+    assert out["consistency"]["found"] == 1 and out["consistency"]["fixed"] == 1
+    assert len(set(model.schemas[-1])) == len(model.schemas[-1]) == 2  # the value once, plus one spare
