@@ -23,6 +23,8 @@ ITEM_CHARS = 50
 MAX_ITEMS = 5
 PLACEHOLDERS = {"", "n/a", "na", "unknown", "not specified", "unspecified", "tbd", "null", "none given",
                 "...", "value", "-", "?", "xxx", "placeholder"}
+#: Category options that only say the attribute does not apply (the tree has "not applicable" on ~50 leaves).
+NOT_APPLICABLE_OPTIONS = frozenset({"not applicable", "n/a", "does not apply", "no such thing"})
 #: Texts that only deny: the attribute does not apply ("None; she keeps no livestock").
 DENIALS = re.compile(r"^\W*(none|nothing|not applicable|n/a|does not apply|doesn't apply|no such)\b", re.I)
 _SCALE = re.compile(r"^(\d+)\s*-\s*(\d+) scale$")
@@ -80,11 +82,16 @@ def value_schema(leaf: Leaf, age: int, year: int) -> dict[str, Any]:
     if leaf.type == "boolean":
         return {"type": ["boolean", "null"]}
     if leaf.type == "category" and leaf.options:
-        return {"type": ["string", "null"], "enum": [*leaf.options, None]}
+        return {"type": ["string", "null"], "enum": [*answer_options(leaf), None]}
     if leaf.type == "list":
         item = {"type": "string", "maxLength": ITEM_CHARS}  # empty texts are caught by clean_value
         return {"type": ["array", "null"], "items": item, "minItems": 1, "maxItems": MAX_ITEMS}
     return {"type": ["string", "null"], "maxLength": TEXT_CHARS}
+
+
+def answer_options(leaf: Leaf) -> list[str]:
+    """A category leaf's options without the ones that only say it does not apply (``null`` says that)."""
+    return [o for o in leaf.options or () if o.strip().lower() not in NOT_APPLICABLE_OPTIONS]
 
 
 def shown(leaf: Leaf, value: Any) -> str:
@@ -200,8 +207,10 @@ def clean_value(value: Any, leaf: Leaf, age: int, year: int) -> Any:
         word = str(value).strip().lower()
         return {"yes": True, "true": True, "no": False, "false": False}.get(word)
     if leaf.type == "category" and leaf.options:
-        lookup = {o.lower(): o for o in leaf.options}
-        return lookup.get(str(value).strip().lower())
+        word = str(value).strip().lower()
+        if word in NOT_APPLICABLE_OPTIONS:
+            return NOT_APPLICABLE
+        return {o.lower(): o for o in answer_options(leaf)}.get(word)
     if leaf.type == "list":
         items = value if isinstance(value, list) else [value]
         texts = [str(v).strip() for v in items]

@@ -159,3 +159,13 @@ def test_a_spare_whose_condition_the_person_fails_is_never_swapped_in(embeddings
     swapped_in = [a.path for a in p.sampled_attributes()]
     assert len(p.manifest.not_applicable) == 40 and len(swapped_in) == 40
     assert not [path for path in swapped_in if fails[tree.index(path)]]
+
+
+def test_no_schema_offers_an_option_that_only_denies(tree):
+    offered = [leaf for leaf in tree.leaves if leaf.type == "category" and "not applicable" in (leaf.options or ())]
+    assert len(offered) > 20  # the tree has such options; the schema never asks for them
+    for leaf in tree.leaves:
+        if leaf.type == "category" and leaf.options:
+            enum = value_schema(leaf, 40, 2026)["enum"]
+            assert "not applicable" not in enum and enum[-1] is None and len(enum) >= 3, leaf.key
+    assert clean_value("Not applicable", offered[0], 40, 2026) is NOT_APPLICABLE
