@@ -2,9 +2,10 @@
 
 Providers bill the response schema with the prompt, so both are counted: a LangChain callback sees
 every chat call's messages and the ``response_format`` schema bound to it. Runs without and with the
-review stage. With ``--embedded`` the embedded model answers (its llama.cpp tokenizer reports exact
-token counts; the schema it sees is its grammar form); by default the instant fake answers (tokens
-there are about 4 characters each).
+review stage; under each persona a table gives calls, message and schema characters per stage. With
+``--embedded`` the embedded model answers (its llama.cpp tokenizer reports exact token counts; the
+schema it sees is its grammar form); by default the instant fake answers (tokens there are about 4
+characters each).
 """
 
 from __future__ import annotations
