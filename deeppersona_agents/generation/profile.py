@@ -232,7 +232,8 @@ class StageRun:
     def _ask(self, schema: Any, prompt: str, check: Callable[[Any], list[str]] | None) -> Any:
         return ask_structured(
             self.deps.model, schema, [SYSTEM, HumanMessage(prompt)], stage=self.name,
-            method=self.config.structured_method, attempts=self.config.attempts, check=check, usage=self.usage,
+            structured_method=self.config.structured_method, attempts=self.config.attempts, check=check,
+            usage=self.usage,
         )
 
 
