@@ -94,6 +94,11 @@ class SchemaConstrainedChatModel(BaseChatModel):
         """The schema handed to the backend's decoder (subclasses adapt it to their backend)."""
         return schema
 
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        """Every setting of the subclass (path, temperature, seed ...): part of LangChain's cache key."""
+        return {name: getattr(self, name) for name in type(self).model_fields if name not in BaseChatModel.model_fields}
+
 
 class ParsedReply(Runnable[LanguageModelInput, Any]):
     """A bound chat model whose reply is parsed into the schema.
