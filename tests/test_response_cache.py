@@ -11,6 +11,7 @@ from deeppersona_agents.embedded import EmbeddedChatModel
 from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.llm import resolve_chat_model
 from deeppersona_agents.response_cache import ResponseCache, seeded, with_cache
+from deeppersona_agents.simulation.asking import with_seed
 from deeppersona_agents.structured import ask_structured
 from deeppersona_agents.usage import Usage
 from tests.openai_stub import StubEndpoint
@@ -68,7 +69,7 @@ def test_the_key_covers_prompt_schema_model_and_seed(stub, tmp_path):
     assert _ask(model, Colour, "Pick another.").llm_calls == 1  # another prompt
     other_model = with_cache(resolve_chat_model("stub-2", base_url=stub.url), cache)
     assert _ask(other_model, Colour).llm_calls == 1  # another model
-    assert _ask(model.model_copy(update={"seed": 9}), Colour).llm_calls == 1  # another sampling seed
+    assert _ask(with_seed(model, 9), Colour).llm_calls == 1  # another sampling seed (a survey's samples)
     with seeded(5):
         assert _ask(model, Colour).llm_calls == 1  # another run seed
         assert _ask(model, Colour).calls_cached == 1
