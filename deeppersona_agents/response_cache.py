@@ -135,3 +135,19 @@ def with_cache(model: BaseChatModel, cache: str | Path | BaseCache | None) -> Ba
     if store is None:
         return model
     return model_with(model, cache=store)
+
+
+def cached_model(model: BaseChatModel | None, cache: str | Path | BaseCache | None, seed: int | None) -> Any:
+    """``model`` (resolved per ``llm.py`` when ``None``) looking calls up in ``cache`` keyed with a fixed ``seed``.
+
+    For runs whose calls leave the thread that started them (a survey's pool): the seed is bound into
+    the cache instead of the context. ``model`` itself when ``cache`` is ``None``.
+    """
+    store = open_cache(cache)
+    if store is None:
+        return model
+    from deeppersona_agents.llm import resolve_chat_model
+
+    if isinstance(store, ResponseCache) and seed is not None:
+        store = store.with_seed(seed)
+    return with_cache(resolve_chat_model(model), store)
