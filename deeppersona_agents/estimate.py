@@ -20,7 +20,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
@@ -191,7 +190,7 @@ class DryRunChatModel(SchemaConstrainedChatModel):
         counter: TokenCounter = self.counter or chars_counter()
         schema = (kwargs.get("response_format") or {}).get("schema")
         text = json.dumps(placeholder(schema)) if schema else _words(FREE_TEXT_WORDS)
-        completion = counter.count(text) + 1  # the end-of-turn token
+        completion = counter.count(text)
         if kwargs.get("max_tokens"):
             completion = min(completion, int(kwargs["max_tokens"]))
         prompt = counter.count(counter.chat_format(messages))
@@ -253,7 +252,7 @@ def dry_run_model(model_name: str | None) -> DryRunChatModel:
         return DryRunChatModel(counter=chars_counter(), name_shown=name)
     try:
         counter = embedded_counter()
-    except (ImportError, AttributeError, KeyError, OSError, ValueError, ModelError):  # the embedded model is not installed
+    except (ImportError, AttributeError, KeyError, OSError, ValueError, ModelError):  # no embedded model here
         counter = chars_counter()
     return DryRunChatModel(counter=counter, name_shown=EMBEDDED_MODEL_NAME, remote=False)
 
