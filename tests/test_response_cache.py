@@ -96,3 +96,18 @@ def test_an_unusable_cache_path_says_how_to_fix_it(tmp_path):
     with pytest.raises(ConfigError, match="writable file path") as info:
         ResponseCache(tmp_path / "dir")
     assert info.value.param == "cache"
+
+
+def test_every_call_of_a_persona_is_keyed_with_its_seed(stub, embeddings, tmp_path, monkeypatch):
+    from deeppersona_agents import response_cache
+
+    seen: list[str] = []
+    key = response_cache.ResponseCache._key
+
+    def spy(self, prompt, llm_string):
+        seen.append(response_cache._SEED.get())
+        return key(self, prompt, llm_string)
+
+    monkeypatch.setattr(response_cache.ResponseCache, "_key", spy)
+    _persona(stub.url, embeddings, tmp_path / "cache.sqlite", seed=7)
+    assert seen and set(seen) == {"7"}  # graph nodes run in other threads: the seed travels with the context

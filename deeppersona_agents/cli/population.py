@@ -8,7 +8,18 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from deeppersona_agents.cli._common import EXIT_MODEL, check_output_folder, err, guarded
+from deeppersona_agents.cli._common import (
+    EXIT_MODEL,
+    CacheOpt,
+    DryRunOpt,
+    PriceInOpt,
+    PriceOutOpt,
+    check_output_folder,
+    check_prices,
+    err,
+    guarded,
+    print_estimate,
+)
 
 OutOpt = Annotated[Path, typer.Option("--out", help="Output folder (personas.jsonl, failures.jsonl, manifest.json).")]
 AttributesOpt = Annotated[int, typer.Option(help="k: attributes per persona.")]
@@ -49,12 +60,16 @@ def population(
     ray_actors: RayActorsOpt = None,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
+    cache: CacheOpt = None,
+    dry_run: DryRunOpt = False,
+    price_in: PriceInOpt = None,
+    price_out: PriceOutOpt = None,
 ) -> None:
     """Generate a national population of deep personas; rerun the same command to resume."""
     with guarded():
         _run(country, n, out, None, None, attributes, seed, concurrency, engine, where, demographics, min_age,
              batch_size, structured_method, model, base_url, factory, requests_per_second, ray_address, ray_actors,
-             force, quiet)
+             force, quiet, cache, (dry_run, price_in, price_out))
 
 
 def enrich(
@@ -77,6 +92,7 @@ def enrich(
     ray_actors: RayActorsOpt = None,
     force: ForceOpt = False,
     quiet: QuietOpt = False,
+    cache: CacheOpt = None,
 ) -> None:
     """Turn one-line or few-field personas into deep ones that keep the original as an anchor."""
     from deeppersona_agents.population.inputs import load_shallow_personas
@@ -85,7 +101,7 @@ def enrich(
         inputs, digest = load_shallow_personas(source)
         _run(country, n, out, inputs, digest, attributes, seed, concurrency, engine, None, "census", 18,
              batch_size, structured_method, model, base_url, factory, requests_per_second, ray_address, ray_actors,
-             force, quiet)
+             force, quiet, cache)
 
 
 def export(
@@ -110,25 +126,35 @@ def _run(country: str | None, n: int | None, out: Path, inputs: Any, digest: str
          concurrency: int, engine: str, where: str | None, demographics: str, min_age: int, batch_size: int,
          structured_method: str | None, model: str | None, base_url: str | None, factory: str | None,
          requests_per_second: float | None, ray_address: str | None, ray_actors: int | None, force: bool,
-         quiet: bool) -> None:
+         quiet: bool, cache: Path | None = None,
+         dry_run: tuple[bool, float | None, float | None] = (False, None, None)) -> None:
     from deeppersona_agents.errors import ConfigError
     from deeppersona_agents.generation import GenerationConfig
     from deeppersona_agents.llm import resolve_structured_method
     from deeppersona_agents.population import ModelSpec, spawn_population
 
-    check_output_folder(out)
     if base_url and not model and not factory:
         raise ConfigError("--base-url needs --model (the model name served there)")
+    check_prices(*dry_run[1:])
     config = GenerationConfig.build(
         attributes=attributes, batch_size=batch_size, structured_method=resolve_structured_method(structured_method),
         demographics=demographics, min_age=min_age, where=where,
     )
+    if dry_run[0]:
+        from deeppersona_agents.dry_runs import population_estimate
+
+        if n is None or n < 1:
+            raise ConfigError(f"-n {n}: give 1 or more personas")
+        print_estimate(population_estimate(country, n, model or factory, seed=seed, config=config,
+                                           price_in=dry_run[1], price_out=dry_run[2]))
+        return
+    check_output_folder(out)
     spec = ModelSpec(model=model, base_url=base_url, factory=factory)
     result = spawn_population(
         country, n, out=out, model=spec, seed=seed, concurrency=concurrency,
         engine=engine,  # type: ignore[arg-type]
         config=config, inputs=inputs, inputs_hash=digest, requests_per_second=requests_per_second,
-        ray_address=ray_address, ray_actors=ray_actors, force=force, progress=not quiet,
+        ray_address=ray_address, ray_actors=ray_actors, force=force, progress=not quiet, cache=cache,
     )
     _print_summary(result.summary, out)
     if result.audit is not None:
@@ -148,7 +174,8 @@ def _print_summary(summary: dict[str, Any], out: Path) -> None:
     s = summary
     err.print(
         f"{out}: {s['done']}/{s['n']} personas ({s['generated_this_run']} new, {s['failed_this_run']} failed) · "
-        f"{s['llm_calls']} LLM calls · {s['prompt_tokens']:,}+{s['completion_tokens']:,} tokens · "
+        f"{s['calls_billed']} LLM calls ({s['calls_cached']} more from the cache) · "
+        f"{s['prompt_tokens']:,}+{s['completion_tokens']:,} tokens · "
         f"{s['wall_seconds']:.1f} s · {s['personas_per_minute']:.1f} personas/min",
         highlight=False,
     )

@@ -80,6 +80,7 @@ def spawn_population(
     force: bool = False,
     progress: bool = True,
     audit: bool = True,
+    cache: str | Path | None = None,
 ) -> PopulationResult:
     """Generate ``n`` personas, writing them to ``out`` as they finish; rerun to resume.
 
@@ -107,6 +108,8 @@ def spawn_population(
         force: Discard an existing run in ``out`` made with a different configuration.
         progress: Show a progress bar (stderr).
         audit: Compare the result's demographics with the country's tables.
+        cache: Response cache file (SQLite, shared by threads and Ray actors on one machine): a
+            rerun or resume reuses every reply stored for the same model, prompt, schema and seed.
 
     Raises:
         ConfigError: Bad input (unknown country, ``n < 1``, unwritable ``out``, corrupted files,
@@ -114,7 +117,7 @@ def spawn_population(
     """
     job, task_count, chat, emb = _prepare(country, n, model, embeddings, seed, engine, where, config,
                                           tree, inputs, requests_per_second, concurrency)
-    job = job.model_copy(update={"retry_backoff": retry_backoff})
+    job = job.model_copy(update={"retry_backoff": retry_backoff, "cache": str(cache) if cache else None})
     temporary = out is None
     folder = Path(tempfile.mkdtemp(prefix="deeppersona-population-")) if temporary else Path(out)  # type: ignore[arg-type]
     fingerprint = _fingerprint(job, chat, emb, inputs_hash or _hash_inputs(inputs))
@@ -300,7 +303,7 @@ class _Tally:
             "missing": self.store.n - len(self.store.done),
             "generated_this_run": self.new,
             "failed_this_run": self.failed,
-            "llm_calls": self.llm_calls,
+            "calls_billed": self.llm_calls,
             "calls_cached": self.calls_cached,
             "gate_calls": int(stats.get("calls", 0)),
             "transient_retries": int(stats.get("transient_retries", 0)),
