@@ -139,3 +139,10 @@ def test_survey_and_qa_dry_runs_call_nothing(refusing, tmp_path, people):
 def test_one_price_without_the_other_is_refused(tmp_path):
     result = CliRunner().invoke(app, ["generate", "--country", "KEN", "--dry-run", "--price-in", "1"])
     assert result.exit_code == 1 and "--price-out" in result.output
+
+
+def test_population_dry_run_calls_nothing_and_creates_no_folder(refusing, tmp_path):
+    out = _dry(["population", "--country", "KEN", "-n", "50", "--attributes", "20", "--model", "stub",
+                "--base-url", refusing.url, "--out", str(tmp_path / "ke"), "--dry-run"])
+    assert "50 personas, scaled from the first 3" in out
+    assert refusing.requests == [] and list(tmp_path.iterdir()) == []

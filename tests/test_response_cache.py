@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from langchain_core.messages import HumanMessage
 from pydantic import BaseModel
@@ -12,6 +14,7 @@ from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.llm import resolve_chat_model
 from deeppersona_agents.response_cache import ResponseCache, seeded, with_cache
 from deeppersona_agents.simulation.asking import with_seed
+from deeppersona_agents.simulation.run import run_survey
 from deeppersona_agents.structured import ask_structured
 from deeppersona_agents.usage import Usage
 from tests.openai_stub import StubEndpoint
@@ -111,3 +114,20 @@ def test_every_call_of_a_persona_is_keyed_with_its_seed(stub, embeddings, tmp_pa
     monkeypatch.setattr(response_cache.ResponseCache, "_key", spy)
     _persona(stub.url, embeddings, tmp_path / "cache.sqlite", seed=7)
     assert seen and set(seen) == {"7"}  # graph nodes run in other threads: the seed travels with the context
+
+
+def test_a_survey_rerun_with_the_cache_bills_nothing_and_samples_stay_apart(stub, embeddings, tmp_path):
+    from tests.fakes import FakeChatModel
+
+    people = [generate_persona(country="IND", seed=s, model=FakeChatModel(), embeddings=embeddings,
+                               config=GenerationConfig(attributes=8)) for s in range(2)]
+    model = resolve_chat_model("stub", base_url=stub.url)
+    options = {"items": ["Q1", "Q2", "Q57"], "samples": 2, "rng": 4, "embeddings": embeddings, "progress": False,
+               "model_name": "stub", "cache": tmp_path / "replies.sqlite"}
+    first = run_survey(people, model, out=tmp_path / "a", **options)
+    assert first.calls_cached == 0 and first.llm_calls == len(stub.requests) == 2 * 3 * 2  # samples never share
+    second = run_survey(people, model, out=tmp_path / "b", **options)
+    assert second.llm_calls == 0 and second.calls_cached == first.llm_calls and len(stub.requests) == 12
+    manifest = json.loads((tmp_path / "b" / "manifest.json").read_text())["summary"]
+    assert manifest["calls_billed_this_run"] == 0 and manifest["calls_cached_this_run"] == 12
+    assert first.answers.equals(second.answers)
