@@ -94,11 +94,6 @@ class SchemaConstrainedChatModel(BaseChatModel):
         """The schema handed to the backend's decoder (subclasses adapt it to their backend)."""
         return schema
 
-    @property
-    def _identifying_params(self) -> dict[str, Any]:
-        """Every setting of the subclass (path, temperature, seed ...): part of LangChain's cache key."""
-        return {name: getattr(self, name) for name in type(self).model_fields if name not in BaseChatModel.model_fields}
-
 
 class ParsedReply(Runnable[LanguageModelInput, Any]):
     """A bound chat model whose reply is parsed into the schema.
@@ -232,6 +227,12 @@ class EmbeddedChatModel(SchemaConstrainedChatModel):
     @property
     def _llm_type(self) -> str:
         return "deeppersona-embedded-llama-cpp"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        """The settings that change an answer: part of LangChain's response-cache key."""
+        names = ("model_path", "n_ctx", "temperature", "top_p", "max_tokens", "repeat_penalty", "seed")
+        return {name: getattr(self, name) for name in names}
 
     def _decoding_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         return grammar_schema(schema)
