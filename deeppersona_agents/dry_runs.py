@@ -55,8 +55,8 @@ def population_estimate(country: str | None, n: int, model_name: str | None = No
     model = dry_run_model(model_name)
     count = min(n, sample)
     _generate(model, count, [persona_seed(seed, i) for i in range(count)], config, country=country, tree=tree)
-    return tally([model], f"{n} personas, scaled from the first {count}", price_in, price_out).scaled(
-        n / count, f"{n} personas, scaled from the first {count}")
+    scope = f"{n} personas" + (f", scaled from the first {count}" if count < n else "")
+    return tally([model], scope, price_in, price_out).scaled(n / count, scope)
 
 
 def survey_estimate(personas: Sequence[Any], model_name: str | None = None, *, waves: int = 1,

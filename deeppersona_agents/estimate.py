@@ -260,6 +260,6 @@ def dry_run_model(model_name: str | None) -> DryRunChatModel:
 def tally(models: list[DryRunChatModel], scope: str, price_in: float | None = None,
           price_out: float | None = None) -> Estimate:
     """The estimate of what ``models`` (one per role: responder, evaluator ...) were asked in a dry run."""
-    counter: TokenCounter = models[0].counter or chars_counter()
+    rules = "; ".join(dict.fromkeys(f"{m.name_shown}: {(m.counter or chars_counter()).rule}" for m in models))
     return Estimate(sum(m.tally.llm_calls for m in models), sum(m.tally.prompt_tokens for m in models),
-                    sum(m.tally.completion_tokens for m in models), counter.rule, scope, price_in, price_out)
+                    sum(m.tally.completion_tokens for m in models), rules, scope, price_in, price_out)
