@@ -179,11 +179,11 @@ def qa(
                                        max_attributes=max_attributes,
                                        structured_method=resolve_structured_method(structured_method)))
             return
+        models = (with_cache(resolve_chat_model(responder, base_url=base_url), cache),
+                  with_cache(resolve_chat_model(evaluator, base_url=base_url, temperature=0.0), cache))
         folder = _out_dir(out)
         result = run_qa(
-            personas,
-            with_cache(resolve_chat_model(responder, base_url=base_url), cache),
-            with_cache(resolve_chat_model(evaluator, base_url=base_url, temperature=0.0), cache),
+            personas, *models,
             out=folder / "results.jsonl", concurrency=concurrency, max_attributes=max_attributes,
             structured_method=resolve_structured_method(structured_method), retry_failed=retry_failed,
             progress=not quiet,

@@ -28,6 +28,7 @@ from deeppersona_agents.population.inputs import ShallowPersona
 from deeppersona_agents.population.spec import Engine, ModelSpec
 from deeppersona_agents.population.store import PERSONAS, PopulationStore
 from deeppersona_agents.population.worker import PersonaTask, PopulationJob
+from deeppersona_agents.response_cache import open_cache
 from deeppersona_agents.taxonomy import load_tree
 
 #: Consecutive model errors (unreachable endpoint, bad key, unknown model) that stop a run.
@@ -118,6 +119,7 @@ def spawn_population(
     job, task_count, chat, emb = _prepare(country, n, model, embeddings, seed, engine, where, config,
                                           tree, inputs, requests_per_second, concurrency)
     job = job.model_copy(update={"retry_backoff": retry_backoff, "cache": str(cache) if cache else None})
+    open_cache(cache)  # an unusable cache file fails here, before the output folder is made
     temporary = out is None
     folder = Path(tempfile.mkdtemp(prefix="deeppersona-population-")) if temporary else Path(out)  # type: ignore[arg-type]
     fingerprint = _fingerprint(job, chat, emb, inputs_hash or _hash_inputs(inputs))
