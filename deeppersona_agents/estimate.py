@@ -168,6 +168,8 @@ class DryRunChatModel(SchemaConstrainedChatModel):
     name_shown: str = "dry-run"
     remote: bool = True  # stands for a model on an endpoint (not the embedded one)
     tally: Any = None  # a Usage: every call this model answered
+    schema_tokens: Any = None  # [count]: schema tokens sent beside the prompt (shared with bound copies)
+    schema_beside: bool = False  # set on the copy bound for json_schema / function_calling
 
     def model_post_init(self, context: Any) -> None:
         """A fresh tally per model."""
@@ -175,6 +177,14 @@ class DryRunChatModel(SchemaConstrainedChatModel):
 
         if self.tally is None:
             self.tally = Usage()
+        if self.schema_tokens is None:
+            self.schema_tokens = [0]
+
+    def with_structured_output(self, schema: Any, *, method: str | None = None, **kwargs: Any) -> Any:
+        """As the endpoint would get it: beside the prompt (``json_schema``, ``function_calling``) or in it."""
+        beside = self.remote and method != "json_mode"  # json_mode: ask_structured put the schema in the prompt
+        model = self.model_copy(update={"schema_beside": beside}) if beside else self
+        return SchemaConstrainedChatModel.with_structured_output(model, schema, method=method, **kwargs)
 
     @property
     def _llm_type(self) -> str:
@@ -194,6 +204,9 @@ class DryRunChatModel(SchemaConstrainedChatModel):
         if kwargs.get("max_tokens"):
             completion = min(completion, int(kwargs["max_tokens"]))
         prompt = counter.count(counter.chat_format(messages))
+        if schema and self.schema_beside:
+            with self.tally._lock:
+                self.schema_tokens[0] += counter.count(json.dumps(schema))
         usage = {"input_tokens": prompt, "output_tokens": completion, "total_tokens": prompt + completion}
         with self.tally._lock:
             self.tally.llm_calls += 1
@@ -215,6 +228,7 @@ class Estimate:
     scope: str
     price_in: float | None = None
     price_out: float | None = None
+    schema_tokens: int = 0
 
     @property
     def cost(self) -> float | None:
@@ -226,7 +240,8 @@ class Estimate:
     def scaled(self, factor: float, scope: str) -> Estimate:
         """This estimate times ``factor`` (a sample standing for the whole run)."""
         return Estimate(round(self.calls * factor), round(self.prompt_tokens * factor),
-                        round(self.completion_tokens * factor), self.token_rule, scope, self.price_in, self.price_out)
+                        round(self.completion_tokens * factor), self.token_rule, scope, self.price_in, self.price_out,
+                        round(self.schema_tokens * factor))
 
     def lines(self) -> list[str]:
         """The estimate as printed by ``--dry-run``."""
@@ -238,6 +253,9 @@ class Estimate:
             out.append(f"cost: ${self.cost:,.4f} at ${self.price_in:g} in / ${self.price_out:g} out per million tokens")
         else:
             out.append("cost: give --price-in and --price-out (USD per million tokens) to see it")
+        if self.schema_tokens:
+            out.append(f"schemas: {self.schema_tokens:,} more prompt tokens if the provider bills the JSON schema "
+                       "sent beside each prompt (json_schema, function_calling); not in the cost above")
         return [*out, f"scope: {self.scope}", f"tokens: {self.token_rule}", f"replies: {REPLY_RULE}",
                 "retries of invalid answers are not included"]
 
@@ -262,4 +280,5 @@ def tally(models: list[DryRunChatModel], scope: str, price_in: float | None = No
     """The estimate of what ``models`` (one per role: responder, evaluator ...) were asked in a dry run."""
     rules = "; ".join(dict.fromkeys(f"{m.name_shown}: {(m.counter or chars_counter()).rule}" for m in models))
     return Estimate(sum(m.tally.llm_calls for m in models), sum(m.tally.prompt_tokens for m in models),
-                    sum(m.tally.completion_tokens for m in models), rules, scope, price_in, price_out)
+                    sum(m.tally.completion_tokens for m in models), rules, scope, price_in, price_out,
+                    sum(m.schema_tokens[0] for m in models))

@@ -146,3 +146,15 @@ def test_population_dry_run_calls_nothing_and_creates_no_folder(refusing, tmp_pa
                 "--base-url", refusing.url, "--out", str(tmp_path / "ke"), "--dry-run"])
     assert "50 personas, scaled from the first 3" in out
     assert refusing.requests == [] and list(tmp_path.iterdir()) == []
+
+
+def test_schemas_sent_beside_the_prompt_are_counted_apart():
+    def estimate(method):
+        return persona_estimate("stub", config=GenerationConfig(attributes=30, structured_method=method), seed=1,
+                                country="KEN")
+
+    beside, inside = estimate("json_schema"), estimate("json_mode")
+    assert beside.schema_tokens > 0 and inside.schema_tokens == 0
+    assert "schemas:" in "\n".join(beside.lines()) and "schemas:" not in "\n".join(inside.lines())
+    # json_mode carries each schema in the prompt (plus one sentence asking for it)
+    assert abs(inside.prompt_tokens - (beside.prompt_tokens + beside.schema_tokens)) <= 0.05 * inside.prompt_tokens
