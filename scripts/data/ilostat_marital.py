@@ -47,6 +47,12 @@ STATUSES = ["never_married", "married", "divorced_separated", "widowed"]
 STATUS_OF = {"mts_details_sgle": "never_married", "mts_details_mrd": "married", "mts_details_union": "married",
              "mts_details_sep": "divorced_separated", "mts_details_wid": "widowed"}
 IGNORED = {"mts_details_x", "mts_details_total"}
+#: Countries whose copy labels a status differently, with the evidence (the rule goes into the section's notes).
+RELABELLED = {
+    "irn": ({"mts_details_union": "widowed"},
+            "Iran's copy has no widowed series and its 'union' rows follow widowhood by age (2024: women 65+ "
+            "1,895 of 3,407 thousand, women 15-24 under 0.1 %), so they are read as widowed."),
+}
 
 SOURCE = "ILOSTAT, labour force survey: working-age population by sex, age and marital status (POP_XWAP_SEX_AGE_MTS_NB)"
 NOTES = (
@@ -86,7 +92,8 @@ def read_extract(path: Path, iso3: str) -> tuple[int, dict[str, dict[tuple[int, 
             raise ValueError(f"{path}: unknown status {row['classif2']!r}")
         sex = next(s for s, c in SEXES.items() if c == row["sex"])
         cell = out[sex].setdefault(band_range(row["classif1"]), dict.fromkeys(STATUSES, 0.0))
-        cell[STATUS_OF[row["classif2"]]] += float(row[INDICATOR])
+        status = RELABELLED.get(iso3.lower(), ({}, ""))[0].get(row["classif2"], STATUS_OF[row["classif2"]])
+        cell[status] += float(row[INDICATOR])
     return int(years.pop()), out
 
 
@@ -194,7 +201,9 @@ def build(iso3: str, copies: Path, countries_dir: Path = COUNTRIES_DIR) -> dict[
         counts = target_counts(by_sex[sex], f"{path} {sex}")
         body[sex] = marital_for_sex(counts, five_year_weights(table, sex))
     write_section(iso3, "marital_status", body, source=f"{SOURCE}, {year}", year=year, precision="derived",
-                  copy=copy_entry(iso3, copies), notes=NOTES.format(year=year), countries_dir=countries_dir)
+                  copy=copy_entry(iso3, copies),
+                  notes=" ".join(filter(None, [NOTES.format(year=year), RELABELLED.get(iso3.lower(), ({}, ""))[1]])),
+                  countries_dir=countries_dir)
     return body
 
 
