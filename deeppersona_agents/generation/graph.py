@@ -96,7 +96,9 @@ def create_persona_generator(
         config: Bound into the generator and checked against the tree now (k too large fails here,
             not mid-run). A run may override it with ``config`` in its input state (checked again).
         name: Graph name (shows up when used as a subgraph).
-        cache: Response cache for every model call (a SQLite file path or a LangChain cache).
+        cache: Response cache for every model call (a SQLite file path or a LangChain cache). Keys
+            include the run seed when the graph runs inside ``response_cache.seeded(seed)``, as
+            :func:`generate_persona` does; a bare ``invoke`` keys by model, prompt and schema only.
         **compile_kwargs: Passed to ``StateGraph.compile`` (checkpointer, store, ...).
 
     Returns:
