@@ -141,7 +141,8 @@ def embedded_counter() -> TokenCounter:
     from llama_cpp import _internals  # the model object without a context: vocab_only loads in ~0.4 s, silently
     from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-    from deeppersona_agents.embedded import EMBEDDED_MODEL_NAME, _message_dicts, embedded_model_path
+    from deeppersona_agents.embedded import EMBEDDED_MODEL_NAME, embedded_model_path
+    from deeppersona_agents.embedded.smollm import _message_dicts
 
     params = llama_cpp.llama_model_default_params()
     params.vocab_only = True

@@ -54,7 +54,9 @@ def fail(exc: BaseException | str) -> typer.Exit:
     from deeppersona_agents.llm import redact  # lazily: --help and --version stay fast
 
     param = getattr(exc, "param", None)
-    flag = f" (option --{param.replace('_', '-')})" if param else ""
+    names = (param,) if isinstance(param, str) else tuple(param or ())
+    flags = [("-" if len(p) == 1 else "--") + p.replace("_", "-") for p in names]  # n -> -n, out -> --out
+    flag = f" (option{'s' if len(flags) > 1 else ''} {', '.join(flags)})" if flags else ""
     err.print(f"[bold red]error:[/] {redact(str(exc))}{flag}", highlight=False, soft_wrap=True)  # no keys shown
     return typer.Exit(EXIT_BAD_INPUT if isinstance(exc, str) else exit_code(exc))
 

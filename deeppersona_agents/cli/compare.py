@@ -54,6 +54,7 @@ def compare(
     from deeppersona_agents.comparison.references import read_marginals, read_reference_table, reference_sibling
     from deeppersona_agents.comparison.report import markdown_report
     from deeppersona_agents.comparison.subgroups import parse_by, read_personas
+    from deeppersona_agents.llm import tables_dir_setting
 
     with guarded():
         check_output_folder(out_dir)
@@ -73,7 +74,7 @@ def compare(
             reference_subgroups else None,
             reference_associations=read_reference_table(reference_associations, "associations")
             if reference_associations else None,
-            weight_to=weight_to, age_cuts=cuts, n_boot=bootstrap, seed=seed)
+            weight_to=weight_to, age_cuts=cuts, n_boot=bootstrap, seed=seed, tables_dir=tables_dir_setting())
         make_folder(out_dir)
         figures = write_plots(result, marginals, out_dir) if plots else {}
         for name, frame in result.frames().items():

@@ -85,9 +85,9 @@ def _generate(
         review=review, current_year=current_year,
     )
     if country:
-        resolve_country(country)
+        resolve_country(country, config.tables_dir)
     tree = load_tree(tree_path)
-    split_anchors(anchors, country, tree)
+    split_anchors(anchors, country, tree, config.tables_dir)
     check_prices(*dry_run[1:])
     if base_url and not model and not os.environ.get("DEEPPERSONA_MODEL"):
         raise ConfigError("--base-url needs --model (the model name served there)")

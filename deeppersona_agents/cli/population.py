@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -38,70 +41,67 @@ BatchOpt = Annotated[int, typer.Option(help="Attributes filled per LLM call.")]
 MethodOpt = Annotated[str | None, typer.Option(help="json_schema, function_calling or json_mode.")]
 
 
+#: Options ``population`` and ``enrich`` share (name: annotation, default); they reach ``_run`` as keywords.
+SHARED_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "attributes": (AttributesOpt, 200), "seed": (SeedOpt, 0), "concurrency": (ConcurrencyOpt, 8),
+    "engine": (EngineOpt, "local"), "batch_size": (BatchOpt, 40), "structured_method": (MethodOpt, None),
+    "model": (ModelOpt, None), "base_url": (BaseUrlOpt, None), "factory": (FactoryOpt, None),
+    "requests_per_second": (RpsOpt, None), "ray_address": (RayAddressOpt, None), "ray_actors": (RayActorsOpt, None),
+    "force": (ForceOpt, False), "quiet": (QuietOpt, False), "cache": (CacheOpt, None),
+}
+
+
+def _with_shared_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give ``command`` the :data:`SHARED_OPTIONS` after its own; their values arrive in ``options``."""
+    own = [p for p in inspect.signature(command, eval_str=True).parameters.values() if p.name != "options"]
+    shared = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
+              for name, (kind, default) in SHARED_OPTIONS.items()]
+
+    @functools.wraps(command)
+    def run(**values: Any) -> None:
+        command(**{p.name: values.pop(p.name) for p in own}, options=values)
+
+    run.__signature__ = inspect.Signature([*own, *shared])  # type: ignore[attr-defined]
+    return run
+
+
+@_with_shared_options
 def population(
     country: Annotated[str, typer.Option(help="ISO-3 country code, e.g. KEN.")],
     n: Annotated[int, typer.Option("-n", help="Personas wanted (indices 0..n-1).")],
     out: OutOpt,
-    attributes: AttributesOpt = 200,
-    seed: SeedOpt = 0,
-    concurrency: ConcurrencyOpt = 8,
-    engine: EngineOpt = "local",
     where: Annotated[str | None, typer.Option(help='Cohort, e.g. "age>=30 and age<50 and isco_major==2".')]
     = None,
     demographics: Annotated[str, typer.Option(help="census (tables) or uniform (ablation).")] = "census",
     min_age: Annotated[int, typer.Option(help="Youngest age drawn (7-85).")] = 18,
-    batch_size: BatchOpt = 40,
-    structured_method: MethodOpt = None,
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
-    factory: FactoryOpt = None,
-    requests_per_second: RpsOpt = None,
-    ray_address: RayAddressOpt = None,
-    ray_actors: RayActorsOpt = None,
-    force: ForceOpt = False,
-    quiet: QuietOpt = False,
-    cache: CacheOpt = None,
     dry_run: DryRunOpt = False,
     price_in: PriceInOpt = None,
     price_out: PriceOutOpt = None,
+    *,
+    options: dict[str, Any],
 ) -> None:
     """Generate a national population of deep personas; rerun the same command to resume."""
     with guarded():
-        _run(country, n, out, None, None, attributes, seed, concurrency, engine, where, demographics, min_age,
-             batch_size, structured_method, model, base_url, factory, requests_per_second, ray_address, ray_actors,
-             force, quiet, cache, (dry_run, price_in, price_out))
+        _run(country, n, out, None, None, where, demographics, min_age, dry_run=(dry_run, price_in, price_out),
+             **options)
 
 
+@_with_shared_options
 def enrich(
     source: Annotated[Path, typer.Argument(help='Shallow personas: JSONL ({"persona": "..."} or field dicts) '
                                                 "or text, one per line.")],
     out: OutOpt,
     country: Annotated[str | None, typer.Option(help="Country for fields the inputs leave open (ISO-3).")] = None,
     n: Annotated[int | None, typer.Option("-n", help="Deepen only the first n inputs.")] = None,
-    attributes: AttributesOpt = 200,
-    seed: SeedOpt = 0,
-    concurrency: ConcurrencyOpt = 8,
-    engine: EngineOpt = "local",
-    batch_size: BatchOpt = 40,
-    structured_method: MethodOpt = None,
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
-    factory: FactoryOpt = None,
-    requests_per_second: RpsOpt = None,
-    ray_address: RayAddressOpt = None,
-    ray_actors: RayActorsOpt = None,
-    force: ForceOpt = False,
-    quiet: QuietOpt = False,
-    cache: CacheOpt = None,
+    *,
+    options: dict[str, Any],
 ) -> None:
     """Turn one-line or few-field personas into deep ones that keep the original as an anchor."""
     from deeppersona_agents.population.inputs import load_shallow_personas
 
     with guarded():
         inputs, digest = load_shallow_personas(source)
-        _run(country, n, out, inputs, digest, attributes, seed, concurrency, engine, None, "census", 18,
-             batch_size, structured_method, model, base_url, factory, requests_per_second, ray_address, ray_actors,
-             force, quiet, cache)
+        _run(country, n, out, inputs, digest, None, "census", 18, **options)
 
 
 def export(
@@ -122,9 +122,9 @@ def export(
     err.print(f"wrote {personas} and {attributes}", highlight=False)
 
 
-def _run(country: str | None, n: int | None, out: Path, inputs: Any, digest: str | None, attributes: int, seed: int,
-         concurrency: int, engine: str, where: str | None, demographics: str, min_age: int, batch_size: int,
-         structured_method: str | None, model: str | None, base_url: str | None, factory: str | None,
+def _run(country: str | None, n: int | None, out: Path, inputs: Any, digest: str | None, where: str | None,
+         demographics: str, min_age: int, *, attributes: int, seed: int, concurrency: int, engine: str,
+         batch_size: int, structured_method: str | None, model: str | None, base_url: str | None, factory: str | None,
          requests_per_second: float | None, ray_address: str | None, ray_actors: int | None, force: bool,
          quiet: bool, cache: Path | None = None,
          dry_run: tuple[bool, float | None, float | None] = (False, None, None)) -> None:

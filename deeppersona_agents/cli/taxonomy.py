@@ -153,7 +153,8 @@ def taxonomy_build(
             deps = BuilderDeps(
                 model=resolve_chat_model(model, base_url=base_url), embeddings=resolve_embeddings(), base=base_tree,
                 work_dir=work_dir or into.with_name(into.name + ".work"),
-                method=resolve_structured_method(structured_method), concurrency=concurrency, threshold=threshold,
+                structured_method=resolve_structured_method(structured_method), concurrency=concurrency,
+                threshold=threshold,
                 confirm_merges=confirm_merges, infer_conditions=infer_conditions,
                 on_progress=on_progress,
             )
