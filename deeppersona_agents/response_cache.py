@@ -68,7 +68,7 @@ class ResponseCache(BaseCache):
             self._db.execute("CREATE TABLE IF NOT EXISTS replies (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         except (OSError, sqlite3.Error) as exc:
             raise ConfigError(f"cannot use {self.path} as the response cache ({exc}); give a writable file path, "
-                              "e.g. --cache runs/cache.sqlite", param="cache") from None
+                              "e.g. runs/cache.sqlite", param="cache") from None
 
     def with_seed(self, seed: int | str) -> ResponseCache:
         """The same file, with ``seed`` in every key."""
