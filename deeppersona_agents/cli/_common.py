@@ -35,6 +35,14 @@ ModelOpt = Annotated[str | None, typer.Option(help="Model name on an OpenAI-comp
                                                    "(default: DEEPPERSONA_MODEL or the embedded model).")]
 BaseUrlOpt = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")]
 MethodOpt = Annotated[str | None, typer.Option(help="Structured output: json_schema, function_calling or json_mode.")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the model calls, tokens and (with --price-in/"
+                                         "--price-out) the cost this command would spend; call nothing, write "
+                                         "nothing.")]
+PriceInOpt = Annotated[float | None, typer.Option(min=0, help="--dry-run: USD per million prompt tokens.")]
+PriceOutOpt = Annotated[float | None, typer.Option(min=0, help="--dry-run: USD per million completion tokens.")]
+CacheOpt = Annotated[Path | None, typer.Option(help="Response cache (SQLite file, created if missing): replies "
+                                               "already stored for the same model, prompt, schema and seed are "
+                                               "reused and not billed.")]
 
 
 def exit_code(exc: BaseException) -> int:
@@ -114,6 +122,18 @@ def make_folder(path: Path) -> Path:
     except OSError as exc:
         raise ConfigError(f"--out {path}: cannot create the folder ({exc.strerror or exc})") from None
     return path
+
+
+def print_estimate(estimate: object) -> None:
+    """Print a ``--dry-run`` estimate (``estimate.Estimate``) on stdout."""
+    for line in estimate.lines():  # type: ignore[attr-defined]
+        console.print(line, highlight=False, soft_wrap=True)
+
+
+def check_prices(price_in: float | None, price_out: float | None) -> None:
+    """Both prices or neither."""
+    if (price_in is None) != (price_out is None):
+        raise ConfigError("give both --price-in and --price-out (USD per million prompt / completion tokens)")
 
 
 write_atomic = write_text_atomic
