@@ -190,7 +190,7 @@ def test_bad_input_is_refused_before_any_work(tmp_path, kwargs, message):
 def test_an_unwritable_out_is_refused(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    with pytest.raises(ConfigError, match="cannot create --out|is a file"):
+    with pytest.raises(ConfigError, match="cannot create out=|is a file"):
         spawn(blocker / "ke", n=1)
 
 
