@@ -138,11 +138,35 @@ def plot_association_differences(associations: pd.DataFrame, folder: Path) -> li
     return written
 
 
+def plot_fidelity_by_method(summary: pd.DataFrame, folder: Path) -> list[Path]:
+    """One panel per fidelity measure, methods side by side (``fidelity_by_method.png``)."""
+    from matplotlib.figure import Figure
+
+    measures = [m for m in ("js_divergence", "sd_ratio", "subgroup_gap_error", "association_error")
+                if summary[m].notna().any()]
+    fig = Figure(figsize=(3 * len(measures), 3.2))
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.3, top=0.85, wspace=0.35)
+    for ax, measure in zip(fig.subplots(1, len(measures), squeeze=False)[0], measures, strict=True):
+        ax.bar(summary["method"].astype(str), summary[measure].to_numpy(float), color="tab:blue")
+        if measure == "sd_ratio":
+            ax.axhline(1.0, color="black", lw=0.8, ls="--")  # the real spread
+        ax.set_title(measure, fontsize=9)
+        ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+    fig.suptitle("Fidelity by method (lower is better; sd_ratio: 1 = real spread)", fontsize=10)
+    path = folder / "fidelity_by_method.png"
+    fig.savefig(path, dpi=100)
+    return [path]
+
+
 def write_plots(comparison: Comparison, reference: pd.DataFrame, folder: Path,
                 items: bool = True) -> dict[str, list[Path]]:
     """Every plot of a comparison, by report section."""
+    from deeppersona_agents.comparison.report import fidelity_by_method
+
     out = {"marginals": plot_items(comparison.panels, reference, folder) if items else [],
            "variance": plot_variance(comparison.metrics, folder)}
+    if comparison.metrics["method"].nunique() > 1:
+        out["fidelity"] = plot_fidelity_by_method(fidelity_by_method(comparison), folder)
     if not comparison.subgroups.empty:
         out["subgroups"] = plot_subgroup_gaps(comparison.subgroups, folder)
     if not comparison.associations.empty:
