@@ -104,8 +104,8 @@ def import_urban(path: PathLike, iso3: str, year: int | None) -> dict[str, Any]:
     """The ``urban`` section from the OWID WUP 2018 table for ``year`` (the table's year by default)."""
     path = existing_file(path)
     if year is None:
-        raise ConfigError(f"{path}: WUP runs to 2050 (projections); give --year, or --wpp (its year is used)",
-                          param="year")
+        raise ConfigError(f"{path}: WUP runs to 2050 (projections); give year, or wpp (its year is used)",
+                          param=("year", "wpp"))
     try:
         frame = copies.read_wup(path)
         share = copies.urban_share(frame, copies.wup_entity(frame, iso3), int(year))
@@ -173,7 +173,7 @@ def activity_section(files: dict[str, tuple[Path, list[dict[str, str]]]], iso3: 
     try:
         rates = activity_rule.rates({k: rows for k, (_, rows) in files.items()}, iso3, year)
     except KeyError as err:
-        raise ConfigError(f"{message(err)}; give --year with a year every file has") from None
+        raise ConfigError(f"{message(err)}; give year with a year every file has", param="year") from None
     bands = age_sex["bands"]
     body = {sex: activity_rule.activity_for_sex(rates[sex], sex, age_sex[sex][bands.index("15-19")],
                                                 age_sex[sex][bands.index("20-24")]) for sex in rates}
