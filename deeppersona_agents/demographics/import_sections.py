@@ -8,6 +8,7 @@ name, format and sha256). Errors name the file and what to give instead.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,18 +63,24 @@ def message(err: Exception) -> str:
         return "not UTF-8 text; save the file as UTF-8 CSV"
     return str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
 
-def wpp_copy_section(path: Path, iso3: str, year: int | None) -> dict[str, Any]:
-    """The ``age_sex`` section from the WPP 2024 copy (latest year by default)."""
-    frame = read_copy_frame(path, copies.WPP_FRAME, copies.WPP_COLUMNS)
+def _country_body(path: Path, frame: pd.DataFrame, column: str, iso3: str, year: int | None,
+                  build: Callable[[pd.DataFrame, int, int], dict[str, Any]]) -> tuple[int, dict[str, Any]]:
+    """``(year, build(frame, m49, year))`` from the country's rows (``column``: M49 codes; latest year by default)."""
     m49 = m49_of(iso3)
-    rows = frame[frame["locationId"] == m49]
+    rows = frame[frame[column] == m49]
     if rows.empty:
         raise ConfigError(f"{path} has no rows for {iso3} (M49 {m49})")
     year = latest(rows["year"], year)
     try:
-        body = copies.wpp_age_sex(frame, m49, year)
+        return year, build(frame, m49, year)
     except (KeyError, ValueError) as err:
         raise ConfigError(f"{path}: {message(err)}") from None
+
+
+def wpp_copy_section(path: Path, iso3: str, year: int | None) -> dict[str, Any]:
+    """The ``age_sex`` section from the WPP 2024 copy (latest year by default)."""
+    frame = read_copy_frame(path, copies.WPP_FRAME, copies.WPP_COLUMNS)
+    year, body = _country_body(path, frame, "locationId", iso3, year, copies.wpp_age_sex)
     return {"source": f"UN DESA Population Division, World Population Prospects 2024: population by 5-year group "
                       f"and sex, {year}, thousands (copy {path.name})",
             "year": year, "precision": "checked", "copy": copy_record(path, "WPP 2024 copy (wpp_age_sex_fiveyr)"),
@@ -84,15 +91,7 @@ def import_education(path: PathLike, iso3: str, year: int | None = None) -> dict
     """The ``education`` section from the Wittgenstein Centre copy (latest year by default)."""
     path = existing_file(path)
     frame = read_copy_frame(path, copies.WIC_FRAME, copies.WIC_COLUMNS)
-    m49 = m49_of(iso3)
-    rows = frame[frame["country_code"] == m49]
-    if rows.empty:
-        raise ConfigError(f"{path} has no rows for {iso3} (M49 {m49})")
-    year = latest(rows["year"], year)
-    try:
-        body = copies.wic_education(frame, m49, year)
-    except (KeyError, ValueError) as err:
-        raise ConfigError(f"{path}: {message(err)}") from None
+    year, body = _country_body(path, frame, "country_code", iso3, year, copies.wic_education)
     return {"source": f"Wittgenstein Centre Human Capital Data Explorer: population by age, sex and education, "
                       f"{year}, six-level scheme (copy {path.name})",
             "year": year, "precision": "checked", "copy": copy_record(path, "Wittgenstein Centre copy (past_epop)"),
