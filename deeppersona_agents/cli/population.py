@@ -8,36 +8,46 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from deeppersona_agents.cli._common import EXIT_MODEL, check_output_folder, err, guarded
+from deeppersona_agents.cli._common import (
+    EXIT_MODEL,
+    Demographics,
+    DemographicsOpt,
+    Engine,
+    ForceOpt,
+    MethodOpt,
+    check_output_folder,
+    count_option,
+    err,
+    guarded,
+    option_value,
+)
 
 OutOpt = Annotated[Path, typer.Option("--out", help="Output folder (personas.jsonl, failures.jsonl, manifest.json).")]
 AttributesOpt = Annotated[int, typer.Option(help="k: attributes per persona.")]
 SeedOpt = Annotated[int, typer.Option(help="Run seed; persona i depends on (seed, i) only.")]
 ConcurrencyOpt = Annotated[int, typer.Option(help="LLM calls in flight at most, across all personas.")]
-EngineOpt = Annotated[str, typer.Option(help="local (threads) or ray (a Ray cluster).")]
+EngineOpt = Annotated[Engine, typer.Option(help="local (threads) or ray (a Ray cluster; needs the ray extra).")]
 ModelOpt = Annotated[str | None, typer.Option(help="Model name on an OpenAI-compatible endpoint.")]
 BaseUrlOpt = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")]
 FactoryOpt = Annotated[str | None, typer.Option(help="'module:function' returning a LangChain chat model.")]
 RpsOpt = Annotated[float | None, typer.Option(help="Optional rate limit on LLM calls per second.")]
 RayAddressOpt = Annotated[str | None, typer.Option(help="Ray address (auto, ray://host:10001); default local.")]
 RayActorsOpt = Annotated[int | None, typer.Option(help="Ray actors (default: one per CPU).")]
-ForceOpt = Annotated[bool, typer.Option(help="Discard an existing run in --out made with other options.")]
 QuietOpt = Annotated[bool, typer.Option(help="No progress bar.")]
 BatchOpt = Annotated[int, typer.Option(help="Attributes filled per LLM call.")]
-MethodOpt = Annotated[str | None, typer.Option(help="json_schema, function_calling or json_mode.")]
 
 
 def population(
     country: Annotated[str, typer.Option(help="ISO-3 country code, e.g. KEN.")],
-    n: Annotated[int, typer.Option("-n", help="Personas wanted (indices 0..n-1).")],
+    n: Annotated[int, count_option("Personas wanted (indices 0..n-1).")],
     out: OutOpt,
     attributes: AttributesOpt = 200,
     seed: SeedOpt = 0,
     concurrency: ConcurrencyOpt = 8,
-    engine: EngineOpt = "local",
+    engine: EngineOpt = Engine.local,
     where: Annotated[str | None, typer.Option(help='Cohort, e.g. "age>=30 and age<50 and isco_major==2".')]
     = None,
-    demographics: Annotated[str, typer.Option(help="census (tables) or uniform (ablation).")] = "census",
+    demographics: DemographicsOpt = Demographics.census,
     min_age: Annotated[int, typer.Option(help="Youngest age drawn (7-85).")] = 18,
     batch_size: BatchOpt = 40,
     structured_method: MethodOpt = None,
@@ -52,9 +62,9 @@ def population(
 ) -> None:
     """Generate a national population of deep personas; rerun the same command to resume."""
     with guarded():
-        _run(country, n, out, None, None, attributes, seed, concurrency, engine, where, demographics, min_age,
-             batch_size, structured_method, model, base_url, factory, requests_per_second, ray_address, ray_actors,
-             force, quiet)
+        _run(country, n, out, None, None, attributes, seed, concurrency, engine.value, where, demographics.value,
+             min_age, batch_size, option_value(structured_method), model, base_url, factory, requests_per_second,
+             ray_address, ray_actors, force, quiet)
 
 
 def enrich(
@@ -62,11 +72,11 @@ def enrich(
                                                 "or text, one per line.")],
     out: OutOpt,
     country: Annotated[str | None, typer.Option(help="Country for fields the inputs leave open (ISO-3).")] = None,
-    n: Annotated[int | None, typer.Option("-n", help="Deepen only the first n inputs.")] = None,
+    n: Annotated[int | None, count_option("Deepen only the first n inputs.")] = None,
     attributes: AttributesOpt = 200,
     seed: SeedOpt = 0,
     concurrency: ConcurrencyOpt = 8,
-    engine: EngineOpt = "local",
+    engine: EngineOpt = Engine.local,
     batch_size: BatchOpt = 40,
     structured_method: MethodOpt = None,
     model: ModelOpt = None,
@@ -83,9 +93,9 @@ def enrich(
 
     with guarded():
         inputs, digest = load_shallow_personas(source)
-        _run(country, n, out, inputs, digest, attributes, seed, concurrency, engine, None, "census", 18,
-             batch_size, structured_method, model, base_url, factory, requests_per_second, ray_address, ray_actors,
-             force, quiet)
+        _run(country, n, out, inputs, digest, attributes, seed, concurrency, engine.value, None, "census", 18,
+             batch_size, option_value(structured_method), model, base_url, factory, requests_per_second, ray_address,
+             ray_actors, force, quiet)
 
 
 def export(
