@@ -28,6 +28,7 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from deeppersona_agents._io import write_text_atomic
 from deeppersona_agents.errors import ConfigError, DeepPersonaError, GenerationError, ModelError
@@ -141,7 +142,8 @@ def fail(exc: BaseException | str) -> typer.Exit:
 
     param = getattr(exc, "param", None)
     flag = f" (option --{param.replace('_', '-')})" if param else ""
-    err.print(f"[bold red]error:[/] {redact(str(exc))}{flag}", highlight=False, soft_wrap=True)  # no keys shown
+    text = escape(f"{redact(str(exc))}{flag}")  # no keys shown; brackets such as [ray] are text, not markup
+    err.print(f"[bold red]error:[/] {text}", highlight=False, soft_wrap=True)
     return typer.Exit(EXIT_BAD_INPUT if isinstance(exc, str) else exit_code(exc))
 
 
