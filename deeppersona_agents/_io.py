@@ -97,10 +97,12 @@ def repair_tail(path: str | Path) -> None:
             fh.truncate(start)
 
 
-def iter_records(path: str | Path, *, remedy: str = "remove that line") -> Iterator[tuple[int, dict[str, Any]]]:
+def iter_records(path: str | Path, *, remedy: str = "remove that line",
+                 param: str | None = None) -> Iterator[tuple[int, dict[str, Any]]]:
     """``(line number, record)`` for each line of a JSONL log; a corrupted line raises ``ConfigError``.
 
     Call :func:`repair_tail` first: only a line inside the file (not a torn tail) counts as corrupted.
+    ``param`` is the parameter the ``remedy`` names (``force``), if any.
     """
     target = Path(path)
     with target.open(encoding="utf-8", errors="strict") as fh:
@@ -114,10 +116,11 @@ def iter_records(path: str | Path, *, remedy: str = "remove that line") -> Itera
                 except json.JSONDecodeError:
                     record = None
                 if not isinstance(record, dict):
-                    raise ConfigError(f"{target}, line {number} is corrupted (not a JSON record); {remedy}")
+                    raise ConfigError(f"{target}, line {number} is corrupted (not a JSON record); {remedy}",
+                                      param=param)
                 yield number, record
         except UnicodeDecodeError:
-            raise ConfigError(f"{target}, after line {number}: not UTF-8 text; {remedy}") from None
+            raise ConfigError(f"{target}, after line {number}: not UTF-8 text; {remedy}", param=param) from None
 
 
 class JsonlLog:
@@ -157,13 +160,13 @@ class JsonlLog:
         self.close()
 
 
-def read_log(path: str | Path, *, remedy: str = "remove that line") -> list[dict[str, Any]]:
+def read_log(path: str | Path, *, remedy: str = "remove that line", param: str | None = None) -> list[dict[str, Any]]:
     """Every record of a log after repairing its tail (``[]`` when the file does not exist)."""
     target = Path(path)
     if not target.exists():
         return []
     repair_tail(target)
-    return [record for _, record in iter_records(target, remedy=remedy)]
+    return [record for _, record in iter_records(target, remedy=remedy, param=param)]
 
 
 def lock_file(fh: IO[str]) -> bool:

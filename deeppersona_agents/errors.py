@@ -17,18 +17,19 @@ from __future__ import annotations
 
 
 class DeepPersonaError(Exception):
-    """Root of every error raised by this package."""
+    """Root of every error raised by this package.
+
+    ``param`` names the Python parameter(s) at fault (``"attributes"``, or a tuple when the remedy names
+    several), so the CLI can name its flags; library messages never name CLI flags.
+    """
+
+    def __init__(self, *args: object, param: str | tuple[str, ...] | None = None) -> None:
+        super().__init__(*args)
+        self.param = param
 
 
 class ConfigError(DeepPersonaError, ValueError):
-    """Invalid input or configuration; the message says which value and how to fix it.
-
-    ``param`` names the Python parameter at fault (``"attributes"``), so the CLI can name its flag.
-    """
-
-    def __init__(self, message: str, *, param: str | None = None) -> None:
-        super().__init__(message)
-        self.param = param
+    """Invalid input or configuration; the message says which value and how to fix it."""
 
 
 class TaxonomyError(DeepPersonaError):
@@ -50,8 +51,8 @@ class EndpointRateLimitError(ModelError):
 class GenerationError(DeepPersonaError):
     """A generation stage failed after its retries."""
 
-    def __init__(self, stage: str, message: str) -> None:
-        super().__init__(f"[{stage}] {message}")
+    def __init__(self, stage: str, message: str, *, param: str | tuple[str, ...] | None = None) -> None:
+        super().__init__(f"[{stage}] {message}", param=param)
         self.stage = stage
 
 

@@ -78,8 +78,8 @@ def resolve_chat_model(
     if not key:
         if not url:
             raise ConfigError(
-                f"model {name!r} needs an endpoint: set OPENAI_API_KEY for OpenAI, or --base-url / "
-                "OPENAI_BASE_URL for a local OpenAI-compatible server (vLLM, Ollama, llama.cpp)"
+                f"model {name!r} needs an endpoint: set OPENAI_API_KEY for OpenAI, or base_url / "
+                "OPENAI_BASE_URL for a local OpenAI-compatible server (vLLM, Ollama, llama.cpp)", param="base_url"
             )
         key = "not-needed"
     return ChatOpenAI(

@@ -93,8 +93,8 @@ def endpoint_error(exc: Exception) -> ModelError | None:
     cause = redact(str(exc))
     if isinstance(exc, openai.APIConnectionError) and not isinstance(exc, openai.APITimeoutError):
         return ModelError(
-            f"cannot reach the chat model endpoint ({cause}). Start the server, or fix --base-url / "
-            "OPENAI_BASE_URL; unset DEEPPERSONA_MODEL to use the embedded model."
+            f"cannot reach the chat model endpoint ({cause}). Start the server, or fix base_url / "
+            "OPENAI_BASE_URL; unset DEEPPERSONA_MODEL to use the embedded model.", param="base_url"
         )
     if isinstance(exc, openai.AuthenticationError):
         return ModelError("the endpoint rejected the API key (401); set OPENAI_API_KEY (local servers accept any "
@@ -102,26 +102,31 @@ def endpoint_error(exc: Exception) -> ModelError | None:
     if isinstance(exc, openai.PermissionDeniedError):
         return ModelError(f"the endpoint refused access (403: {cause}); check the key's permissions for this model")
     if isinstance(exc, openai.NotFoundError):
-        return ModelError(f"the endpoint does not serve this model ({cause}); check --model / DEEPPERSONA_MODEL")
+        return ModelError(f"the endpoint does not serve this model ({cause}); check model / DEEPPERSONA_MODEL",
+                          param="model")
     if isinstance(exc, openai.RateLimitError):
         return EndpointRateLimitError(f"the endpoint kept refusing with 429 after retries ({cause}); lower "
-                                      "--concurrency or --requests-per-second, or check the account's quota")
+                                      "concurrency or requests_per_second, or check the account's quota",
+                                      param=("concurrency", "requests_per_second"))
     if isinstance(exc, openai.BadRequestError):
-        return ModelError(f"the endpoint rejected the request (400: {cause}); check --model and "
-                          "--structured-method (some servers support only function_calling or json_mode)")
+        return ModelError(f"the endpoint rejected the request (400: {cause}); check model and "
+                          "structured_method (some servers support only function_calling or json_mode)",
+                          param=("model", "structured_method"))
     return None
 
 
 @overload
 def ask_structured[T](
-    model: BaseChatModel, schema: type[T], messages: Sequence[BaseMessage], *, stage: str, method: str = ...,
+    model: BaseChatModel, schema: type[T], messages: Sequence[BaseMessage], *, stage: str,
+    structured_method: str = ...,
     attempts: int = ..., check: Callable[[T], list[str]] | None = ..., usage: Usage | None = ...,
 ) -> T: ...
 
 
 @overload
 def ask_structured(
-    model: BaseChatModel, schema: dict[str, Any], messages: Sequence[BaseMessage], *, stage: str, method: str = ...,
+    model: BaseChatModel, schema: dict[str, Any], messages: Sequence[BaseMessage], *, stage: str,
+    structured_method: str = ...,
     attempts: int = ..., check: Callable[[dict[str, Any]], list[str]] | None = ..., usage: Usage | None = ...,
 ) -> dict[str, Any]: ...
 
@@ -132,7 +137,7 @@ def ask_structured(
     messages: Sequence[BaseMessage],
     *,
     stage: str,
-    method: str = "json_schema",
+    structured_method: str = "json_schema",
     attempts: int = 3,
     check: Callable[[Any], list[str]] | None = None,
     usage: Usage | None = None,
@@ -145,7 +150,7 @@ def ask_structured(
             (the answer is then a dict, validated by the caller).
         messages: The prompt.
         stage: Stage name used in errors.
-        method: ``json_schema``, ``function_calling`` or ``json_mode``.
+        structured_method: ``json_schema``, ``function_calling`` or ``json_mode`` (LangChain's ``method``).
         attempts: Total tries before failing.
         check: Extra semantic checks; returns a list of problems (empty when fine).
         usage: Accumulator for calls (every attempt, counted by a callback) and tokens.
@@ -154,8 +159,8 @@ def ask_structured(
         StructuredOutputError: every attempt was invalid.
         ModelError: the endpoint is unreachable or rejects the request.
     """
-    runnable = model.with_structured_output(schema, method=method, include_raw=True)
-    if method == "json_mode":  # the endpoint only promises JSON; the prompt must carry the shape
+    runnable = model.with_structured_output(schema, method=structured_method, include_raw=True)
+    if structured_method == "json_mode":  # the endpoint only promises JSON; the prompt must carry the shape
         messages = [*messages, HumanMessage(f"Reply with one JSON object following this JSON schema:\n"
                                             f"{json.dumps(_json_schema(schema))}")]
     history = list(messages)
@@ -188,5 +193,6 @@ def ask_structured(
     raise StructuredOutputError(
         stage,
         f"the model gave no valid {_schema_name(schema)} after {attempts} attempts "
-        f"(last problem: {problem[:300]}). Try a stronger model, or another --structured-method.",
+        f"(last problem: {problem[:300]}). Try a stronger model, or another structured_method.",
+        param="structured_method",
     )

@@ -134,7 +134,8 @@ def main() -> None:
 
     tree = load_tree(args.tree)
     deps = BuilderDeps(model=resolve_chat_model(args.model, base_url=args.base_url), embeddings=MiniLMEmbeddings(),
-                       base=None, work_dir=args.work_dir, method=resolve_structured_method(args.structured_method),
+                       base=None, work_dir=args.work_dir,
+                       structured_method=resolve_structured_method(args.structured_method),
                        concurrency=args.concurrency,
                        on_progress=lambda stage, done, total: print(f"  {stage} {done}/{total}", file=sys.stderr))
     cached = deps.cache("conditions").values
@@ -148,7 +149,8 @@ def main() -> None:
     try:
         values, usage, failed = run_items(
             deps, "conditions", batches, lambda b: "|".join(leaf.key for leaf in b),
-            lambda b, u: classify_conditions(deps.model, [(leaf.path, leaf.description) for leaf in b], deps.method, u),
+            lambda b, u: classify_conditions(deps.model, [(leaf.path, leaf.description) for leaf in b],
+                                             deps.structured_method, u),
             lambda r: r)
     except DeepPersonaError as exc:
         sys.exit(f"error: {exc}")

@@ -11,6 +11,14 @@ from deeppersona_agents.taxonomy import load_tree
 from tests.fakes import FakeChatModel
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _session_cache(tmp_path_factory):
+    """The cache folder for session fixtures too (it is part of a run's config, so every run must agree)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DEEPPERSONA_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("DEEPPERSONA_CACHE", str(tmp_path_factory.getbasetemp() / "cache"))

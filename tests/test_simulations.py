@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from deeppersona_agents.comparison.references import trait_marginals
+from deeppersona_agents.comparison.references import reference_sibling, trait_marginals, wvs7_reference
 from deeppersona_agents.simulation import load_instrument
 from simulations import big_five_study, wvs_study
+from tests.comparison.wvs_fixture import write_official_file
 from tests.fakes import FakeChatModel
 
 
@@ -44,3 +45,36 @@ def test_big_five_scores_reach_compare_against_a_trait_reference(tmp_path, embed
     metrics = pd.read_csv(tmp_path / "b5" / "metrics.csv")
     assert set(metrics["item"]) == set(traits["item"]) and set(metrics["method"]) == {"deep", "cultural"}
     assert metrics["js_divergence"].notna().all()
+
+
+def test_wvs_study_reports_subgroup_association_and_variance_fidelity_per_method_and_depth(tmp_path, embeddings):
+    frames = wvs7_reference(write_official_file(tmp_path / "wvs.csv"), countries=["IND"],
+                            by=["sex", "age_band", "education", "urban", "religion"])
+    ref_path = tmp_path / "ref.csv"
+    frames["marginals"].to_csv(ref_path, index=False)
+    frames["subgroups"].to_csv(reference_sibling(ref_path, "subgroups"), index=False)
+    frames["associations"].to_csv(reference_sibling(ref_path, "associations"), index=False)
+    wvs_study.main(seed=2, n=10, countries=("IND",), attributes=8, items=("Q46", "Q57", "Q152"),
+                   methods=("deep", "cultural"), depths=(0, 4), model=FakeChatModel(), embeddings=embeddings,
+                   reference=ref_path, weight_to="census", out=tmp_path / "run")
+    run = tmp_path / "run"
+    methods = {"deep", "cultural", "deep@k0", "deep@k4"}
+    summary = pd.read_csv(run / "fidelity_by_method.csv")
+    assert set(summary["method"]) == methods
+    subgroups = pd.read_csv(run / "subgroups.csv")
+    assert set(subgroups["method"]) == methods and set(subgroups["group"]) >= {"sex", "age_band"}
+    associations = pd.read_csv(run / "associations.csv")  # Q46 x Q57: the only ordered pair
+    assert set(associations["method"]) == methods
+    assert set(zip(associations["item_a"], associations["item_b"], strict=True)) == {("Q46", "Q57")}
+    assert (pd.read_csv(run / "weighting.csv")["target"] == "census").all()
+    metrics = pd.read_csv(run / "metrics.csv")
+    for method, rows in metrics.groupby("method"):  # the summary is the mean of the per-item figures
+        row = summary.set_index("method").loc[method]
+        assert np.isclose(row["sd_ratio"], rows["sd_ratio"].mean(), equal_nan=True)
+        assert np.isclose(row["js_divergence"], rows["js_divergence"].mean())
+        gaps = subgroups[(subgroups["method"] == method) & (subgroups["gap_kind"] == "mean_diff")]["gap_diff"]
+        assert np.isclose(row["subgroup_gap_error"], gaps.abs().mean(), equal_nan=True)
+    report = (run / "report.md").read_text()
+    assert "![fidelity: fidelity_by_method.png](fidelity_by_method.png)" in report
+    for section in ("## Fidelity by method", "## Subgroups", "## Associations", "## Census weighting"):
+        assert section in report

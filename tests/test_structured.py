@@ -43,7 +43,7 @@ def test_an_invalid_reply_is_retried_never_taken(method, fault, schema):
         model = resolve_chat_model("stub", base_url=stub.url)
         usage = Usage()
         reply = ask_structured(model, schema, [("user", "How much do you trust people? 1-4")], stage="t",
-                               method=method, attempts=3, usage=usage)
+                               structured_method=method, attempts=3, usage=usage)
         answer = reply["answer"] if isinstance(reply, dict) else reply.answer
         assert answer == 2  # the second, complete reply; never the 1 of the broken one
         assert len(stub.requests) == 2
@@ -55,7 +55,7 @@ def test_a_reply_that_stays_invalid_fails_after_the_attempts(method, fault):
     with StubEndpoint(faulty_first(fault, bad=99)) as stub:
         model = resolve_chat_model("stub", base_url=stub.url)
         with pytest.raises(StructuredOutputError, match="cut off|complete JSON|not valid JSON|Error"):
-            ask_structured(model, ANSWER, [("user", "Pick 1-4")], stage="t", method=method, attempts=3)
+            ask_structured(model, ANSWER, [("user", "Pick 1-4")], stage="t", structured_method=method, attempts=3)
         assert len(stub.requests) == 3
 
 

@@ -92,9 +92,9 @@ class WeightTo(StrEnum):
     census = "census"
 
 
-def option_value(choice: StrEnum | None) -> str | None:
+def option_value(choice: StrEnum | str | None) -> str | None:
     """The plain string of an enum option (None stays None), for the library."""
-    return None if choice is None else choice.value
+    return None if choice is None else str(choice)
 
 
 ModelOpt = Annotated[str | None, typer.Option(help="Model name on an OpenAI-compatible endpoint "
@@ -141,7 +141,9 @@ def fail(exc: BaseException | str) -> typer.Exit:
     from deeppersona_agents.llm import redact  # lazily: --help and --version stay fast
 
     param = getattr(exc, "param", None)
-    flag = f" (option --{param.replace('_', '-')})" if param else ""
+    names = (param,) if isinstance(param, str) else tuple(param or ())
+    flags = [("-" if len(p) == 1 else "--") + p.replace("_", "-") for p in names]  # n -> -n, out -> --out
+    flag = f" (option{'s' if len(flags) > 1 else ''} {', '.join(flags)})" if flags else ""
     text = escape(f"{redact(str(exc))}{flag}")  # no keys shown; brackets such as [ray] are text, not markup
     err.print(f"[bold red]error:[/] {text}", highlight=False, soft_wrap=True)
     return typer.Exit(EXIT_BAD_INPUT if isinstance(exc, str) else exit_code(exc))

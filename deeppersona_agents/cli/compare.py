@@ -32,11 +32,6 @@ def _cuts(text: str) -> tuple[int, ...]:
         raise ConfigError(f"--age-cuts {text!r} must be whole numbers such as 30,50") from None
 
 
-def sibling(reference: Path, kind: str) -> Path:
-    """Where ``reference wvs7`` writes the ``kind`` (subgroups, associations) file beside the marginals."""
-    return reference.with_name(f"{reference.stem}_{kind}.csv")
-
-
 def compare(
     answers_file: Annotated[Path, typer.Argument(help="answers.csv from `deeppersona survey`.")],
     reference: Annotated[Path, typer.Option(help="Reference marginals CSV (country,item,value,share,n_valid).")],
@@ -58,21 +53,22 @@ def compare(
     """Compare simulated answers with real data: marginals, variance, subgroups, associations."""
     from deeppersona_agents.comparison.compare import compare_all, read_answers
     from deeppersona_agents.comparison.plots import write_plots
-    from deeppersona_agents.comparison.references import read_marginals, read_reference_table
+    from deeppersona_agents.comparison.references import read_marginals, read_reference_table, reference_sibling
     from deeppersona_agents.comparison.report import markdown_report
     from deeppersona_agents.comparison.subgroups import parse_by, read_personas
+    from deeppersona_agents.llm import tables_dir_setting
 
     with guarded():
         check_output_folder(out_dir)
         cuts, groups = _cuts(age_cuts), parse_by(by)
         if groups and reference_subgroups is None:
-            reference_subgroups = sibling(reference, "subgroups")
+            reference_subgroups = reference_sibling(reference, "subgroups")
             if not reference_subgroups.exists():
                 raise ConfigError(f"--by needs the reference's subgroup shares: {reference_subgroups} does not "
                                   "exist; write it with `deeppersona reference wvs7 FILE --by ...` or pass "
                                   "--reference-subgroups")
-        if reference_associations is None and sibling(reference, "associations").exists():
-            reference_associations = sibling(reference, "associations")
+        if reference_associations is None and reference_sibling(reference, "associations").exists():
+            reference_associations = reference_sibling(reference, "associations")
         answers, marginals = read_answers(answers_file), read_marginals(reference)
         result = compare_all(
             answers, marginals, personas=read_personas(personas, cuts) if personas else None, by=groups,
@@ -80,7 +76,8 @@ def compare(
             reference_subgroups else None,
             reference_associations=read_reference_table(reference_associations, "associations")
             if reference_associations else None,
-            weight_to=option_value(weight_to), age_cuts=cuts, n_boot=bootstrap, seed=seed)
+            weight_to=option_value(weight_to), age_cuts=cuts, n_boot=bootstrap, seed=seed,
+            tables_dir=tables_dir_setting())
         make_folder(out_dir)
         figures = write_plots(result, marginals, out_dir) if plots else {}
         for name, frame in result.frames().items():
@@ -107,14 +104,14 @@ def reference_wvs7(
     age_cuts: AgeCutsOpt = "30,50",
 ) -> None:
     """Weighted (W_WEIGHT) shares per country x item; pairwise Spearman of ordered items; shares per subgroup."""
-    from deeppersona_agents.comparison.references import wvs7_reference
+    from deeppersona_agents.comparison.references import reference_sibling, wvs7_reference
 
     with guarded():
         check_output_path(out_file)
         frames = wvs7_reference(file, countries.split(",") if countries else None,
                                 items.split(",") if items else None, by, _cuts(age_cuts))
-        paths = {"marginals": out_file, "associations": sibling(out_file, "associations"),
-                 "subgroups": sibling(out_file, "subgroups")}
+        paths = {"marginals": out_file, "associations": reference_sibling(out_file, "associations"),
+                 "subgroups": reference_sibling(out_file, "subgroups")}
         for kind, frame in frames.items():
             write_atomic(paths[kind], frame.to_csv(index=False))
     marginals = frames["marginals"]
@@ -133,7 +130,7 @@ def reference_ipip(
     age_cuts: AgeCutsOpt = "30,50",
 ) -> None:
     """Per-country shares of each IPIP-50 answer (0 = missed is excluded) and of trait scores (trait:EXT ...)."""
-    from deeppersona_agents.comparison.references import TRAIT_PREFIX, ipip_marginals, ipip_subgroups
+    from deeppersona_agents.comparison.references import TRAIT_PREFIX, ipip_marginals, ipip_subgroups, reference_sibling
 
     with guarded():
         check_output_path(out_file)
@@ -142,9 +139,9 @@ def reference_ipip(
         subgroups = ipip_subgroups(file, by.split(","), country_list, _cuts(age_cuts)) if by else None
         write_atomic(out_file, frame.to_csv(index=False))
         if subgroups is not None:
-            write_atomic(sibling(out_file, "subgroups"), subgroups.to_csv(index=False))
+            write_atomic(reference_sibling(out_file, "subgroups"), subgroups.to_csv(index=False))
     names = frame["item"].drop_duplicates()
     traits = int(names.str.startswith(TRAIT_PREFIX).sum())
     err.print(f"wrote {out_file}: {frame['country'].nunique()} countries, {len(names) - traits} items, "
-              f"{traits} traits" + (f"; {sibling(out_file, 'subgroups')}" if by else ""),
+              f"{traits} traits" + (f"; {reference_sibling(out_file, 'subgroups')}" if by else ""),
               highlight=False, soft_wrap=True)

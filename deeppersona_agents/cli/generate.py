@@ -79,9 +79,9 @@ def _generate(
         review=review, current_year=current_year,
     )
     if country:
-        resolve_country(country)
+        resolve_country(country, config.tables_dir)
     tree = load_tree(tree_path)
-    split_anchors(anchors, country, tree)
+    split_anchors(anchors, country, tree, config.tables_dir)
     check_output_path(out)
     chat = resolve_chat_model(model, base_url=base_url) if (model or base_url) else None
     if base_url and not model and not os.environ.get("DEEPPERSONA_MODEL"):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -37,65 +40,63 @@ QuietOpt = Annotated[bool, typer.Option(help="No progress bar.")]
 BatchOpt = Annotated[int, typer.Option(help="Attributes filled per LLM call.")]
 
 
+#: Options ``population`` and ``enrich`` share (name: annotation, default); they reach ``_run`` as keywords.
+SHARED_OPTIONS: dict[str, tuple[Any, Any]] = {
+    "attributes": (AttributesOpt, 200), "seed": (SeedOpt, 0), "concurrency": (ConcurrencyOpt, 8),
+    "engine": (EngineOpt, Engine.local), "batch_size": (BatchOpt, 40), "structured_method": (MethodOpt, None),
+    "model": (ModelOpt, None), "base_url": (BaseUrlOpt, None), "factory": (FactoryOpt, None),
+    "requests_per_second": (RpsOpt, None), "ray_address": (RayAddressOpt, None), "ray_actors": (RayActorsOpt, None),
+    "force": (ForceOpt, False), "quiet": (QuietOpt, False),
+}
+
+
+def _with_shared_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Give ``command`` the :data:`SHARED_OPTIONS` after its own; their values arrive in ``options``."""
+    own = [p for p in inspect.signature(command, eval_str=True).parameters.values() if p.name != "options"]
+    shared = [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=kind)
+              for name, (kind, default) in SHARED_OPTIONS.items()]
+
+    @functools.wraps(command)
+    def run(**values: Any) -> None:
+        command(**{p.name: values.pop(p.name) for p in own}, options=values)
+
+    run.__signature__ = inspect.Signature([*own, *shared])  # type: ignore[attr-defined]
+    return run
+
+
+@_with_shared_options
 def population(
     country: Annotated[str, typer.Option(help="ISO-3 country code, e.g. KEN.")],
     n: Annotated[int, count_option("Personas wanted (indices 0..n-1).")],
     out: OutOpt,
-    attributes: AttributesOpt = 200,
-    seed: SeedOpt = 0,
-    concurrency: ConcurrencyOpt = 8,
-    engine: EngineOpt = Engine.local,
     where: Annotated[str | None, typer.Option(help='Cohort, e.g. "age>=30 and age<50 and isco_major==2".')]
     = None,
     demographics: DemographicsOpt = Demographics.census,
     min_age: Annotated[int, typer.Option(help="Youngest age drawn (7-85).")] = 18,
-    batch_size: BatchOpt = 40,
-    structured_method: MethodOpt = None,
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
-    factory: FactoryOpt = None,
-    requests_per_second: RpsOpt = None,
-    ray_address: RayAddressOpt = None,
-    ray_actors: RayActorsOpt = None,
-    force: ForceOpt = False,
-    quiet: QuietOpt = False,
+    *,
+    options: dict[str, Any],
 ) -> None:
     """Generate a national population of deep personas; rerun the same command to resume."""
     with guarded():
-        _run(country, n, out, None, None, attributes, seed, concurrency, engine.value, where, demographics.value,
-             min_age, batch_size, option_value(structured_method), model, base_url, factory, requests_per_second,
-             ray_address, ray_actors, force, quiet)
+        _run(country, n, out, None, None, where, demographics.value, min_age, **options)
 
 
+@_with_shared_options
 def enrich(
     source: Annotated[Path, typer.Argument(help='Shallow personas: JSONL ({"persona": "..."} or field dicts) '
                                                 "or text, one per line.")],
     out: OutOpt,
     country: Annotated[str | None, typer.Option(help="Country for fields the inputs leave open (ISO-3).")] = None,
     n: Annotated[int | None, count_option("Deepen only the first n inputs.")] = None,
-    attributes: AttributesOpt = 200,
-    seed: SeedOpt = 0,
-    concurrency: ConcurrencyOpt = 8,
-    engine: EngineOpt = Engine.local,
-    batch_size: BatchOpt = 40,
-    structured_method: MethodOpt = None,
-    model: ModelOpt = None,
-    base_url: BaseUrlOpt = None,
-    factory: FactoryOpt = None,
-    requests_per_second: RpsOpt = None,
-    ray_address: RayAddressOpt = None,
-    ray_actors: RayActorsOpt = None,
-    force: ForceOpt = False,
-    quiet: QuietOpt = False,
+    *,
+    options: dict[str, Any],
 ) -> None:
     """Turn one-line or few-field personas into deep ones that keep the original as an anchor."""
     from deeppersona_agents.population.inputs import load_shallow_personas
 
     with guarded():
         inputs, digest = load_shallow_personas(source)
-        _run(country, n, out, inputs, digest, attributes, seed, concurrency, engine.value, None, "census", 18,
-             batch_size, option_value(structured_method), model, base_url, factory, requests_per_second, ray_address,
-             ray_actors, force, quiet)
+        _run(country, n, out, inputs, digest, None, "census", 18, **options)
 
 
 def export(
@@ -116,9 +117,9 @@ def export(
     err.print(f"wrote {personas} and {attributes}", highlight=False)
 
 
-def _run(country: str | None, n: int | None, out: Path, inputs: Any, digest: str | None, attributes: int, seed: int,
-         concurrency: int, engine: str, where: str | None, demographics: str, min_age: int, batch_size: int,
-         structured_method: str | None, model: str | None, base_url: str | None, factory: str | None,
+def _run(country: str | None, n: int | None, out: Path, inputs: Any, digest: str | None, where: str | None,
+         demographics: str, min_age: int, *, attributes: int, seed: int, concurrency: int, engine: str,
+         batch_size: int, structured_method: str | None, model: str | None, base_url: str | None, factory: str | None,
          requests_per_second: float | None, ray_address: str | None, ray_actors: int | None, force: bool,
          quiet: bool) -> None:
     from deeppersona_agents.errors import ConfigError
@@ -126,6 +127,7 @@ def _run(country: str | None, n: int | None, out: Path, inputs: Any, digest: str
     from deeppersona_agents.llm import resolve_structured_method
     from deeppersona_agents.population import ModelSpec, spawn_population
 
+    engine, structured_method = str(engine), option_value(structured_method)  # enums -> the library's strings
     check_output_folder(out)
     if base_url and not model and not factory:
         raise ConfigError("--base-url needs --model (the model name served there)")

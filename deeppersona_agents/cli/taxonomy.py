@@ -158,7 +158,7 @@ def taxonomy_build(
             deps = BuilderDeps(
                 model=resolve_chat_model(model, base_url=base_url), embeddings=resolve_embeddings(), base=base_tree,
                 work_dir=work_dir or into.with_name(into.name + ".work"),
-                method=resolve_structured_method(option_value(structured_method)), concurrency=concurrency,
+                structured_method=resolve_structured_method(option_value(structured_method)), concurrency=concurrency,
                 threshold=threshold,
                 confirm_merges=confirm_merges, infer_conditions=infer_conditions,
                 on_progress=on_progress,

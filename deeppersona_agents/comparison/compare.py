@@ -159,7 +159,7 @@ def compare_all(
         raise ConfigError("subgroups and census weights need the respondents' demographics; pass personas "
                           "(read_personas('personas.jsonl'))", param="personas")
     if groups and reference_subgroups is None:
-        raise ConfigError("subgroup comparisons need the reference's subgroup shares (reference ... --by)",
+        raise ConfigError("subgroup comparisons need the reference's subgroup shares (its loader with by=...)",
                           param="reference_subgroups")
     if weight_to not in (None, *WEIGHT_TARGETS):
         raise ConfigError(f"unknown weighting target {weight_to!r}; use census", param="weight_to")

@@ -112,6 +112,7 @@ def compare_associations(panels: dict[tuple[str, str], Panel], reference: pd.Dat
         items = sorted(item for item in panel.matrices if scale_of(item) != "nominal")
         if len(items) < 2:
             continue
+        assert panel.weights is not None  # Panel sets ones when none are given
         sim = pairwise_spearman({item: panel.matrices[item] for item in items}, panel.weights)
         sim = sim.rename(columns={"rho": "rho_sim", "n_valid": "n_simulated"}).assign(country=country, method=method)
         merged = sim.merge(ref[ref["country"] == country], on=["country", "item_a", "item_b"], how="inner")

@@ -158,7 +158,8 @@ def one_per_person(answers: ArrayLike, support: ArrayLike, weights: ArrayLike | 
     from deeppersona_agents.comparison.units import person_matrix
 
     values = np.asarray(answers, float)
-    matrix = person_matrix(np.arange(len(values)), len(values), values, np.asarray(support, float), weights)
+    w = None if weights is None else np.asarray(weights, float)
+    matrix = person_matrix(np.arange(len(values)), len(values), values, np.asarray(support, float), w)
     return matrix[matrix.sum(axis=1) > 0]
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -24,6 +24,14 @@ MAX_GAP_BARS = 20
 
 def _safe(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_-]+", "_", text)  # trait:EXT -> trait_EXT
+
+
+def _save(fig: Any, folder: Path, *name: object) -> Path:
+    """Lay out ``fig`` and write it as ``folder/<name parts joined by _>.png``."""
+    fig.tight_layout()
+    path = folder / ("_".join(_safe(str(part)) for part in name) + ".png")
+    fig.savefig(path, dpi=100)
+    return path
 
 
 def item_shares(panels: dict[tuple[str, str], Panel], country: str, item: str) -> dict[str, np.ndarray]:
@@ -80,10 +88,7 @@ def plot_variance(metrics: pd.DataFrame, folder: Path) -> list[Path]:
         ax.set_xticks(np.arange(len(table)), table.index, rotation=90, fontsize=7)
         ax.set(ylabel="simulated SD / real SD", title=f"Spread of answers — {country}")
         ax.legend(fontsize=8)
-        fig.tight_layout()
-        path = folder / f"variance_{_safe(str(country))}.png"
-        fig.savefig(path, dpi=100)
-        written.append(path)
+        written.append(_save(fig, folder, "variance", country))
     return written
 
 
@@ -106,10 +111,7 @@ def plot_subgroup_gaps(subgroups: pd.DataFrame, folder: Path) -> list[Path]:
         ax.set(xlabel="gap (mean difference; total variation for nominal items)",
                title=f"{group} gaps — {country}, {method}")
         ax.legend(fontsize=8)
-        fig.tight_layout()
-        path = folder / f"subgroups_{_safe(str(country))}_{_safe(str(method))}_{_safe(str(group))}.png"
-        fig.savefig(path, dpi=100)
-        written.append(path)
+        written.append(_save(fig, folder, "subgroups", country, method, group))
     return written
 
 
@@ -132,18 +134,39 @@ def plot_association_differences(associations: pd.DataFrame, folder: Path) -> li
         ax.set_yticks(range(len(items)), items, fontsize=6)
         ax.set_title(f"Spearman rho, simulated − real — {country}, {method}")
         fig.colorbar(image, ax=ax, shrink=0.8)
-        fig.tight_layout()
-        path = folder / f"associations_{_safe(str(country))}_{_safe(str(method))}.png"
-        fig.savefig(path, dpi=100)
-        written.append(path)
+        written.append(_save(fig, folder, "associations", country, method))
     return written
+
+
+def plot_fidelity_by_method(summary: pd.DataFrame, folder: Path) -> list[Path]:
+    """One panel per fidelity measure, methods side by side (``fidelity_by_method.png``)."""
+    from matplotlib.figure import Figure
+
+    measures = [m for m in ("js_divergence", "sd_ratio", "subgroup_gap_error", "association_error")
+                if summary[m].notna().any()]
+    fig = Figure(figsize=(3 * len(measures), 3.2))
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.3, top=0.85, wspace=0.35)
+    for ax, measure in zip(fig.subplots(1, len(measures), squeeze=False)[0], measures, strict=True):
+        ax.bar(summary["method"].astype(str), summary[measure].to_numpy(float), color="tab:blue")
+        if measure == "sd_ratio":
+            ax.axhline(1.0, color="black", lw=0.8, ls="--")  # the real spread
+        ax.set_title(measure, fontsize=9)
+        ax.tick_params(axis="x", labelrotation=45, labelsize=8)
+    fig.suptitle("Fidelity by method (lower is better; sd_ratio: 1 = real spread)", fontsize=10)
+    path = folder / "fidelity_by_method.png"
+    fig.savefig(path, dpi=100)
+    return [path]
 
 
 def write_plots(comparison: Comparison, reference: pd.DataFrame, folder: Path,
                 items: bool = True) -> dict[str, list[Path]]:
     """Every plot of a comparison, by report section."""
+    from deeppersona_agents.comparison.report import fidelity_by_method
+
     out = {"marginals": plot_items(comparison.panels, reference, folder) if items else [],
            "variance": plot_variance(comparison.metrics, folder)}
+    if comparison.metrics["method"].nunique() > 1:
+        out["fidelity"] = plot_fidelity_by_method(fidelity_by_method(comparison), folder)
     if not comparison.subgroups.empty:
         out["subgroups"] = plot_subgroup_gaps(comparison.subgroups, folder)
     if not comparison.associations.empty:

@@ -243,6 +243,12 @@ def ipip_subgroups(path: str | Path, by: list[str], countries: list[str] | None 
     return subgroup_marginals(frame, supports, groups, "country", None, age_cuts)
 
 
+def reference_sibling(reference: str | Path, kind: str) -> Path:
+    """Where ``reference wvs7`` writes the ``kind`` (subgroups, associations) table beside the marginals."""
+    path = Path(reference)
+    return path.with_name(f"{path.stem}_{kind}.csv")
+
+
 def read_marginals(path: str | Path) -> pd.DataFrame:
     """A marginals CSV written by the loaders (or by hand in the same columns)."""
     frame = read_user_csv(path, "reference marginals")

@@ -113,6 +113,44 @@ def weighting_section(weighting: pd.DataFrame) -> list[str]:
     return lines
 
 
+def fidelity_by_method(comparison: Comparison) -> pd.DataFrame:
+    """One row per method (averaged over countries): marginal, variance, subgroup and association fidelity.
+
+    Columns: ``js_divergence`` and ``sd_ratio`` (means over items), ``collapsed_items`` (share of items flagged),
+    ``subgroup_gap_error`` (mean absolute gap error of ordered items), ``association_error`` (mean absolute
+    Spearman difference); a comparison that was not asked for leaves its column empty (NaN).
+    """
+    metrics = comparison.metrics
+    out = pd.DataFrame(index=pd.Index(sorted(metrics["method"].astype(str).unique()), name="method"))
+    by_method = metrics.groupby("method")
+    out["items"] = by_method["item"].nunique()
+    out["js_divergence"] = by_method["js_divergence"].mean()
+    out["sd_ratio"] = by_method["sd_ratio"].mean()
+    out["collapsed_items"] = by_method["collapse"].apply(lambda c: c.astype(bool).mean())
+    out["subgroup_gap_error"] = np.nan
+    if not comparison.subgroups.empty:
+        ordered = comparison.subgroups[comparison.subgroups["gap_kind"] == "mean_diff"]
+        out["subgroup_gap_error"] = ordered.groupby("method")["gap_diff"].apply(lambda d: d.abs().mean())
+    out["association_error"] = np.nan
+    if not comparison.associations.empty:
+        out["association_error"] = comparison.associations.groupby("method")["abs_diff"].mean()
+    return out.reset_index()
+
+
+def fidelity_section(summary: pd.DataFrame) -> list[str]:
+    """The methods side by side: does a method (or depth) improve more than the marginals?"""
+    names = ["js_divergence", "sd_ratio", "collapsed_items", "subgroup_gap_error", "association_error"]
+    lines = ["## Fidelity by method", "", "| method | items | " + " | ".join(names) + " |",
+             "|" + "---|" * (2 + len(names))]
+    for row in summary.itertuples():
+        lines.append(f"| {row.method} | {row.items} | " + " | ".join(_fmt(getattr(row, n)) for n in names) + " |")
+    lines += ["", "Means over countries and items. Lower is better except sd_ratio (1 is the real spread); "
+              "collapsed_items is the share of items whose simulated spread collapsed; subgroup_gap_error is the "
+              "mean absolute error of the subgroup gaps of ordered items; association_error the mean absolute "
+              "difference of pairwise Spearman correlations. Empty: that comparison was not run.", ""]
+    return lines
+
+
 def markdown_report(comparison: Comparison | pd.DataFrame, figures: Mapping[str, Sequence[str]] | None = None) -> str:
     """The whole report; ``figures`` maps a section (marginals, variance, subgroups, associations) to image files."""
     from deeppersona_agents.comparison.compare import Comparison
@@ -120,6 +158,8 @@ def markdown_report(comparison: Comparison | pd.DataFrame, figures: Mapping[str,
     result = comparison if isinstance(comparison, Comparison) else Comparison(comparison)
     figs = figures or {}
     lines = ["# Simulated vs real answer distributions", ""]
+    if result.metrics["method"].nunique() > 1:
+        lines += fidelity_section(fidelity_by_method(result)) + _images(figs, "fidelity")
     if not result.weighting.empty:
         lines += weighting_section(result.weighting)
     lines += marginals_section(result.metrics)

@@ -88,7 +88,8 @@ def wvs7_groups(frame: pd.DataFrame, by: Sequence[str], cuts: Sequence[int] = AG
     for group in by:
         column = WVS_VARIABLES[group]
         if column not in frame.columns:
-            raise ConfigError(f"the file has no {column} column, needed for --by {group}; use the official file")
+            raise ConfigError(f"the file has no {column} column, needed for by={group!r}; use the official file",
+                              param="by")
         codes = pd.to_numeric(frame[column], errors="coerce")
         if group == "age_band":
             out[group] = age_band(codes, cuts).to_numpy()
@@ -106,7 +107,8 @@ def ipip_groups(frame: pd.DataFrame, by: Sequence[str], cuts: Sequence[int] = AG
         elif group == "age_band" and "age" in frame.columns:
             out[group] = age_band(frame["age"], cuts).to_numpy()
         else:
-            raise ConfigError(f"the IPIP file has no column for --by {group} (it has gender and age at most)")
+            raise ConfigError(f"the IPIP file has no column for by={group!r} (it has gender and age at most)",
+                              param="by")
     return out.where(out.notna(), None)
 
 

@@ -31,7 +31,7 @@ from deeppersona_agents.errors import ConfigError
 CENSUS_VARIABLES = ("sex", "age_band", "education")
 
 
-def effective_sample_size(weights: Sequence[float]) -> float:
+def effective_sample_size(weights: Sequence[float] | np.ndarray) -> float:
     """Kish's effective sample size, (sum w)^2 / sum w^2."""
     w = np.asarray(weights, float)
     return float(w.sum() ** 2 / (w**2).sum()) if (w**2).sum() > 0 else 0.0

@@ -1,4 +1,9 @@
-"""Audit a sample of anchors against the country's tables: total-variation distance per variable."""
+"""Audit a sample of anchors against the country's tables: distance per variable, and where each table came from.
+
+Sits after the sampler: ``demographics audit`` reads (or draws) anchors, compares each variable's shares with
+the tables they were drawn from, and with ``--source`` names, per section, its precision, source, year and
+the copy it was built from (repository, path and commit, or the file a user imported).
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,9 @@ from deeppersona_agents.demographics.tables import AGE_BANDS, band_of
 from deeppersona_agents.errors import ConfigError
 
 AUDITED = ["sex", "age_band", "activity", "isco_major", "education", "marital_status", "urban", "religion"]
+#: The table section each audited variable is drawn from.
+SECTION_OF = {"sex": "age_sex", "age_band": "age_sex", "activity": "activity", "isco_major": "occupation",
+              "education": "education", "marital_status": "marital_status", "urban": "urban", "religion": "religion"}
 
 
 def _values(frame: pd.DataFrame, variable: str) -> pd.Series:
@@ -55,6 +63,35 @@ def audit_sample(frame: pd.DataFrame, country: str, *, tables_dir: str | Path | 
             "expected": dict(zip(keys, np.round(e, 4), strict=True)),
             "observed": dict(zip(keys, np.round(o, 4), strict=True)),
         })
+    return pd.DataFrame(rows)
+
+
+def copy_text(copy: object) -> str:
+    """One line per copy a section names: ``repository path @ commit`` (or the imported file and its sha256)."""
+    copies = copy if isinstance(copy, list) else [copy] if copy else []
+    lines = []
+    for item in copies:
+        if not isinstance(item, dict):
+            lines.append(str(item))
+        elif "repository" in item:
+            lines.append(f"{item['repository']} {item.get('path', '')} @ {str(item.get('commit', '?'))[:12]}")
+        else:
+            lines.append(f"file {item.get('file', '?')} sha256 {str(item.get('sha256', '?'))[:12]}")
+    return "\n".join(lines) or "none recorded"
+
+
+def section_sources(country: str, *, tables_dir: str | Path | None = None) -> pd.DataFrame:
+    """Per table section: ``section``, ``precision``, ``year``, ``source`` and ``copy`` (text, one line per copy)."""
+    from deeppersona_agents.demographics.countries import resolve_country
+    from deeppersona_agents.demographics.tables import SECTIONS, load_table
+
+    table = load_table(resolve_country(country), tables_dir)
+    rows = []
+    for section in SECTIONS:
+        body = table[section]
+        rows.append({"section": section, "precision": str(body.get("precision", "not recorded")),
+                     "year": body.get("year", table["year"]), "source": str(body.get("source", "")),
+                     "copy": copy_text(body.get("copy"))})
     return pd.DataFrame(rows)
 
 

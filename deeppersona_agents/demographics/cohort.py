@@ -5,19 +5,22 @@ Sits between the user's ``--where`` text (CLI, ``spawn_population(where=...)``,
 mask is true. The text is parsed by Python's ``ast`` and every node is checked against an
 allow-list, so a cohort can only compare the core's columns with literals::
 
-    age >= 30 and age < 50 and occupation_group == 2
+    age >= 30 and age < 50 and isco_major == 2
     sex == "female" and (urban == True or education in ["tertiary", "upper_secondary"])
     not religion in ("muslim", "christian")
     30 <= age < 50
 
 Anything else (names that are not columns, calls, attributes, ``@`` references, arithmetic,
 subscripts) is refused with a :class:`ConfigError` that shows the allowed form. Nothing in the
-text is ever evaluated as code.
+text is ever evaluated as code. ``gender`` (the persona's field) is accepted for ``sex`` (the census
+column); ``occupation_group``, the old spelling of ``isco_major``, still works with a warning.
 """
 
 from __future__ import annotations
 
 import ast
+import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,8 +31,10 @@ import pandas as pd
 
 from deeppersona_agents.errors import ConfigError
 
-#: Other names accepted for columns.
-ALIASES = {"occupation_group": "isco_major", "gender": "sex"}
+#: Other names accepted for columns: the persona's spelling of a census column.
+ALIASES = {"gender": "sex"}
+#: Old spellings, accepted for one release with a warning.
+OLD_NAMES = {"occupation_group": "isco_major"}
 #: Columns holding numbers (ordered comparisons allowed); ``urban`` holds True/False; the rest hold text.
 NUMERIC = frozenset({"age", "isco_major"})
 BOOLEAN = frozenset({"urban"})
@@ -38,7 +43,7 @@ ALLOWED_FORM = (
     "a cohort compares columns with literal values: column OP value, with OP one of == != < <= > >= "
     "(< <= > >= for age and isco_major only), column in (value, ...), column not in (...), combined with "
     "and, or, not and parentheses; text values in quotes, urban is True or False. "
-    'Example: "age>=30 and age<50 and occupation_group==2"'
+    'Example: "age>=30 and age<50 and isco_major==2"'
 )
 _ORDER_OPS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 _EQ_OPS = (ast.Eq, ast.NotEq)
@@ -67,7 +72,12 @@ def parse_cohort(text: str | Cohort, columns: Sequence[str]) -> Cohort:
     """
     if isinstance(text, Cohort):
         return text
-    return _parse(str(text), tuple(columns))
+    cohort = _parse(str(text), tuple(columns))
+    for old, new in OLD_NAMES.items():
+        if re.search(rf"\b{old}\b", cohort.text):
+            warnings.warn(f"the cohort column {old!r} is now {new!r} (its name in every file); {old!r} will be "
+                          "removed in the next release", FutureWarning, stacklevel=2)
+    return cohort
 
 
 @lru_cache(maxsize=64)
@@ -133,7 +143,7 @@ def _check_compare(node: ast.Compare, columns: tuple[str, ...]) -> ast.Compare:
 def _operand(node: ast.expr, columns: tuple[str, ...]) -> ast.expr:
     """A column name, a literal, or a list of literals (tuples and sets become lists)."""
     if isinstance(node, ast.Name):
-        name = ALIASES.get(node.id, node.id)
+        name = ALIASES.get(node.id) or OLD_NAMES.get(node.id) or node.id
         if name not in columns:
             raise _Refused(f"{node.id!r} is not a column (columns: {', '.join(columns)}; "
                            f"aliases: {', '.join(f'{a}={c}' for a, c in ALIASES.items())})")

@@ -13,7 +13,7 @@ import numpy as np
 from deeppersona_agents.caching import load_once
 from deeppersona_agents.demographics.countries import country_name, resolve_country
 from deeppersona_agents.demographics.facts import resolve_facts
-from deeppersona_agents.demographics.sampler import Mode, PopulationSampler
+from deeppersona_agents.demographics.sampler import Demographics, PopulationSampler
 
 #: Table-drawn fields that become persona attributes (provenance ``table``), with their tree path.
 TABLE_ATTRIBUTE_PATHS = {
@@ -36,8 +36,8 @@ _READABLE = {
 
 
 @load_once
-def _sampler(iso3: str, mode: Mode, min_age: int, folder: str | None) -> PopulationSampler:
-    return PopulationSampler(iso3, mode=mode, min_age=min_age, tables_dir=folder)
+def _sampler(iso3: str, demographics: Demographics, min_age: int, folder: str | None) -> PopulationSampler:
+    return PopulationSampler(iso3, demographics=demographics, min_age=min_age, tables_dir=folder)
 
 
 def sample_core(
@@ -45,7 +45,7 @@ def sample_core(
     rng: np.random.Generator,
     fixed: dict[str, Any] | None = None,
     *,
-    mode: Mode = "census",
+    demographics: Demographics = "census",
     min_age: int = 18,
     where: str | None = None,
     tables_dir: str | None = None,
@@ -61,9 +61,9 @@ def sample_core(
     Raises:
         ConfigError: a fact is not understood, or the facts cannot all hold (``age=5``, ``surgeon``).
     """
-    iso3 = resolve_country((fixed or {}).get("country") or country)
+    iso3 = resolve_country((fixed or {}).get("country") or country, tables_dir)
     facts = resolve_facts(iso3, dict(fixed or {}))
-    sampler = _sampler(iso3, mode, min_age, tables_dir)
+    sampler = _sampler(iso3, demographics, min_age, tables_dir)
     given = {k: v for k, v in facts.items() if k not in ("gender", "country", "children", "occupation_known")}
     person = sampler.draw_person(rng, given, where=where)
     core = {

@@ -88,12 +88,12 @@ def normalise(field: str, value: Any) -> Any:
         return str(value).strip()
     codes = _ALLOWED[field]
     if text.replace(" ", "_") in codes:
-        code = text.replace(" ", "_")
+        found: str | None = text.replace(" ", "_")
     else:
-        code = next((c for c, pattern in _WORDING[field] if re.search(pattern, text)), None)
-    if code is None:
+        found = next((c for c, pattern in _WORDING[field] if re.search(pattern, text)), None)
+    if found is None:
         raise ConfigError(f"{field}={value!r} is not understood; use one of {', '.join(codes)}", param="anchors")
-    return (code == "urban") if field == "urban" else code
+    return (found == "urban") if field == "urban" else found
 
 
 def parse_age(raw: Any) -> int:
@@ -111,7 +111,7 @@ def parse_age(raw: Any) -> int:
 def resolve_facts(iso3: str, fixed: dict[str, Any]) -> dict[str, Any]:
     """Normalise ``fixed`` and add what it implies; raise when the facts cannot all be true.
 
-    Returns the facts plus ``isco_major`` (the occupation's group while employed), ``occupation_group``
+    Returns the facts plus ``isco_major`` (the occupation's group while employed), ``floor_group``
     (the group that sets the education floor, also for a retired teacher), ``activity`` and ``urban``
     (from the city's size when it tells) where they follow.
     """
@@ -121,7 +121,7 @@ def resolve_facts(iso3: str, fixed: dict[str, Any]) -> dict[str, Any]:
     if "occupation" in out:
         job = occ.classify_title(out["occupation"])
         out.setdefault("activity", job.activity)
-        out["occupation_group"] = job.isco_major
+        out["floor_group"] = job.isco_major
         out["isco_major"] = job.isco_major if out["activity"] == "employed" else None
         out["occupation_known"] = job.known
         if age is not None and age < job.min_age:
@@ -136,7 +136,7 @@ def resolve_facts(iso3: str, fixed: dict[str, Any]) -> dict[str, Any]:
         if age is not None and age < need:
             raise ConfigError(f"age={age} with education={education}: that level is complete at {need} at the "
                               "earliest; change the age or the education", param="anchors")
-        floor = occ.education_floor(out.get("occupation_group"), age)
+        floor = occ.education_floor(out.get("floor_group"), age)
         if EDUCATION_LEVELS.index(education) < EDUCATION_LEVELS.index(floor):
             raise ConfigError(f"education={education} with occupation={out['occupation']!r}: that work needs at "
                               f"least {floor}; change the education or the occupation", param="anchors")
@@ -165,7 +165,7 @@ def _youngest(facts: dict[str, Any]) -> int:
     need = [occ.EDUCATION_MIN_AGE[facts["education"]]] if facts.get("education") else []
     if "occupation" in facts:
         need.append(occ.classify_title(facts["occupation"]).min_age)
-        need.append(occ.EDUCATION_MIN_AGE[occ.education_floor(facts.get("occupation_group"))])
+        need.append(occ.EDUCATION_MIN_AGE[occ.education_floor(facts.get("floor_group"))])
     if facts.get("marital_status") not in (None, "never_married"):
         need.append(15)
     return max(need, default=0)

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from deeppersona_agents.caching import load_once
+from deeppersona_agents.demographics.countries import alpha2
 from deeppersona_agents.errors import ConfigError
 
 #: ISO-3 -> locale(s) for names. Several locales: each person draws one, weighted by the share of the
@@ -67,15 +68,6 @@ def has_names(locale: str) -> bool:
     return locale in shipped_names() or faker_has_names(locale)
 
 
-def _iso2(iso3: str) -> str:
-    import pycountry
-
-    found = pycountry.countries.get(alpha_3=iso3)
-    if found is None:
-        raise ConfigError(f"country {iso3!r} is not an ISO-3 code")
-    return found.alpha_2
-
-
 @load_once
 def name_locales(iso3: str) -> tuple[tuple[str, ...], np.ndarray]:
     """(locales, probabilities) a person of ``iso3`` draws a name from.
@@ -88,7 +80,7 @@ def name_locales(iso3: str) -> tuple[tuple[str, ...], np.ndarray]:
     """
     from babel.languages import get_territory_language_info
 
-    iso2 = _iso2(iso3)
+    iso2 = alpha2(iso3)
     spoken = {code.split("_")[0]: float(v["population_percent"])  # type: ignore[arg-type]
               for code, v in get_territory_language_info(iso2).items()}
     mapped = NAME_LOCALES.get(iso3)

@@ -20,9 +20,9 @@ from importlib import resources
 from typing import Literal, NamedTuple
 
 import numpy as np
-import pycountry
 
 from deeppersona_agents.caching import load_once
+from deeppersona_agents.demographics.countries import alpha2
 from deeppersona_agents.errors import ConfigError
 
 #: A named place with at least this many inhabitants is urban; smaller towns anchor rural residents.
@@ -47,13 +47,6 @@ class City(NamedTuple):
     alternate_names: tuple[str, ...]  # Latin-script alternate names, places of 100,000 or more only
 
 
-def _iso2(iso3: str) -> str:
-    found = pycountry.countries.get(alpha_3=iso3)
-    if found is None:
-        raise ConfigError(f"country {iso3!r} is not an ISO-3 code")
-    return found.alpha_2
-
-
 @load_once
 def _extract() -> dict[str, list[City]]:
     """All places of the shipped extract by ISO-2 country code, largest first."""
@@ -69,7 +62,7 @@ def _extract() -> dict[str, list[City]]:
 
 def city_records(iso3: str) -> list[City]:
     """The country's places, largest first (ties by name), as in the extract."""
-    iso2 = _iso2(iso3)
+    iso2 = alpha2(iso3)
     rows = _extract().get(iso2)
     if not rows:
         raise ConfigError(f"the city extract {CITY_FILE} has no places for {iso3} ({iso2}); "
@@ -163,7 +156,7 @@ def languages(iso3: str) -> tuple[list[str], np.ndarray]:
     from babel.languages import get_territory_language_info
 
     english = Locale("en")
-    info = get_territory_language_info(_iso2(iso3))
+    info = get_territory_language_info(alpha2(iso3))
     pairs = sorted(
         ((float(v["population_percent"]), str(english.languages.get(code.split("_")[0], code)))  # type: ignore[arg-type]
          for code, v in info.items() if float(v["population_percent"]) >= MIN_LANGUAGE_PERCENT),  # type: ignore[arg-type]
@@ -184,7 +177,7 @@ def official_languages(iso3: str) -> tuple[str, ...]:
     from babel.languages import get_territory_language_info
 
     english = Locale("en")
-    info = get_territory_language_info(_iso2(iso3))
+    info = get_territory_language_info(alpha2(iso3))
     ranked = sorted(((float(v["population_percent"]), code) for code, v in info.items()  # type: ignore[arg-type]
                      if v.get("official_status") in ("official", "de_facto_official")), reverse=True)
     names = [str(english.languages.get(code.split("_")[0], code)) for _, code in ranked]

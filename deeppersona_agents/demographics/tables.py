@@ -57,14 +57,6 @@ def band_range(band: str, top: int = 100) -> tuple[int, int]:
     return int(low), int(high)
 
 
-def table_dir() -> Path | None:
-    """The user's folder of rebuilt tables from the environment (see ``llm.tables_dir_setting``), if set."""
-    from deeppersona_agents.llm import tables_dir_setting
-
-    raw = tables_dir_setting()
-    return Path(raw) if raw else None
-
-
 def tables_fingerprint(tables_dir: str | Path | None = None) -> dict[str, str] | None:
     """The user's tables folder and a hash of its table files (what decides who is drawn), or ``None``.
 
@@ -93,12 +85,14 @@ def _shipped_codes() -> tuple[str, ...]:
 
 
 def load_table(iso3: str, tables_dir: str | Path | None = None) -> dict[str, Any]:
-    """Load and check one country's table (user folder first, then the shipped one).
+    """Load and check one country's table (``tables_dir`` first, then the shipped one).
+
+    ``tables_dir`` is the run's folder (``GenerationConfig.tables_dir``); this never reads the environment.
 
     Raises:
         ConfigError: no table for the country, or the table breaks the format.
     """
-    folder = Path(tables_dir) if tables_dir else table_dir()
+    folder = Path(tables_dir) if tables_dir else None
     if folder is not None and (folder / f"{iso3}.json").exists():
         path = folder / f"{iso3}.json"
         return _load_path(str(path), path.stat().st_mtime_ns)
@@ -131,6 +125,9 @@ def _load_path(path: str, mtime: int) -> dict[str, Any]:
 
 def _raise_on_problems(table: dict[str, Any], where: str) -> None:
     problems = check_table(table)
+    missing = missing_sections(table) if {"iso3", "name", "year"} <= set(table) else []
+    if missing:
+        raise ConfigError(f"{where}: " + missing_message(str(table["iso3"]), missing))
     if problems:
         raise ConfigError(f"{where} is malformed: " + "; ".join(problems[:8]))
 
@@ -157,40 +154,70 @@ def _check_banded(section: dict[str, Any], bands: list[str], keys: list[str], na
             _check_shares(by_band[band], keys, f"{name}.{sex}.{band}", problems)
 
 
+#: The ``demographics import`` option that fills each section.
+IMPORT_FLAGS = {"age_sex": "--wpp", "activity": "--ilostat (LFPR, unemployment and NEET files)",
+                "occupation": "--ilostat (employment by occupation)", "education": "--education",
+                "marital_status": "--ilostat (population by marital status)", "urban": "--urban",
+                "religion": "--religion"}
+
+
+def missing_sections(table: dict[str, Any]) -> list[str]:
+    """The sections a table lacks (a table added by ``demographics import`` may be partial)."""
+    return [section for section in SECTIONS if section not in table]
+
+
+def missing_message(iso3: str, missing: list[str]) -> str:
+    """What to import before a partial table can be sampled."""
+    how = "; ".join(f"{section}: {IMPORT_FLAGS[section]}" for section in missing)
+    return (f"the {iso3} table lacks the sections {missing} and cannot be sampled yet; add them with "
+            f"`deeppersona demographics import --country {iso3} --into FOLDER` and the options {how}")
+
+
 def check_table(table: dict[str, Any]) -> list[str]:
-    """Every problem with a country table, as readable strings (empty when the table is sound)."""
-    problems: list[str] = []
-    for key in ("iso3", "name", "year", *SECTIONS):
-        if key not in table:
-            problems.append(f"missing section {key!r}")
-    if problems:
+    """Every problem with a country table, as readable strings (empty when the table is sound).
+
+    A missing section is reported as ``missing section '<name>'``; the sections present are checked all
+    the same (``demographics import`` writes partial tables of countries that are not shipped).
+    """
+    problems = [f"missing section {key!r}" for key in ("iso3", "name", "year", *SECTIONS) if key not in table]
+    if any(key not in table for key in ("iso3", "name", "year")):
         return problems
-    for section in SECTIONS:
+    present = [section for section in SECTIONS if section in table]
+    for section in present:
         src = table[section].get("source") if isinstance(table[section], dict) else None
         if not src or not str(src).strip():
             problems.append(f"{section}: missing 'source' (name the source and year)")
-    age_sex = table["age_sex"]
-    if age_sex.get("bands") != AGE_BANDS:
-        problems.append(f"age_sex.bands must be {AGE_BANDS}")
-    for sex in SEXES:
-        counts = np.array(age_sex.get(sex, []), float)
-        if counts.shape != (len(AGE_BANDS),) or (counts <= 0).any():
-            problems.append(f"age_sex.{sex}: need {len(AGE_BANDS)} positive counts (thousands)")
-    _check_banded(table["activity"], ACTIVITY_BANDS, ACTIVITIES, "activity", problems)
-    for sex in SEXES:
-        _check_shares(table["occupation"].get(sex), ISCO_MAJOR, f"occupation.{sex}", problems)
-    if "by_age" in table["occupation"]:
-        by_age = table["occupation"]["by_age"]
-        if not isinstance(by_age, dict):
-            problems.append("occupation.by_age: expected {sex: {band: shares}}")
-        else:
-            _check_banded(by_age, OCCUPATION_BANDS, ISCO_MAJOR, "occupation.by_age", problems)
-    _check_banded(table["education"], EDUCATION_BANDS, EDUCATION_LEVELS, "education", problems)
-    _check_banded(table["marital_status"], MARITAL_BANDS, MARITAL_STATUSES, "marital_status", problems)
-    share = table["urban"].get("share")
-    if not isinstance(share, (int, float)) or not 0 < share < 1:
-        problems.append("urban.share must be a number between 0 and 1")
-    _check_shares(table["religion"].get("shares"), RELIGIONS, "religion.shares", problems)
+    if "age_sex" in table:
+        age_sex = table["age_sex"]
+        if age_sex.get("bands") != AGE_BANDS:
+            problems.append(f"age_sex.bands must be {AGE_BANDS}")
+        for sex in SEXES:
+            counts = np.array(age_sex.get(sex, []), float)
+            if counts.shape != (len(AGE_BANDS),) or (counts <= 0).any():
+                problems.append(f"age_sex.{sex}: need {len(AGE_BANDS)} positive counts (thousands)")
+    if "activity" in table:
+        _check_banded(table["activity"], ACTIVITY_BANDS, ACTIVITIES, "activity", problems)
+    if "occupation" in table:
+        for sex in SEXES:
+            _check_shares(table["occupation"].get(sex), ISCO_MAJOR, f"occupation.{sex}", problems)
+        if "by_age" in table["occupation"]:
+            by_age = table["occupation"]["by_age"]
+            if not isinstance(by_age, dict):
+                problems.append("occupation.by_age: expected {sex: {band: shares}}")
+            else:
+                _check_banded(by_age, OCCUPATION_BANDS, ISCO_MAJOR, "occupation.by_age", problems)
+    if "education" in table:
+        _check_banded(table["education"], EDUCATION_BANDS, EDUCATION_LEVELS, "education", problems)
+    if "marital_status" in table:
+        _check_banded(table["marital_status"], MARITAL_BANDS, MARITAL_STATUSES, "marital_status", problems)
+    if "urban" in table:
+        share = table["urban"].get("share")
+        if not isinstance(share, (int, float)) or not 0 < share < 1:
+            problems.append("urban.share must be a number between 0 and 1")
+    if "religion" in table:
+        _check_shares(table["religion"].get("shares"), RELIGIONS, "religion.shares", problems)
+    if "activity" not in table:
+        return problems
     for sex in SEXES:
         act = table["activity"].get(sex, {})
         old = act.get("65+", {}) if isinstance(act, dict) else {}

@@ -44,7 +44,7 @@ BIO_ORDER = ("country", "age", "gender", "occupation", "education", "city", "urb
 
 
 def split_anchors(
-    anchors: dict[str, str], country: str | None, tree: AttributeTree
+    anchors: dict[str, str], country: str | None, tree: AttributeTree, tables_dir: str | None = None
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Validate anchors; return (core fields they fix, other anchors as attribute dicts).
 
@@ -65,13 +65,13 @@ def split_anchors(
             others.append({"path": path, "value": str(value), "stratum": None, "provenance": "anchor"})
             field = LEAF_FIELDS.get(path)
         if field == "country":
-            fixed["country"] = resolve_country(value)
+            fixed["country"] = resolve_country(value, tables_dir)
         elif field in ("name", "city", "occupation"):
             fixed[field] = str(value).strip()
         elif field:
             fixed[field] = normalise(field, value)
     if country:
-        iso3 = resolve_country(country)
+        iso3 = resolve_country(country, tables_dir)
         if fixed.get("country", iso3) != iso3:
             raise ConfigError(f"country {country!r} contradicts the anchor country={fixed['country']!r}; give one",
                               param="anchors")
@@ -105,16 +105,17 @@ def anchor_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dic
     with stage(runtime, "anchor", deps, state) as run:
         run.update.update(settings)
         rng = stage_rng(state, "anchor")
-        fixed, others = split_anchors(dict(state.get("anchors") or {}), state.get("country"), deps.tree)
+        config = run.config
+        fixed, others = split_anchors(dict(state.get("anchors") or {}), state.get("country"), deps.tree,
+                                      config.tables_dir)
         bio = (state.get("bio") or "").strip()
         from_bio = facts_from_bio(bio, run) if bio else {}
-        countries = supported_countries()
+        countries = supported_countries(config.tables_dir)
         country = fixed.get("country") or from_bio.get("country") or countries[int(rng.integers(len(countries)))]
         for title in {str(f["occupation"]) for f in (fixed, from_bio) if f.get("occupation")}:
             classify_occupation(title, run)  # taught to this process before the facts are checked
         given = _with_bio(fixed, from_bio, country)
-        config = run.config
-        core = sample_core(country, rng, given, mode=config.demographics, min_age=config.min_age,
+        core = sample_core(country, rng, given, demographics=config.demographics, min_age=config.min_age,
                            where=config.where, tables_dir=config.tables_dir)
         sources = {f: ("anchor" if f in given else "table") for f in (*CORE_FIELDS, *TABLE_ATTRIBUTE_PATHS)}
         if state.get("country"):

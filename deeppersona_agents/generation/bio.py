@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from deeppersona_agents.demographics import occupations
-from deeppersona_agents.demographics.countries import resolve_country, supported_countries
+from deeppersona_agents.demographics.countries import resolve_country
 from deeppersona_agents.errors import DeepPersonaError
 from deeppersona_agents.generation.profile import StageRun, user_data
 
@@ -110,10 +110,10 @@ def facts_from_bio(bio: str, run: StageRun) -> dict[str, Any]:
             kept[field] = value.strip()
     if facts.country and _said(facts.country_quote, bio):
         try:
-            iso3 = resolve_country(facts.country)
+            iso3 = resolve_country(facts.country, run.config.tables_dir)
         except DeepPersonaError:
             iso3 = None
-        if iso3 in supported_countries():
+        if iso3 is not None:
             kept["country"] = iso3
     for field in ("education", "marital_status", "religion"):
         if getattr(facts, field) and _said(getattr(facts, f"{field}_quote"), bio):

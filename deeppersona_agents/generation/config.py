@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from deeppersona_agents.errors import ConfigError
-from deeppersona_agents.llm import STRUCTURED_METHODS, tables_dir_setting
+from deeppersona_agents.llm import STRUCTURED_METHODS, cache_dir_setting, tables_dir_setting
 from deeppersona_agents.taxonomy import CATEGORIES
 
 
@@ -34,6 +34,9 @@ class GenerationConfig(BaseModel):
             (columns of ``deeppersona demographics sample``).
         tables_dir: folder of rebuilt country tables that take precedence over the shipped ones
             (default: ``DEEPPERSONA_DEMOGRAPHICS_DIR``, read once when the config is made).
+        cache_dir: folder for recomputable files (leaf vectors of a tree or embeddings model the package
+            does not ship vectors for); default ``DEEPPERSONA_CACHE`` or ``~/.cache/deeppersona-agents``,
+            read once when the config is made; ``None`` keeps nothing on disk.
         current_year: the year "now" is for this persona; stated in every prompt and the upper bound of
             every year value.
         review: after filling, one model call lists contradictions and the flagged values are written
@@ -55,6 +58,7 @@ class GenerationConfig(BaseModel):
     min_age: int = Field(18, ge=7, le=85)
     where: str | None = None
     tables_dir: str | None = Field(default_factory=tables_dir_setting)
+    cache_dir: str | None = Field(default_factory=lambda: str(cache_dir_setting()))
     current_year: int = Field(2026, ge=1900, le=2200)
     review: bool | None = None
 

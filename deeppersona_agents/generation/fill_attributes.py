@@ -148,7 +148,7 @@ def fill_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDep
                 "fill_attributes",
                 f"only {len(done)} of the {len(selected)} attributes got a usable value after "
                 f"{cfg.attempts + UNUSABLE_TWICE} rounds (first missing: {missing}); try a stronger model, a smaller "
-                "--batch-size or more attempts",
+                "batch_size or more attempts", param=("batch_size", "attempts"),
             )
         run.update["attributes"] = [
             {"path": tree.keys[i], "value": filled[i], "stratum": stratum[i], "provenance": "llm"}

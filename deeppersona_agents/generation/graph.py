@@ -6,15 +6,15 @@ anchor -> values -> attitude -> stories -> hobbies -> select_attributes -> fill_
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
-from langgraph.graph import END, START, StateGraph
+from langgraph.graph import StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
+from deeppersona_agents._chain import add_chain
 from deeppersona_agents.generation.anchor import anchor_node
 from deeppersona_agents.generation.attitude import attitude_node
 from deeppersona_agents.generation.capacity import check_capacity
@@ -60,19 +60,14 @@ def make_deps(
     attr_tree = tree if isinstance(tree, AttributeTree) else load_tree(tree)
     cfg = config or GenerationConfig()
     check_capacity(attr_tree, cfg)
-    return PersonaDeps(chat, emb, attr_tree, leaf_vectors(attr_tree, emb), cfg)
+    return PersonaDeps(chat, emb, attr_tree, leaf_vectors(attr_tree, emb, cache_dir=cfg.cache_dir), cfg)
 
 
 def build_persona_graph(deps: PersonaDeps) -> StateGraph[PersonaState, PersonaRunContext, PersonaInput, PersonaOutput]:
     """Wire the stages into an (uncompiled) ``StateGraph`` bound to ``deps``."""
     graph = StateGraph(PersonaState, context_schema=PersonaRunContext, input_schema=PersonaInput,
                        output_schema=PersonaOutput)
-    previous = START
-    for name, node in STAGES:
-        graph.add_node(name, partial(node, deps=deps))
-        graph.add_edge(previous, name)
-        previous = name
-    graph.add_edge(previous, END)
+    add_chain(graph, STAGES, deps)
     return graph
 
 

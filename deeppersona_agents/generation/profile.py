@@ -212,7 +212,8 @@ class StageRun:
         """One structured LLM call with this stage's method, retries and usage accounting."""
         return ask_structured(
             self.deps.model, schema, [SYSTEM, HumanMessage(prompt)], stage=self.name,
-            method=self.config.structured_method, attempts=self.config.attempts, check=check, usage=self.usage,
+            structured_method=self.config.structured_method, attempts=self.config.attempts, check=check,
+            usage=self.usage,
         )
 
 

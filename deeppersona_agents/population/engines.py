@@ -194,7 +194,7 @@ def _init_ray(ray: Any, address: str | None) -> bool:
     except Exception as exc:
         where = address or "a local Ray instance"
         raise ConfigError(
-            f"cannot start or reach {where}: {exc}; check --ray-address (e.g. ray://host:10001)"
+            f"cannot start or reach {where}: {exc}; check ray_address (e.g. ray://host:10001)", param="ray_address"
         ) from None
     return True
 

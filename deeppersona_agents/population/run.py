@@ -1,4 +1,8 @@
-"""``spawn_population``: n personas for a country (or from shallow inputs), durable and resumable."""
+"""``spawn_population``: n personas for a country (or from shallow inputs), durable and resumable.
+
+Checks the arguments, fingerprints the run, opens the store (``store.py``), feeds the engine
+(``engines.py``) and tallies outcomes (``progress.py``); ``frame.py`` audits the result.
+"""
 
 from __future__ import annotations
 
@@ -18,20 +22,19 @@ from langchain_core.language_models import BaseChatModel
 
 from deeppersona_agents._io import iter_records
 from deeppersona_agents.demographics.tables import tables_fingerprint
-from deeppersona_agents.errors import ConfigError, ModelError
-from deeppersona_agents.generation import STAGE_NAMES, GenerationConfig
+from deeppersona_agents.errors import ConfigError
+from deeppersona_agents.generation import GenerationConfig
 from deeppersona_agents.generation.capacity import check_capacity
 from deeppersona_agents.llm import chat_model_name, embeddings_name, embeddings_setting, model_setting
 from deeppersona_agents.persona import Persona
 from deeppersona_agents.population.engines import import_ray, run_local, run_ray
+from deeppersona_agents.population.frame import audit_population, population_frame
 from deeppersona_agents.population.inputs import ShallowPersona
+from deeppersona_agents.population.progress import Tally
 from deeppersona_agents.population.spec import Engine, ModelSpec
 from deeppersona_agents.population.store import PERSONAS, PopulationStore
 from deeppersona_agents.population.worker import PersonaTask, PopulationJob
 from deeppersona_agents.taxonomy import load_tree
-
-#: Consecutive model errors (unreachable endpoint, bad key, unknown model) that stop a run.
-MAX_MODEL_ERRORS_IN_A_ROW = 8
 
 
 @dataclass
@@ -120,7 +123,7 @@ def spawn_population(
     fingerprint = _fingerprint(job, chat, emb, inputs_hash or _hash_inputs(inputs))
     store = PopulationStore(folder, fingerprint, task_count, force=force)
     store.open()
-    tally = _Tally(store, initial=len(store.done), total=task_count, progress=progress)
+    tally = Tally(store, initial=len(store.done), total=task_count, progress=progress)
     tasks = (_task(i, inputs) for i in store.missing())
     started = time.perf_counter()
     stats: dict[str, Any] = {}
@@ -138,7 +141,7 @@ def spawn_population(
         if len(store.done) == task_count:
             store.sort_by_index()
         store.close(summary)
-    report = _audit(folder, job) if audit and job.country and not job.config.where and store.done else None
+    report = audit_population(folder, job) if audit and job.country and not job.config.where and store.done else None
     if report is not None and not temporary:
         report.drop(columns=["expected", "observed"]).to_csv(folder / "audit.csv", index=False)
     result = PopulationResult(folder, summary, report)
@@ -167,20 +170,20 @@ def _prepare(country: str | None, n: int | None, model: Any, embeddings: Embeddi
         raise ConfigError("requests_per_second must be positive", param="requests_per_second")
     count = len(inputs) if inputs is not None and n is None else n
     if count is None or isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ConfigError(f"n={count!r} is invalid; ask for at least 1 persona", param="count")
+        raise ConfigError(f"n={count!r} is invalid; ask for at least 1 persona", param="n")
     if inputs is not None and count > len(inputs):
-        raise ConfigError(f"n={count} is more than the {len(inputs)} input personas", param="count")
+        raise ConfigError(f"n={count} is more than the {len(inputs)} input personas", param="n")
     if country is None and inputs is None:
         raise ConfigError("a country is required (e.g. country='KEN'); see `deeppersona demographics countries`",
                           param="country")
-    iso3 = resolve_country(country) if country else None
     cfg = config or GenerationConfig()
+    iso3 = resolve_country(country, cfg.tables_dir) if country else None
     if where and cfg.where != where:
         cfg = cfg.model_copy(update={"where": where})
     if cfg.where:
         if iso3 is None:
             raise ConfigError("where needs a country: a cohort is drawn from one country's tables", param="where")
-        PopulationSampler(iso3, mode=cfg.demographics, min_age=cfg.min_age, tables_dir=cfg.tables_dir).sample(
+        PopulationSampler(iso3, demographics=cfg.demographics, min_age=cfg.min_age, tables_dir=cfg.tables_dir).sample(
             1, seed=seed, where=cfg.where)
     tree_path = None if tree is None else str(Path(tree).resolve())
     check_capacity(load_tree(tree_path), cfg)  # fail now, before the folder exists (a bad tree: its own message)
@@ -240,97 +243,4 @@ def _task(index: int, inputs: list[ShallowPersona] | None) -> PersonaTask:
     return PersonaTask(index, dict(item.anchors), item.bio)
 
 
-class _Tally:
-    """Writes outcomes to the store and keeps the progress bar and counters."""
-
-    def __init__(self, store: PopulationStore, *, initial: int, total: int, progress: bool) -> None:
-        from tqdm.auto import tqdm
-
-        self.store = store
-        self.new = self.failed = self.cancelled = self.model_errors_in_a_row = 0
-        self.llm_calls = self.calls_cached = self.prompt_tokens = self.completion_tokens = 0
-        self.bar = tqdm(total=total, initial=initial, unit="persona", disable=not progress, dynamic_ncols=True,
-                        desc="personas")
-        self.last_error = ""
-        self.stages: dict[str, int] = {}
-        self.stage_seconds: dict[str, float] = {}
-
-    def outcome(self, outcome: dict[str, Any]) -> None:
-        index = outcome["index"]
-        usage = outcome.get("usage") or {}  # every attempt, for stored and failed personas alike
-        self.llm_calls += int(usage.get("llm_calls", 0))
-        self.calls_cached += int(usage.get("calls_cached", 0))
-        self.prompt_tokens += int(usage.get("prompt_tokens", 0))
-        self.completion_tokens += int(usage.get("completion_tokens", 0))
-        if "record" in outcome:
-            self.store.add(index, outcome["record"])
-            for stage, seconds in (outcome.get("seconds") or {}).items():
-                self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
-            self.new += 1
-            self.model_errors_in_a_row = 0
-            self.bar.update(1)
-        elif outcome.get("cancelled"):
-            self.cancelled += 1
-        else:
-            self.store.fail(index, outcome["stage"], outcome["error"])
-            self.failed += 1
-            self.last_error = outcome["error"]
-            self.model_errors_in_a_row = self.model_errors_in_a_row + 1 if outcome.get("model_error") else 0
-            if self.model_errors_in_a_row >= MAX_MODEL_ERRORS_IN_A_ROW:
-                raise ModelError(f"{self.model_errors_in_a_row} personas in a row failed to reach the model "
-                                 f"({self.last_error}); fix the endpoint and rerun the same command to resume")
-        self._postfix()
-
-    def stats(self, stats: dict[str, Any]) -> None:
-        self.stages = stats.get("stages", {})
-        self._postfix()
-
-    def _postfix(self) -> None:
-        order = ["queued", *STAGE_NAMES]
-        busy = " ".join(f"{s.replace('_attributes', '')}:{self.stages[s]}" for s in order if self.stages.get(s))
-        self.bar.set_postfix_str(f"failed {self.failed}" + (f" | {busy}" if busy else ""), refresh=False)
-
-    def close(self) -> None:
-        self.bar.close()
-
-    def summary(self, wall: float, stats: dict[str, Any], engine: str, concurrency: int) -> dict[str, Any]:
-        return {
-            "engine": engine,
-            "concurrency": concurrency,
-            "n": self.store.n,
-            "done": len(self.store.done),
-            "missing": self.store.n - len(self.store.done),
-            "generated_this_run": self.new,
-            "failed_this_run": self.failed,
-            "llm_calls": self.llm_calls,
-            "calls_cached": self.calls_cached,
-            "gate_calls": int(stats.get("calls", 0)),
-            "transient_retries": int(stats.get("transient_retries", 0)),
-            "peak_calls_in_flight": int(stats.get("peak", 0)),
-            "prompt_tokens": self.prompt_tokens,
-            "completion_tokens": self.completion_tokens,
-            "wall_seconds": round(wall, 2),
-            "stage_seconds": {k: round(v, 2) for k, v in self.stage_seconds.items()},
-            "personas_per_minute": round(self.new / wall * 60, 2) if wall > 0 else 0.0,
-        }
-
-
-def population_frame(folder: Path) -> pd.DataFrame:
-    """One row per persona with its core and table-drawn codes (the columns audits read)."""
-    rows = []
-    for _, record in iter_records(Path(folder) / PERSONAS):
-        core = record.get("core", {})
-        rows.append({"index": record.get("index"), "id": record.get("id"), "age": core.get("age"),
-                     "sex": core.get("gender"), "country": core.get("country"), "city": core.get("city"),
-                     "occupation": core.get("occupation"), **(core.get("demographics") or {})})
-    return pd.DataFrame(rows)
-
-
-def _audit(folder: Path, job: PopulationJob) -> pd.DataFrame | None:
-    from deeppersona_agents.demographics import audit_sample
-
-    frame = population_frame(folder)
-    frame = frame[frame["country"] == job.country]
-    if frame.empty:
-        return None
-    return audit_sample(frame, job.country or "", tables_dir=job.config.tables_dir)
+__all__ = ["PopulationResult", "population_frame", "spawn_population"]

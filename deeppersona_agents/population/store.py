@@ -16,7 +16,6 @@ process dies, so a killed run never leaves a stale lock.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -32,17 +31,12 @@ from deeppersona_agents._io import (
     write_json_atomic,
     write_jsonl_atomic,
 )
+from deeppersona_agents._resume import fingerprint_hash, open_manifest
 from deeppersona_agents.errors import ConfigError
 
 PERSONAS, FAILURES, MANIFEST, LOCK = "personas.jsonl", "failures.jsonl", "manifest.json", ".lock"
 OUR_FILES = (PERSONAS, FAILURES, MANIFEST)
-_REMEDY = "remove that line to keep the rest and resume, or rerun with --force to start the population over"
-
-
-def fingerprint_hash(fingerprint: dict[str, Any]) -> str:
-    """A short stable hash of a fingerprint."""
-    blob = json.dumps(fingerprint, sort_keys=True, default=str).encode()
-    return hashlib.sha256(blob).hexdigest()[:16]
+_REMEDY = "remove that line to keep the rest and resume, or pass force=True to start the population over"
 
 
 class PopulationStore:
@@ -73,18 +67,13 @@ class PopulationStore:
         created, had_lock = not self.out.exists(), (self.out / LOCK).exists()
         self._make_folder()
         self._take_lock()
-        manifest_path = self.out / MANIFEST
         try:
-            if self.force:
-                for name in OUR_FILES:
-                    (self.out / name).unlink(missing_ok=True)
-            elif manifest_path.exists():
-                self._check_manifest(manifest_path)
-            elif (self.out / PERSONAS).exists():
+            stored = open_manifest(self.out, MANIFEST, PERSONAS, self.fingerprint, force=self.force,
+                                   files=OUR_FILES, what="a population")
+            if stored is not None and int(stored.get("n", 0)) > self.n:
                 raise ConfigError(
-                    f"{self.out} holds a {PERSONAS} without a {MANIFEST}, so it cannot be resumed safely; "
-                    "choose another --out or rerun with --force to start over"
-                )
+                    f"{self.out} was started with n={stored['n']}; resume with n={stored['n']} or more "
+                    "(a population can grow, not shrink), or pass force=True to start over", param="n")
         except ConfigError:  # refused: leave the folder exactly as it was
             self._release_lock()
             if not had_lock:
@@ -105,9 +94,8 @@ class PopulationStore:
         try:
             self.out.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ConfigError(
-                f"cannot create --out {self.out}: {exc.strerror or exc}; choose a writable folder"
-            ) from None
+            raise ConfigError(f"cannot create out={self.out}: {exc.strerror or exc}; choose a writable folder",
+                              param="out") from None
         if not os.access(self.out, os.W_OK | os.X_OK):
             raise ConfigError(f"out={self.out} is not writable; choose a writable folder", param="out")
 
@@ -116,33 +104,13 @@ class PopulationStore:
         if not lock_file(self._lock):
             self._lock.close()
             self._lock = None
-            raise ConfigError(f"another run is writing to {self.out}; wait for it or choose another --out")
+            raise ConfigError(f"another run is writing to {self.out}; wait for it or choose another out folder",
+                              param="out")
 
     def _release_lock(self) -> None:
         if self._lock is not None:
             self._lock.close()
             self._lock = None
-
-    def _check_manifest(self, path: Path) -> None:
-        try:
-            old = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ConfigError(f"{path} is unreadable ({exc}); rerun with force=True to start over",
-                              param="force") from None
-        before = old.get("fingerprint", {})
-        if before != self.fingerprint:
-            old, new = _flat(before), _flat(self.fingerprint)
-            changed = sorted(k for k in set(old) | set(new) if old.get(k) != new.get(k))
-            detail = "; ".join(f"{k}: {_short(old.get(k))} -> {_short(new.get(k))}" for k in changed)
-            raise ConfigError(
-                f"{self.out} holds a population made with a different configuration ({detail}); resume with the "
-                "same options, choose another --out, or rerun with --force to discard it and start over"
-            )
-        if int(old.get("n", 0)) > self.n:
-            raise ConfigError(
-                f"{self.out} was started with -n {old['n']}; resume with -n {old['n']} or more "
-                "(a population can grow, not shrink), or rerun with --force"
-            )
 
     def _scan_personas(self) -> set[int]:
         """Indices in ``personas.jsonl``; repairs a torn last line left by a killed process."""
@@ -151,12 +119,12 @@ class PopulationStore:
             return set()
         repair_tail(path)
         done: set[int] = set()
-        for number, record in iter_records(path, remedy=_REMEDY):
+        for number, record in iter_records(path, remedy=_REMEDY, param="force"):
             index = record.get("index")
             if not isinstance(index, int) or not 0 <= index < self.n:
                 raise ConfigError(
                     f"{path}, line {number}: index {index!r} is not a persona index of this run (0..{self.n - 1}); "
-                    "remove that line or rerun with --force"
+                    "remove that line, or pass force=True to start over", param="force"
                 )
             if index in done:
                 raise ConfigError(f"{path}, line {number}: persona {index} appears twice; remove one of the lines")
@@ -253,9 +221,6 @@ class PopulationStore:
             manifest["summary"] = summary
         write_json_atomic(self.out / MANIFEST, manifest)
 
-
-
-
 _INDEX = re.compile(rb'"index":\s*(\d+)')
 
 
@@ -263,18 +228,3 @@ def _index_of(line: bytes) -> int:
     """A record's index, read from the line's head when it is there (records start id, seed, index)."""
     match = _INDEX.search(line, 0, 400)
     return int(match.group(1)) if match else int(json.loads(line)["index"])
-
-
-def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
-    """``{"config": {"attributes": 5}}`` -> ``{"config.attributes": 5}`` (so a changed option is named)."""
-    if not isinstance(value, dict) or not value:
-        return {prefix: value} if prefix else {}
-    out: dict[str, Any] = {}
-    for key, item in value.items():
-        out.update(_flat(item, f"{prefix}.{key}" if prefix else str(key)))
-    return out
-
-
-def _short(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, default=str)
-    return text if len(text) <= 80 else text[:77] + "..."

@@ -173,7 +173,8 @@ def judge_persona(
     """Judge columns for one persona; a failed call gives None scores and the error text."""
     messages = [SystemMessage(JUDGE_SYSTEM), HumanMessage(f"PROFILE\n{persona.render(max_attributes)}")]
     try:
-        verdict = ask_structured(judge, PersonaJudgement, messages, stage="intrinsic-judge", method=structured_method)
+        verdict = ask_structured(judge, PersonaJudgement, messages, stage="intrinsic-judge",
+                                 structured_method=structured_method)
     except StructuredOutputError as exc:
         return {"judge_attribute_count": None, "judge_uniqueness": None, "judge_actionability": None,
                 "judge_error": str(exc)}

@@ -98,7 +98,7 @@ def evaluate_one(
         if not answer.strip():
             raise ValueError("the responder returned an empty answer")
         grade = ask_structured(evaluator, schema, evaluator_messages(profile, request, answer), stage="qa-evaluator",
-                               method=structured_method, attempts=attempts, usage=grade_usage)
+                               structured_method=structured_method, attempts=attempts, usage=grade_usage)
     except (StructuredOutputError, EndpointRateLimitError, ValueError) as exc:
         row["error"] = f"evaluator: {exc}"
     else:

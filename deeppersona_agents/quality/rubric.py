@@ -101,13 +101,18 @@ def _score(description: str) -> Any:
     return Field(ge=SCORE_MIN, le=SCORE_MAX, description=description)
 
 
-class AdviceGrade(BaseModel):
-    """Evaluator answer for an advice request: reasons first, then ten 1-5 scores."""
+class _Grade(BaseModel):
+    """The reasons and the dimensions every request type is graded on."""
 
     rationale: str = Field(description="a few sentences per dimension explaining the scores that follow")
     personalization_fit: int = _score(DIMENSIONS[0].description)
     attribute_coverage: int = _score(DIMENSIONS[1].description)
     depth_specificity: int = _score(DIMENSIONS[2].description)
+
+
+class AdviceGrade(_Grade):
+    """Evaluator answer for an advice request: reasons first, then ten 1-5 scores."""
+
     justification: int = _score(DIMENSIONS[3].description)
     actionability: int = _score(DIMENSIONS[4].description)
     effort_reduction: int = _score(DIMENSIONS[5].description)
@@ -117,13 +122,9 @@ class AdviceGrade(BaseModel):
     engagement: int = _score(DIMENSIONS[9].description)
 
 
-class CreativeGrade(BaseModel):
+class CreativeGrade(_Grade):
     """Evaluator answer for a creative request: reasons first, then five 1-5 scores."""
 
-    rationale: str = Field(description="a few sentences per dimension explaining the scores that follow")
-    personalization_fit: int = _score(DIMENSIONS[0].description)
-    attribute_coverage: int = _score(DIMENSIONS[1].description)
-    depth_specificity: int = _score(DIMENSIONS[2].description)
     novelty_relevance: int = _score(DIMENSIONS[6].description)
     engagement: int = _score(DIMENSIONS[9].description)
 

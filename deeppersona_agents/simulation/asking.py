@@ -16,6 +16,7 @@ from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage
+from langchain_core.runnables import Runnable
 
 from deeppersona_agents.errors import ConfigError, DeepPersonaError, StructuredOutputError
 from deeppersona_agents.llm import redact
@@ -95,7 +96,8 @@ def option_probabilities(message: Any, item: Item) -> dict[int, float] | None:
     if not logprobs or not logprobs.get("content"):
         raise ConfigError(
             "the chat model returned no token log-probabilities; use an endpoint that returns them "
-            "(OpenAI, vLLM, llama.cpp server) or answer by sampling (drop --logprobs, use --samples)"
+            "(OpenAI, vLLM, llama.cpp server) or answer by sampling (drop logprobs, use samples)",
+            param=("logprobs", "samples"),
         )
     for entry in logprobs["content"]:
         if not str(entry.get("token", "")).strip():
@@ -126,7 +128,7 @@ def ask(call: Call, model: BaseChatModel, *, structured_method: str = "json_sche
     schema = answer_schema(call.items[0]) if single else block_schema(call.items)
     try:
         reply = ask_structured(with_seed(model, call.seed) if reseed else model, schema, call.messages,
-                               stage="survey", method=structured_method, attempts=attempts,
+                               stage="survey", structured_method=structured_method, attempts=attempts,
                                check=lambda r: _problems(r, call.items, single), usage=outcome.usage)
     except Exception as exc:  # recorded per answer; the run reports what most answers lacked
         reason = failure_reason(exc)
@@ -138,7 +140,7 @@ def ask(call: Call, model: BaseChatModel, *, structured_method: str = "json_sche
     return outcome
 
 
-def ask_distribution(call: Call, model: BaseChatModel, *, attempts: int = 2) -> Outcome:
+def ask_distribution(call: Call, model: Runnable[Any, Any], *, attempts: int = 2) -> Outcome:
     """Ask one item and read the answer distribution from token log-probabilities (``model`` bound for them)."""
     outcome = Outcome(call)
     item = call.items[0]

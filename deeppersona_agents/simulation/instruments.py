@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -123,7 +124,7 @@ def parse_answer(reply: object, item: Item) -> int | None:
     return None
 
 
-def trait_scores(answers: dict[str, int | None], instrument: Instrument) -> dict[str, float | None]:
+def trait_scores(answers: Mapping[str, int | None], instrument: Instrument) -> dict[str, float | None]:
     """Mean item score per factor after reverse-keying ("-" items: 6 - answer on a 1-5 scale).
 
     Factors with no valid answer are ``None``.

@@ -106,15 +106,21 @@ class Relevance:
         self.embeddings = resolve_embeddings(embeddings)
         self._questions: dict[str, np.ndarray] = {}
         self._personas: dict[tuple[str, int], np.ndarray] = {}
+        self._keys: dict[int, tuple[Persona, tuple[str, int]]] = {}
         self._lock = Lock()
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         vecs = np.asarray(self.embeddings.embed_documents(texts), float).reshape(len(texts), -1)
         return vecs / (np.linalg.norm(vecs, axis=1, keepdims=True) + 1e-12)
 
-    @staticmethod
-    def _key(persona: Persona) -> tuple[str, int]:
-        return persona.id, hash(tuple(persona.attributes[i].as_text() for i in candidate_attributes(persona)))
+    def _key(self, persona: Persona) -> tuple[str, int]:
+        """The persona's id and a hash of its candidate attributes, worked out once per persona object."""
+        known = self._keys.get(id(persona))
+        if known is not None and known[0] is persona:  # the object is kept, so its id cannot be reused
+            return known[1]
+        key = persona.id, hash(tuple(persona.attributes[i].as_text() for i in candidate_attributes(persona)))
+        self._keys[id(persona)] = (persona, key)
+        return key
 
     def prepare(self, personas: Sequence[Persona]) -> None:
         """Embed the candidate attributes of every persona not seen yet, in one batch."""
@@ -167,7 +173,7 @@ def persona_block(persona: Persona, method: str) -> str:
     if method == "shallow":
         fields = dict(identity(persona))
         settlement = _settlement(persona)
-        shown = {"Name": core.name, "Age": core.age, "Gender": core.gender, "Country": place,
+        shown: dict[str, object] = {"Name": core.name, "Age": core.age, "Gender": core.gender, "Country": place,
                  "Place": f"{core.city} ({settlement})" if settlement else core.city, "Occupation": core.occupation,
                  **{k: fields[k] for k in ("Education", "Religion", "Marital status", "Languages") if k in fields}}
         return "You are the following person:\n" + "\n".join(f"{k}: {v}" for k, v in shown.items())
@@ -206,11 +212,25 @@ def describe(
         relevance: A shared ranker (reuses vectors across calls); built from ``embeddings`` when None.
         embeddings: Embeddings for a new ranker (the embedded MiniLM when None).
     """
+    block = persona_block(persona, method)
+    details = question_details(persona, method, questions, depth, relevance=relevance, embeddings=embeddings)
+    return f"{block}\n\n{details}" if details else block
+
+
+def question_details(
+    persona: Persona,
+    method: str,
+    questions: str | Sequence[str] | None = None,
+    depth: int | None = None,
+    *,
+    relevance: Relevance | None = None,
+    embeddings: Embeddings | None = None,
+) -> str:
+    """The question-dependent part of :func:`describe` (``deep`` only; empty otherwise or at depth 0)."""
     if depth is not None and depth < 0:
         raise ConfigError(f"depth must be 0 or more, not {depth}", param="depth")
-    block = persona_block(persona, method)
     if method != "deep" or depth == 0:
-        return block
+        return ""
     if questions is None:
         pool = [persona.attributes[i] for i in candidate_attributes(persona)]
         chosen = pool if depth is None else pool[:depth]
@@ -219,5 +239,4 @@ def describe(
         chosen = ranker.top(persona, [questions] if isinstance(questions, str) else list(questions), depth)
     else:
         chosen = []
-    details = details_block(chosen)
-    return f"{block}\n\n{details}" if details else block
+    return details_block(chosen)

@@ -16,7 +16,6 @@ so a killed run resumes with no duplicate and no lost rows; different options ar
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
 from deeppersona_agents._io import JsonlLog, lock_file, read_log, write_csv_atomic, write_json_atomic
+from deeppersona_agents._resume import fingerprint_hash, open_manifest
 from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.persona import Persona
 from deeppersona_agents.simulation.survey import Key, SurveyModel
@@ -100,7 +100,8 @@ def run_survey(
     lock = (folder / LOCK).open("w")
     if not lock_file(lock):
         lock.close()
-        raise ConfigError(f"another survey run is writing to {folder}; wait for it or choose another --out") from None
+        raise ConfigError(f"another survey run is writing to {folder}; wait for it or choose another out folder",
+                          param="out") from None
     try:
         return _run(sim, personas, folder, model_name, waves, progress, force)
     finally:
@@ -120,7 +121,8 @@ def _run(sim: SurveyModel, personas: Sequence[Persona], folder: Path, model_name
         "personas": personas_hash(personas), "seed": sim.seed,
     }
     manifest = _open_manifest(folder, fingerprint, force)
-    records = read_log(folder / LOG, remedy="remove that line and rerun to resume, or rerun with --force")
+    records = read_log(folder / LOG, remedy="remove that line and rerun to resume, or pass force=True to start over",
+                       param="force")
     latest = latest_rows(records)
     sim.skip = {key for key, rows in latest.items() if any(r.get("answer") is not None for r in rows)}
     run = int(manifest.get("runs", 0)) + 1
@@ -154,26 +156,12 @@ def _run(sim: SurveyModel, personas: Sequence[Persona], folder: Path, model_name
 
 
 def _open_manifest(folder: Path, fingerprint: dict[str, Any], force: bool) -> dict[str, Any]:
-    path = folder / MANIFEST
-    if force:
-        for name in (LOG, MANIFEST, CSV):
-            (folder / name).unlink(missing_ok=True)
-    if not path.exists():
-        if (folder / LOG).exists():
-            raise ConfigError(f"{folder} holds {LOG} without {MANIFEST}, so it cannot be resumed safely; choose "
-                              "another --out or rerun with --force")
-        return {"format": "deeppersona-survey/1", "fingerprint": fingerprint, "runs": 0,
-                "fingerprint_hash": hashlib.sha256(json.dumps(fingerprint, sort_keys=True).encode()).hexdigest()[:16]}
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"{path} is unreadable ({exc}); rerun with --force to start over") from None
-    before = manifest.get("fingerprint", {})
-    if before != fingerprint:
-        changed = ", ".join(sorted(k for k in set(before) | set(fingerprint) if before.get(k) != fingerprint.get(k)))
-        raise ConfigError(f"{folder} holds a survey run with other options ({changed}); resume with the same "
-                          "options, choose another --out, or rerun with --force to start over")
-    return manifest
+    stored = open_manifest(folder, MANIFEST, LOG, fingerprint, force=force, files=(LOG, MANIFEST, CSV),
+                           what="a survey run")
+    if stored is not None:
+        return stored
+    return {"format": "deeppersona-survey/1", "fingerprint": fingerprint, "runs": 0,
+            "fingerprint_hash": fingerprint_hash(fingerprint)}
 
 
 def _finish(folder: Path, latest: dict[Key, list[dict[str, Any]]], personas: Sequence[Persona], sim: SurveyModel,

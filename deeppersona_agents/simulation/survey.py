@@ -26,7 +26,7 @@ from deeppersona_agents.persona import Persona
 from deeppersona_agents.seeding import derive_seed
 from deeppersona_agents.simulation.asking import TOP_LOGPROBS, Call, Outcome, ask, ask_distribution
 from deeppersona_agents.simulation.instruments import Instrument, Item, load_instrument
-from deeppersona_agents.simulation.respondents import METHODS, Relevance, describe, nationality
+from deeppersona_agents.simulation.respondents import METHODS, Relevance, nationality, persona_block, question_details
 from deeppersona_agents.structured import Usage
 
 MODES = ("item", "questionnaire")
@@ -47,12 +47,16 @@ class PersonaAgent(mesa.Agent):
         self.distributions: dict[str, dict[int, float]] = {}
         self.pending: list[Future[Outcome]] = []
         self.wave_answered = self.wave_missing = 0
+        self._block: str | None = None  # the persona block, the same for every item
 
     def messages(self, items: Sequence[Item], instrument: Instrument) -> list[BaseMessage]:
         """The prompt for one item or a questionnaire block: the respondent, then the question(s)."""
         model: SurveyModel = self.model  # type: ignore[assignment]
         texts = [it.text for it in items]
-        system = describe(self.persona, self.method, texts, self.depth, relevance=model.relevance)
+        if self._block is None:
+            self._block = persona_block(self.persona, self.method)
+        details = question_details(self.persona, self.method, texts, self.depth, relevance=model.relevance)
+        system = f"{self._block}\n\n{details}" if details else self._block  # as respondents.describe() joins them
         people = nationality(self.persona.core.country)
         if len(items) == 1:
             question = f"{instrument.instructions}\n\n{items[0].prompt(people)}"
@@ -161,12 +165,13 @@ class SurveyModel(mesa.Model):
         self.samples, self.concurrency = samples, concurrency
         self.structured_method, self.attempts = structured_method, attempts
         if logprobs and samples > 1:
-            raise ConfigError("logprobs gives each persona's whole answer distribution; drop samples (or logprobs)")
+            raise ConfigError("logprobs gives each persona's whole answer distribution; drop samples (or logprobs)",
+                              param=("samples", "logprobs"))
         if logprobs and mode != "item":
             raise ConfigError("logprobs reads one item's answer token; use mode='item'", param="mode")
         if logprobs and isinstance(self.chat_model, EmbeddedChatModel):
             raise ConfigError("the embedded model does not return token log-probabilities; use an endpoint that "
-                              "does (--model/--base-url) or answer by sampling (--samples)")
+                              "does (model, base_url) or answer by sampling (samples)", param=("logprobs", "samples"))
         self.logprobs = logprobs
         self._logprob_model = (self.chat_model.bind(logprobs=True, top_logprobs=TOP_LOGPROBS, max_tokens=4)
                                if logprobs else None)

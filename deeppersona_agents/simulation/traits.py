@@ -42,7 +42,8 @@ def trait_rows(answers: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
         given = {str(i): int(a) for i, a in zip(group["item"], group["answer"], strict=True)}
         scores = trait_scores(given, instrument)
         for factor, codes in factors.items():
-            if all(code in given for code in codes) and scores[factor] is not None:
+            score = scores[factor]
+            if all(code in given for code in codes) and score is not None:
                 rows.append({**dict(zip(keys, values, strict=True)), "item": names[factor],
-                             "answer": round(float(scores[factor]), 6)})
+                             "answer": round(float(score), 6)})
     return pd.DataFrame(rows, columns=[*keys, "item", "answer"])

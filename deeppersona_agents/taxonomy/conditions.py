@@ -119,7 +119,7 @@ class PersonFacts:
         demo = core.get("demographics") or {}
         gender = str(core.get("gender") or "").lower()
         activity = demo.get("activity")
-        activity = _ACTIVITY_OF_CORE.get(activity, activity)
+        activity = _ACTIVITY_OF_CORE.get(activity, activity) if isinstance(activity, str) else activity
         title = str(core.get("occupation") or "").lower()
         if activity == "employed" and any(word in title for word in _SELF_EMPLOYED_WORDS):
             activity = "self_employed"

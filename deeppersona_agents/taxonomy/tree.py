@@ -239,11 +239,11 @@ def load_tree(path: str | Path | None = None) -> AttributeTree:
         except OSError as exc:
             raise TaxonomyError(
                 f"cannot read attribute tree file {source}: {exc.strerror or exc}. "
-                "Check the path, or omit --tree to use the shipped tree."
+                "Check the path, or omit tree to use the shipped tree.", param="tree"
             ) from None
         except UnicodeDecodeError as exc:
             raise TaxonomyError(f"attribute tree file {source} is not UTF-8 text (byte {exc.start}); "
-                                "save it as UTF-8, or omit --tree to use the shipped tree") from None
+                                "save it as UTF-8, or omit tree to use the shipped tree", param="tree") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:

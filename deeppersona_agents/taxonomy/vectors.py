@@ -17,16 +17,11 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 from deeppersona_agents._io import write_bytes_atomic
-from deeppersona_agents.llm import cache_dir_setting, embeddings_name
+from deeppersona_agents.llm import embeddings_name
 from deeppersona_agents.taxonomy.tree import AttributeTree
 
 SHIPPED_VECTORS = "leaf_vectors.npy"
 SHIPPED_META = "leaf_vectors.json"
-
-
-def cache_dir() -> Path:
-    """Where rebuilt leaf vectors are kept (``DEEPPERSONA_CACHE`` or ``~/.cache/deeppersona-agents``)."""
-    return cache_dir_setting() / "leaf-vectors"
 
 
 def embed_leaves(tree: AttributeTree, embeddings: Embeddings) -> np.ndarray:
@@ -51,20 +46,24 @@ def _shipped(tree: AttributeTree, name: str) -> np.ndarray | None:
     return vecs if len(vecs) == len(tree.leaves) else None
 
 
-def leaf_vectors(tree: AttributeTree, embeddings: Embeddings, *, use_cache: bool = True) -> np.ndarray:
-    """Leaf vectors for ``tree`` in ``embeddings`` space: shipped, cached, or computed now."""
+def leaf_vectors(tree: AttributeTree, embeddings: Embeddings, *, cache_dir: str | Path | None = None) -> np.ndarray:
+    """Leaf vectors for ``tree`` in ``embeddings`` space: shipped, cached, or computed now.
+
+    ``cache_dir`` is the run's cache folder (``GenerationConfig.cache_dir``); rebuilt vectors are kept in
+    its ``leaf-vectors/`` folder. ``None``: no disk cache (vectors the package does not ship are computed).
+    """
     name = embeddings_name(embeddings)
     shipped = _shipped(tree, name)
     if shipped is not None:
         return shipped
     key = hashlib.sha256(f"{tree.text_hash}|{name}".encode()).hexdigest()[:24]
-    path = cache_dir() / f"{key}.npy"
-    if use_cache and path.is_file():
+    path = Path(cache_dir or ".") / "leaf-vectors" / f"{key}.npy"
+    if cache_dir and path.is_file():
         vecs = np.load(path)
         if len(vecs) == len(tree.leaves):
             return vecs.astype(np.float32)
     vecs = embed_leaves(tree, embeddings)
-    if use_cache:
+    if cache_dir:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             buffer = io.BytesIO()

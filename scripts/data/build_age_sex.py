@@ -20,42 +20,28 @@ import pandas as pd
 from _common import COUNTRIES_DIR, M49, copy_record, write_section
 from _copies import local_copy, read_rda, tvd
 
-from deeppersona_agents.demographics.tables import AGE_BANDS
+from deeppersona_agents.demographics.copies import WPP_FRAME as FRAME
+from deeppersona_agents.demographics.copies import wpp_age_sex, wpp_rows
 
 COPY = copy_record(
     "chitrams/populaR", "data/wpp_age_sex_fiveyr.rda", "d2e3cea48874c27ba00476c52cfb4e200e61c97a",
     head="b1eb3b51ff9dcb192337d433646b3ccd85294a64",
     sha256="155b7017f55c9526bd7c532377fbcde111462524a394b77be6f2e725ce3440b6",
 )
-FRAME = "wpp_age_sex_fiveyr"
 YEAR = 2023
 SOURCE = ("UN DESA Population Division, World Population Prospects 2024 (estimates): population by 5-year age "
           "group and sex, 1 July 2023, thousands")
 NOTES = "85+ is the sum of the WPP groups 85-89, 90-94, 95-99 and 100+; persons divided by 1,000."
-SEXES = {"male": "Male", "female": "Female"}
 
 
 def country_rows(frame: pd.DataFrame, m49: int, year: int = YEAR) -> pd.DataFrame:
     """The copy's rows for one country and year (all sexes, all groups)."""
-    rows = frame[(frame["locationId"] == m49) & (frame["year"] == year)]
-    if rows.empty:
-        raise KeyError(f"{FRAME} has no rows for M49 {m49} in {year}")
-    return rows
+    return wpp_rows(frame, m49, year)
 
 
 def age_sex(frame: pd.DataFrame, m49: int, year: int = YEAR) -> dict[str, Any]:
-    """The section body: 18 bands (0-4 … 80-84, 85+) by sex, in thousands."""
-    rows = country_rows(frame, m49, year)
-    body: dict[str, Any] = {"unit": "thousands", "bands": AGE_BANDS}
-    for sex, label in SEXES.items():
-        part = rows[rows["sexId"].astype(str) == label]
-        starts = part["ageStart"].astype(int)
-        if sorted(starts) != list(range(0, 101, 5)):
-            raise ValueError(f"M49 {m49} {year} {label}: expected 5-year groups 0..100+, got starts {sorted(starts)}")
-        band = np.minimum(starts // 5, len(AGE_BANDS) - 1)
-        persons = part["population"].groupby(band.to_numpy()).sum()
-        body[sex] = [round(float(persons[i]) / 1000, 4) for i in range(len(AGE_BANDS))]
-    return body
+    """The section body (parsing in :func:`deeppersona_agents.demographics.copies.wpp_age_sex`)."""
+    return wpp_age_sex(frame, m49, year)
 
 
 def cells(body: dict[str, Any]) -> np.ndarray:

@@ -23,55 +23,31 @@ import pandas as pd
 from _common import COUNTRIES_DIR, M49, copy_record, write_section
 from _copies import local_copy, read_rda, tvd
 
-from deeppersona_agents.demographics.tables import EDUCATION_BANDS, EDUCATION_LEVELS, band_of
+from deeppersona_agents.demographics.copies import SEX_LABELS, WIC_LEVELS, wic_counts, wic_education
+from deeppersona_agents.demographics.copies import WIC_FRAME as FRAME
+from deeppersona_agents.demographics.tables import EDUCATION_BANDS, EDUCATION_LEVELS
 
 COPY = copy_record(
     "guyabel/wcde", "data/past_epop.rda", "c8c1131beba29854c217e476e92d91e7d043ea4a",
     head="1856910d3ebeea8a40654967a7ebfcab4dbbbda3",
     sha256="321a58d58ac7673ffd998d7d8438c6185c017f210be6bcc51ed9702393d410ae",
 )
-FRAME = "past_epop"
 YEAR = 2020
 SOURCE = ("Wittgenstein Centre for Demography and Global Human Capital, Human Capital Data Explorer v2 (2018): "
           "population by age, sex and educational attainment, 2020 (projected from the 2015 base), six-level scheme")
 NOTES = ("Highest level completed: No Education + Incomplete Primary = less_than_primary; Post Secondary = tertiary; "
          "5-year age groups summed into the bands.")
-#: Level in the copy's six-level scheme -> shipped level.
-LEVELS = {"No Education": "less_than_primary", "Incomplete Primary": "less_than_primary", "Primary": "primary",
-          "Lower Secondary": "lower_secondary", "Upper Secondary": "upper_secondary", "Post Secondary": "tertiary"}
-SEXES = {"male": "Male", "female": "Female"}
-
-
-def first_age(group: str) -> int:
-    """First year of age of a copy group label ("25--29", "100+")."""
-    return int(group.rstrip("+").split("--")[0])
+LEVELS, SEXES = WIC_LEVELS, SEX_LABELS
 
 
 def counts(frame: pd.DataFrame, m49: int, year: int = YEAR) -> pd.DataFrame:
     """Thousands by (sex, band) x shipped level for one country, ages 25 and over."""
-    rows = frame[(frame["country_code"] == m49) & (frame["year"] == year) & frame["education"].isin(list(LEVELS))]
-    rows = rows[rows["age"].map(first_age) >= 25]
-    if rows.empty:
-        raise KeyError(f"{FRAME} has no rows for M49 {m49} in {year}")
-    expected = len(LEVELS) * 2 * rows["age"].nunique()
-    if len(rows) != expected or rows["epop"].isna().any():
-        raise ValueError(f"M49 {m49} {year}: expected {expected} complete rows (6 levels x 2 sexes x ages), "
-                         f"got {len(rows)} with {int(rows['epop'].isna().sum())} missing")
-    rows = rows.assign(band=rows["age"].map(lambda g: band_of(first_age(g), EDUCATION_BANDS)),
-                       level=rows["education"].map(LEVELS), sex=rows["sex"].astype(str))
-    return rows.pivot_table(index=["sex", "band"], columns="level", values="epop", aggfunc="sum")
+    return wic_counts(frame, m49, year)
 
 
 def education(frame: pd.DataFrame, m49: int, year: int = YEAR) -> dict[str, Any]:
     """The section body: shares of the five levels by sex and band."""
-    table = counts(frame, m49, year)
-    body: dict[str, Any] = {}
-    for sex, label in SEXES.items():
-        body[sex] = {}
-        for band in EDUCATION_BANDS:
-            row = table.loc[(label, band), EDUCATION_LEVELS].astype(float)
-            body[sex][band] = {level: round(float(row[level] / row.sum()), 6) for level in EDUCATION_LEVELS}
-    return body
+    return wic_education(frame, m49, year)
 
 
 def main(argv: list[str] | None = None, countries_dir: Path = COUNTRIES_DIR, copies: Path | None = None) -> int:

@@ -25,6 +25,7 @@ import pandas as pd
 from _common import COUNTRIES_DIR, M49, copy_record, write_section
 from _copies import local_copy, tvd
 
+from deeppersona_agents.demographics.copies import PEW_COLUMNS, pew_percent, read_pew_2025
 from deeppersona_agents.demographics.tables import RELIGIONS
 
 PEW_2025 = copy_record(
@@ -44,16 +45,7 @@ SOURCE = ("Pew Research Center, religious composition by country 2010-2020 (June
 NOTES = ("Derived: Pew 2025 Other_religions (folk included) split into folk_religion and other in the ratio "
          "Folk Religions : Other Religions of the 2015 file's 2020 counts ('<10,000' = 0); the other six groups "
          "are the 2020 percentages / 100.")
-#: Pew 2025 column for each shipped category that is copied as is.
-COLUMNS = {"christian": "Christians", "muslim": "Muslims", "unaffiliated": "Religiously_unaffiliated",
-           "hindu": "Hindus", "buddhist": "Buddhists", "jewish": "Jews"}
-
-
-def read_pew_2025(path: Path) -> pd.DataFrame:
-    """Country rows (Level 1) of the 2025 percentages file, indexed by (M49 code, year)."""
-    frame = pd.read_csv(path, encoding="utf-8-sig")
-    frame = frame[frame["Level"] == 1]
-    return frame.set_index(["Countrycode", "Year"])
+COLUMNS = PEW_COLUMNS
 
 
 def read_pew_2015(path: Path) -> pd.DataFrame:
@@ -79,13 +71,11 @@ def folk_fraction(counts_2015: pd.DataFrame, country: str, year: int = YEAR) -> 
 
 def religion_shares(pew_2025: pd.DataFrame, counts_2015: pd.DataFrame, m49: int, year: int = YEAR) -> dict:
     """The section's ``shares`` for one country, summing to 1."""
-    if (m49, year) not in pew_2025.index:
-        raise KeyError(f"the 2025 Pew file has no country row for M49 {m49} in {year}")
-    row = pew_2025.loc[(m49, year)]
-    percent = {key: float(row[column]) for key, column in COLUMNS.items()}
-    folk = folk_fraction(counts_2015, str(row["Country"]), year)
-    percent["folk_religion"] = float(row["Other_religions"]) * folk
-    percent["other"] = float(row["Other_religions"]) * (1 - folk)
+    percent = pew_percent(pew_2025, m49, year)
+    folk = folk_fraction(counts_2015, str(pew_2025.loc[(m49, year)]["Country"]), year)
+    other = percent.pop("other")
+    percent["folk_religion"] = other * folk
+    percent["other"] = other * (1 - folk)
     total = sum(percent.values())
     return {key: round(percent[key] / total, 6) for key in RELIGIONS}
 

@@ -18,6 +18,9 @@ import pandas as pd
 from _common import COUNTRIES_DIR, M49, copy_record, write_section
 from _copies import local_copy
 
+from deeppersona_agents.demographics.copies import WUP_ENTITY, WUP_RURAL, WUP_URBAN, read_wup
+from deeppersona_agents.demographics.copies import urban_share as _share
+
 DATASET = "Urban and rural population 1950-2050 - UN World Urbanization Prospects 2018"
 COPY = copy_record(
     "owid/owid-datasets", f"datasets/{DATASET}/{DATASET}.csv", "9df0a2280a4b083031a6eeedf59687a96c1f1022",
@@ -28,33 +31,17 @@ YEAR = 2023
 SOURCE = ("UN DESA Population Division, World Urbanization Prospects 2018: urban and rural population at mid-year "
           "(files 19 and 20), urban share for 2023")
 NOTES = "share = urban / (urban + rural) in 2023, from populations rounded to thousands in the copy."
-URBAN = "Urban population 1950-2050 (UN World Urbanization Prospects 2018)"
-RURAL = "Rural population 1950-2050 (UN World Urbanization Prospects 2018)"
-#: The copy's entity name for each shipped country.
-ENTITY = {
-    "ARG": "Argentina", "AUS": "Australia", "BGD": "Bangladesh", "BRA": "Brazil", "CAN": "Canada", "CHN": "China",
-    "COL": "Colombia", "DEU": "Germany", "EGY": "Egypt", "ESP": "Spain", "ETH": "Ethiopia", "FRA": "France",
-    "GBR": "United Kingdom", "IDN": "Indonesia", "IND": "India", "IRN": "Iran", "ITA": "Italy", "JPN": "Japan",
-    "KEN": "Kenya", "KOR": "South Korea", "MEX": "Mexico", "NGA": "Nigeria", "PAK": "Pakistan", "PHL": "Philippines",
-    "POL": "Poland", "RUS": "Russia", "TUR": "Turkey", "USA": "United States", "VNM": "Vietnam", "ZAF": "South Africa",
-}
+URBAN, RURAL, ENTITY = WUP_URBAN, WUP_RURAL, WUP_ENTITY
 
 
 def read_copy(path: Path) -> pd.DataFrame:
     """The copy as a frame indexed by (entity, year) with ``urban`` and ``rural`` persons."""
-    frame = pd.read_csv(path).rename(columns={URBAN: "urban", RURAL: "rural"})
-    missing = {"Entity", "Year", "urban", "rural"} - set(frame.columns)
-    if missing:
-        raise ValueError(f"{path}: missing columns {sorted(missing)}")
-    return frame.set_index(["Entity", "Year"])[["urban", "rural"]]
+    return read_wup(path)
 
 
 def urban_share(frame: pd.DataFrame, entity: str, year: int = YEAR) -> float:
     """Urban share of the population of one entity in one year."""
-    if (entity, year) not in frame.index:
-        raise KeyError(f"the WUP copy has no row for {entity!r} in {year}")
-    row = frame.loc[(entity, year)]
-    return float(row["urban"] / (row["urban"] + row["rural"]))
+    return _share(frame, entity, year)
 
 
 def main(argv: list[str] | None = None, countries_dir: Path = COUNTRIES_DIR, copies: Path | None = None) -> int:

@@ -7,7 +7,8 @@ says which pages): ``eap_2wap_sex_age_rt`` (labour-force participation rate, LFP
 (share of 15-24 not in employment, education or training, NEET); plus the country file's own
 ``age_sex`` counts, used only to weight 15-19 against 20-24.
 
-The rule, the same for every country and sex (the constants are assumptions, not data):
+The rule (:mod:`deeppersona_agents.demographics.activity_rule`), the same for every country and sex
+(the constants are assumptions, not data):
 
 1. employed = LFPR x (1 - u) and unemployed = LFPR x u, with u(15-24) for 15-19 and 20-24 and
    u(25+) for every older band.
@@ -28,14 +29,16 @@ Run: ``.venv/bin/python scripts/data/ilostat_activity.py [ISO3 ...]`` (default: 
 
 from __future__ import annotations
 
-import csv
 import json
-import math
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import COUNTRIES_DIR, M49, copies_dir, copy_record, write_section  # noqa: E402
+
+# The rule lives in the package (``demographics import`` applies it too).
+from deeppersona_agents.demographics.activity_rule import BANDS, NOTES, activity_for_sex, rates  # noqa: E402
+from deeppersona_agents.demographics.ilostat import read_rows  # noqa: E402
 
 REPO = "open-numbers/ddf--ilo--ilostat"
 COMMIT = "c50d060595275a48961dbd0c5971eedea95ffad8"
@@ -47,117 +50,23 @@ PATHS = {
 }
 YEAR = "2023"
 SEXES = {"male": "sex_m", "female": "sex_f"}
-BANDS = ["15-19", "20-24", "25-34", "35-44", "45-54", "55-64", "65+"]
-ACTIVITIES = ["employed", "unemployed", "student", "retired", "homemaker", "other_inactive"]
-
-ODDS_20_24 = 5.0
-STUDENT_CARRY = {"25-34": 0.2, "35-44": 0.05}
-RETIRED = {"35-44": 0.02, "45-54": 0.15, "55-64": 0.65, "65+": 0.95}
-HOMEMAKER = {"female": 0.7, "male": 0.1}
-
 SOURCE = (
     "ILO modelled estimates (ILOSTAT copy), 2023: labour-force participation rate by sex and age "
     "(EAP_2WAP_SEX_AGE_RT), unemployment rate by sex and age (UNE_2EAP_SEX_AGE_RT), youth NEET rate by sex "
     "(EIP_2EET_SEX_RT); split into bands and inactive reasons by the rule in notes"
 )
-NOTES = (
-    "Derived from ILO modelled LFPR (15-24, 25-54, 55-64, 65+), unemployment (15-24, 25+) and youth NEET, 2023. "
-    f"Rule: employed = LFPR x (1-u), unemployed = LFPR x u (u 15-24 for 15-19/20-24, u 25+ above); 25-34/35-44/45-54 "
-    f"take LFPR 25-54; LFPR 15-19 vs 20-24 split with participation odds {ODDS_20_24:g}x higher at 20-24, "
-    "population-weighted (age_sex) to LFPR 15-24; students 15-24 = inactive minus inactive NEET (NEET - LFPR x u), "
-    "same inactive-NEET share in both youth bands; students 25-34/35-44 = "
-    f"{STUDENT_CARRY['25-34']:g}/{STUDENT_CARRY['35-44']:g} x the 20-24 student share; retired = "
-    + ", ".join(f"{b} {r:g}" for b, r in RETIRED.items())
-    + " x LFPR 25-54 (same sex) of the non-student inactive; of the rest homemaker "
-    f"{HOMEMAKER['female']:g} (women) / {HOMEMAKER['male']:g} (men), else other_inactive. "
-    "The inactive split has no source (assumed constants, see scripts/data/ilostat_activity.py)."
-)
-
-
-def read_rates(path: Path, iso3: str) -> dict[tuple[str, str], float]:
-    """Rates (as fractions) of one extract, keyed by (sex code, classif1 or '')."""
-    with path.open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    value = path.parent.name
-    out = {}
-    for row in rows:
-        if row["ref_area"] != iso3.lower() or row["time"] != YEAR:
-            raise ValueError(f"{path}: unexpected row {row}")
-        out[(row["sex"], row.get("classif1", ""))] = float(row[value]) / 100
-    return out
 
 
 def country_inputs(iso3: str, copies: Path) -> dict[str, dict[str, float]]:
     """Per sex: LFPR for 15-24/25-54/55-64/65+, unemployment for 15-24/25+, NEET 15-24 (fractions)."""
-    folder = copies / "ilostat"
-    lfpr = read_rates(folder / "eap_2wap_sex_age_rt" / f"{iso3.lower()}.csv", iso3)
-    une = read_rates(folder / "une_2eap_sex_age_rt" / f"{iso3.lower()}.csv", iso3)
-    neet = read_rates(folder / "eip_2eet_sex_rt" / f"{iso3.lower()}.csv", iso3)
-    out = {}
-    for sex, code in SEXES.items():
-        out[sex] = {
-            "lfpr_15_24": lfpr[(code, "age_ythadult_y15_24")],
-            "lfpr_25_54": lfpr[(code, "age_aggregate_y25_54")],
-            "lfpr_55_64": lfpr[(code, "age_aggregate_y55_64")],
-            "lfpr_65": lfpr[(code, "age_aggregate_yge65")],
-            "lfpr_15": lfpr[(code, "age_ythadult_yge15")],
-            "u_15_24": une[(code, "age_ythadult_y15_24")],
-            "u_25": une[(code, "age_ythadult_yge25")],
-            "u_15": une[(code, "age_ythadult_yge15")],
-            "neet": neet[(code, "")],
-        }
-    return out
-
-
-def split_youth(lfpr: float, w15: float, w20: float, odds: float = ODDS_20_24) -> tuple[float, float]:
-    """LFPR at 15-19 and 20-24 with odds ratio ``odds`` whose ``w``-weighted mean is ``lfpr``."""
-
-    def pair(x: float) -> tuple[float, float]:
-        return 1 / (1 + math.exp(-x)), 1 / (1 + math.exp(-x - math.log(odds)))
-
-    lo, hi = -40.0, 40.0
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        a, b = pair(mid)
-        if (w15 * a + w20 * b) / (w15 + w20) < lfpr:
-            lo = mid
-        else:
-            hi = mid
-    return pair((lo + hi) / 2)
-
-
-def _rounded(shares: dict[str, float]) -> dict[str, float]:
-    out = {k: round(max(shares[k], 0.0), 4) for k in ACTIVITIES}
-    top = max(out, key=out.get)
-    out[top] = round(out[top] + 1 - sum(out.values()), 4)
-    return out
-
-
-def activity_for_sex(r: dict[str, float], sex: str, w15: float, w20: float) -> dict[str, dict[str, float]]:
-    """The shares per band for one sex, by the module's rule."""
-    l15, l20 = split_youth(r["lfpr_15_24"], w15, w20)
-    lfpr = {"15-19": l15, "20-24": l20, "25-34": r["lfpr_25_54"], "35-44": r["lfpr_25_54"],
-            "45-54": r["lfpr_25_54"], "55-64": r["lfpr_55_64"], "65+": r["lfpr_65"]}
-    inactive_neet = max(0.0, r["neet"] - r["lfpr_15_24"] * r["u_15_24"])
-    i15, i20 = inactive_neet, inactive_neet
-    if i20 > 1 - l20:
-        i15, i20 = i15 + (i20 - (1 - l20)) * w20 / w15, 1 - l20
-    if i15 > 1 - l15:
-        i15, i20 = 1 - l15, min(1 - l20, i20 + (i15 - (1 - l15)) * w15 / w20)
-    student = {"15-19": 1 - l15 - i15, "20-24": 1 - l20 - i20}
-    for band, carry in STUDENT_CARRY.items():
-        student[band] = min(1 - lfpr[band], carry * student["20-24"])
-    out = {}
-    for band in BANDS:
-        u = r["u_15_24"] if band in ("15-19", "20-24") else r["u_25"]
-        rest = 1 - lfpr[band] - student.get(band, 0.0)
-        retired = RETIRED.get(band, 0.0) * r["lfpr_25_54"] * rest
-        home = HOMEMAKER[sex] * (rest - retired)
-        out[band] = _rounded({
-            "employed": lfpr[band] * (1 - u), "unemployed": lfpr[band] * u, "student": student.get(band, 0.0),
-            "retired": retired, "homemaker": home, "other_inactive": rest - retired - home,
-        })
-    return out
+    rows = {}
+    for indicator in PATHS:
+        path = copies / "ilostat" / indicator / f"{iso3.lower()}.csv"
+        rows[indicator] = read_rows(path)
+        for row in rows[indicator]:
+            if row["ref_area"] != iso3.lower() or row["time"] != YEAR:
+                raise ValueError(f"{path}: unexpected row {row}")
+    return rates(rows, iso3, int(YEAR))
 
 
 def youth_weights(table: dict, sex: str) -> tuple[float, float]:

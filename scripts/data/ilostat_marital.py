@@ -7,7 +7,7 @@ Sits before the product: it reads, per country, an extract under ``$DEEPPERSONA_
 page offsets) and the country file's own ``age_sex`` counts; it writes ``marital_status`` with
 :func:`_common.write_section`.
 
-Rule, the same for every country and sex:
+Rule (:mod:`deeppersona_agents.demographics.ilostat`), the same for every country and sex:
 
 1. Statuses: never_married = single (``sgle``); married = married (``mrd``) + in a union (``union``);
    divorced_separated = ``sep``; widowed = ``wid``; not stated (``x``) is left out and the rest
@@ -27,7 +27,6 @@ shipped shares and the copy's shares at 15-24 and at 15+ (population-weighted).
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import sys
@@ -36,139 +35,55 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import COUNTRIES_DIR, M49, copies_dir, copy_record, write_section  # noqa: E402
 
+# The rule lives in the package (``demographics import`` applies it too); re-exported here for the tests.
+from deeppersona_agents.demographics.ilostat import (  # noqa: E402
+    MARITAL_NOTES as NOTES,
+)
+from deeppersona_agents.demographics.ilostat import (  # noqa: E402
+    STATUSES,
+    band_range,
+    marital_body,
+    marital_counts,
+    marital_for_sex,
+    read_rows,
+    split_youth,
+    target_counts,
+)
+from deeppersona_agents.demographics.ilostat import five_year_weights as _weights  # noqa: E402
+
 REPO = "open-numbers/ddf--ilo--ilostat"
 COMMIT = "c50d060595275a48961dbd0c5971eedea95ffad8"
 INDICATOR = "pop_xwap_sex_age_mts_nb"
 PATH = (f"datapoints/ddf--datapoints--{INDICATOR}--by--ref_area--sex--classif1--classif2--time/"
         f"ddf--datapoints--{INDICATOR}--by--ref_area-{{iso}}--sex--classif1--classif2--time.csv")
 SEXES = {"male": "sex_m", "female": "sex_f"}
-BANDS = ["15-19", "20-24", "25-34", "35-44", "45-54", "55-64", "65+"]
-STATUSES = ["never_married", "married", "divorced_separated", "widowed"]
-STATUS_OF = {"mts_details_sgle": "never_married", "mts_details_mrd": "married", "mts_details_union": "married",
-             "mts_details_sep": "divorced_separated", "mts_details_wid": "widowed"}
-IGNORED = {"mts_details_x", "mts_details_total"}
-
+#: Countries whose copy labels a status differently, with the evidence (the rule goes into the section's notes).
+RELABELLED = {
+    "irn": ({"mts_details_union": "widowed"},
+            "Iran's copy has no widowed series and its 'union' rows follow widowhood by age (2024: women 65+ "
+            "1,895 of 3,407 thousand, women 15-24 under 0.1 %), so they are read as widowed."),
+}
 SOURCE = "ILOSTAT, labour force survey: working-age population by sex, age and marital status (POP_XWAP_SEX_AGE_MTS_NB)"
-NOTES = (
-    "Shares of the ILOSTAT counts for {year}: never_married = single, married = married + union, "
-    "divorced_separated = separated/divorced, widowed = widowed; not stated left out. 25-34..65+ as in the copy "
-    "(checked). 15-19 and 20-24 are derived from the copy's 15-24 band: ever-married share logistic-linear in "
-    "five-year age steps, fitted to the copy's 15-24 and 25-34 ever-married shares with age_sex weights; "
-    "both keep the 15-24 mix among the ever married."
-)
-
-
-def band_range(code: str) -> tuple[int, int]:
-    """(low, high) ages of an ILOSTAT band code: ``age_10yrbands_y25_34`` -> (25, 34), ``..._yge65`` -> (65, 200)."""
-    tail = code.rsplit("_y", 1)[-1] if "_yge" not in code else code.rsplit("_yge", 1)[-1] + "_"
-    if "_yge" in code:
-        return int(tail.rstrip("_")), 200
-    low, high = tail.split("_")
-    return int(low), int(high)
+__all__ = ["STATUSES", "band_range", "marital_for_sex", "split_youth", "target_counts", "math"]
 
 
 def read_extract(path: Path, iso3: str) -> tuple[int, dict[str, dict[tuple[int, int], dict[str, float]]]]:
     """The extract's year and, per sex, counts by (low, high) band and target status (``x`` left out)."""
-    with path.open(encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
+    rows = read_rows(path)
     if not rows:
         raise ValueError(f"{path}: no rows")
     years = {r["time"] for r in rows}
     if len(years) != 1:
         raise ValueError(f"{path}: rows from several years {sorted(years)}; keep only the latest year")
-    out: dict[str, dict[tuple[int, int], dict[str, float]]] = {sex: {} for sex in SEXES}
-    for row in rows:
-        if row["ref_area"] != iso3.lower() or row["sex"] not in SEXES.values():
-            raise ValueError(f"{path}: unexpected row {row}")
-        if row["classif1"].endswith("_total") or row["classif2"] in IGNORED:
-            continue
-        if row["classif2"] not in STATUS_OF:
-            raise ValueError(f"{path}: unknown status {row['classif2']!r}")
-        sex = next(s for s, c in SEXES.items() if c == row["sex"])
-        cell = out[sex].setdefault(band_range(row["classif1"]), dict.fromkeys(STATUSES, 0.0))
-        cell[STATUS_OF[row["classif2"]]] += float(row[INDICATOR])
-    return int(years.pop()), out
-
-
-def target_counts(bands: dict[tuple[int, int], dict[str, float]], where: str) -> dict[str, dict[str, float]]:
-    """Counts for 15-24 and the target bands from 25-34 up, summing copy bands that fall inside each."""
-    targets = {"15-24": (15, 24), "25-34": (25, 34), "35-44": (35, 44), "45-54": (45, 54), "55-64": (55, 64),
-               "65+": (65, 200)}
-    out = {}
-    for name, (lo, hi) in targets.items():
-        inside = [b for b in bands if lo <= b[0] and b[1] <= hi]
-        covered = sorted(inside)
-        if not covered or covered[0][0] != lo or covered[-1][1] != hi or any(
-                a[1] + 1 != b[0] for a, b in zip(covered, covered[1:], strict=False)):
-            raise ValueError(f"{where}: the copy's bands {sorted(bands)} do not cover {name}")
-        out[name] = {s: sum(bands[b][s] for b in inside) for s in STATUSES}
-    return out
-
-
-def _logistic(x: float) -> float:
-    return 1 / (1 + math.exp(-x))
-
-
-def split_youth(e1524: float, e2534: float, w: list[float]) -> tuple[float, float]:
-    """Ever-married shares at 15-19 and 20-24.
-
-    logit e_k = a + b k for k = 0..3 (15-19, 20-24, 25-29, 30-34); ``w`` are the four populations.
-    a is solved for the 15-24 mean, b (>= 0) for the 25-34 mean.
-    """
-
-    def fit_a(b: float) -> float:
-        lo, hi = -60.0, 60.0
-        for _ in range(200):
-            mid = (lo + hi) / 2
-            mean = (w[0] * _logistic(mid) + w[1] * _logistic(mid + b)) / (w[0] + w[1])
-            lo, hi = (mid, hi) if mean < e1524 else (lo, mid)
-        return (lo + hi) / 2
-
-    def mean_2534(b: float) -> float:
-        a = fit_a(b)
-        return (w[2] * _logistic(a + 2 * b) + w[3] * _logistic(a + 3 * b)) / (w[2] + w[3])
-
-    lo, hi = 0.0, 20.0
-    if e1524 <= 0 or mean_2534(lo) >= e2534:
-        hi = 0.0
-    for _ in range(100):
-        if hi == 0.0:
-            break
-        mid = (lo + hi) / 2
-        lo, hi = (mid, hi) if mean_2534(mid) < e2534 else (lo, mid)
-    b = (lo + hi) / 2
-    a = fit_a(b)
-    return _logistic(a), _logistic(a + b)
-
-
-def _shares(counts: dict[str, float]) -> dict[str, float]:
-    total = sum(counts.values())
-    out = {s: round(counts[s] / total, 4) for s in STATUSES}
-    top = max(out, key=out.get)
-    out[top] = round(out[top] + 1 - sum(out.values()), 4)
-    return out
+    try:
+        return marital_counts(rows, iso3, relabel=RELABELLED.get(iso3.lower(), ({}, ""))[0])
+    except ValueError as err:
+        raise ValueError(f"{path}: {err}") from None
 
 
 def five_year_weights(table: dict, sex: str) -> list[float]:
     """Population at 15-19, 20-24, 25-29 and 30-34 from the file's own ``age_sex`` section."""
-    bands, counts = table["age_sex"]["bands"], table["age_sex"][sex]
-    return [counts[bands.index(b)] for b in ("15-19", "20-24", "25-29", "30-34")]
-
-
-def marital_for_sex(counts: dict[str, dict[str, float]], w: list[float]) -> dict[str, dict[str, float]]:
-    """Shares per target band for one sex, by the module's rule."""
-    young, next_band = counts["15-24"], counts["25-34"]
-    ever = lambda c: 1 - c["never_married"] / sum(c.values())  # noqa: E731
-    e15, e20 = split_youth(ever(young), ever(next_band), w)
-    ever_mix = {s: young[s] for s in STATUSES if s != "never_married"}
-    total_ever = sum(ever_mix.values())
-    out = {}
-    for band, e in (("15-19", e15), ("20-24", e20)):
-        mix = {s: (v / total_ever if total_ever else (1.0 if s == "married" else 0.0)) for s, v in ever_mix.items()}
-        out[band] = _shares({"never_married": 1 - e, **{s: e * m for s, m in mix.items()}})
-    for band in BANDS[2:]:
-        out[band] = _shares(counts[band])
-    return out
+    return _weights(table["age_sex"], sex)
 
 
 def copy_entry(iso3: str, copies: Path) -> dict:
@@ -189,12 +104,11 @@ def build(iso3: str, copies: Path, countries_dir: Path = COUNTRIES_DIR) -> dict[
         raise FileNotFoundError(f"no extract {path}; make it from the ILOSTAT copy (see scripts/data/README.md)")
     table = json.loads((countries_dir / f"{iso3}.json").read_text(encoding="utf-8"))
     year, by_sex = read_extract(path, iso3)
-    body: dict = {"band_precision": {b: ("derived" if b in ("15-19", "20-24") else "checked") for b in BANDS}}
-    for sex in SEXES:
-        counts = target_counts(by_sex[sex], f"{path} {sex}")
-        body[sex] = marital_for_sex(counts, five_year_weights(table, sex))
+    body = marital_body(by_sex, table["age_sex"], str(path))
     write_section(iso3, "marital_status", body, source=f"{SOURCE}, {year}", year=year, precision="derived",
-                  copy=copy_entry(iso3, copies), notes=NOTES.format(year=year), countries_dir=countries_dir)
+                  copy=copy_entry(iso3, copies),
+                  notes=" ".join(filter(None, [NOTES.format(year=year), RELABELLED.get(iso3.lower(), ({}, ""))[1]])),
+                  countries_dir=countries_dir)
     return body
 
 

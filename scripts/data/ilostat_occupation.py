@@ -19,11 +19,9 @@ Run: ``python scripts/data/ilostat_occupation.py [ISO3 ...]``.
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
 from collections import defaultdict
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +29,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _common import COUNTRIES_DIR, M49, copies_dir, copy_record, write_section  # noqa: E402
 
+# Row parsing lives in the package (``demographics import`` reads the same files).
+from deeppersona_agents.demographics.ilostat import (  # noqa: E402
+    GROUPS,
+    counts,
+    latest_year,
+    occupation_body,
+    read_rows,
+    shares,
+)
+from deeppersona_agents.demographics.ilostat import code_of as _code  # noqa: E402
+
 BY_AGE, SURVEY, MODELLED = "emp_temp_sex_age_ocu_nb", "emp_temp_sex_ocu_nb", "emp_2emp_sex_ocu_nb"
 SEXES = {"sex_m": "male", "sex_f": "female"}
-GROUPS = [str(g) for g in range(10)]
-BANDS = {"age_aggregate_y15_24": "15-24", "age_aggregate_y25_54": "25-54",
-         "age_aggregate_y55_64": "55-64", "age_aggregate_yge65": "65+"}
 TOTAL = "age_aggregate_total"
 #: Countries without any survey ISCO year split the modelled 6+9 by the pooled ratio of these peers.
 PEERS: dict[str, list[str]] = {}
@@ -47,11 +53,11 @@ SKIP_YEARS = {"PAK": {2025: "its 2025 rows put 92% of women and 99% of men in gr
 #: Facts about a country's rows that a reader of the section needs (appended to its notes).
 COUNTRY_NOTES = {"JPN": "The copy has no group 0 or group 3 rows for Japan in any year, so both are 0.",
                  "RUS": "The copy has no group 0 (armed forces) rows for Russia, so group 0 is 0."}
-#: Countries whose section the builder leaves as it is, with the reason (printed by ``main``).
-HOLD = {"CHN": "the ILO modelled series puts groups 6+9 at 49% (men) and 55% (women) of employment in 2023, "
-               "against a primary-sector share of about 23% (NBS 2023): the model still rests on China's "
-               "2000/2005 census structure, so the existing section is kept"}
-DIGITS = 6
+SECTOR = "emp_2emp_sex_eco_nb"
+#: Countries whose modelled 6+9 is split by the ILO modelled agriculture employment instead of the survey ratio,
+#: with the reason (their only survey ISCO years are far too old to describe the split today).
+SECTOR_SPLIT = {"CHN": "China's only survey ISCO rows are ISCO-88 2000 (group 9 = 1% of 6+9), when agriculture "
+                       "still employed about half of workers; the modelled 6+9 is 49% (men) / 55% (women) in 2023"}
 NOTES = ("Shares among the employed with a known ISCO-08 major group (not classified excluded; cells the copy "
          "omits, suppressed small counts, count as 0).")
 
@@ -61,46 +67,14 @@ def root_dir() -> Path:
     return copies_dir() / "ilostat"
 
 
-def read_rows(path: Path) -> list[dict[str, str]]:
-    """Rows of an extract; the value is in the last column, whatever its name."""
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(handle)
-        value = reader.fieldnames[-1] if reader.fieldnames else "value"
-        return [{**row, "value": row[value]} for row in reader]
 
 
-def latest_year(rows: list[dict[str, str]], prefix: str, skip: Iterable[int] = ()) -> int:
-    """The latest year (not in ``skip``) with any row whose occupation code starts with ``prefix``."""
-    years = [int(r["time"]) for r in rows if _code(r).startswith(prefix) and int(r["time"]) not in skip]
-    if not years:
-        raise ValueError(f"no {prefix} rows in the extract")
-    return max(years)
 
 
-def _code(row: dict[str, str]) -> str:
-    return row["classif2"] if "classif2" in row else row["classif1"]
 
 
-def counts(rows: list[dict[str, str]], year: int, prefix: str, age: str | None = None) -> dict[str, dict[str, float]]:
-    """Thousands employed per sex and group (``prefix`` + group) for one year (and age class)."""
-    out: dict[str, dict[str, float]] = defaultdict(dict)
-    for row in rows:
-        code = _code(row)
-        if int(row["time"]) != year or not code.startswith(prefix) or row["sex"] not in SEXES:
-            continue
-        if age is not None and row["classif1"] != age:
-            continue
-        out[SEXES[row["sex"]]][code[len(prefix):]] = float(row["value"])
-    return out
 
 
-def shares(values: dict[str, float], digits: int | None = DIGITS) -> dict[str, float]:
-    """Shares over ISCO major groups 0-9; groups the copy omits (suppressed cells) count as 0."""
-    known = {g: values.get(g, 0.0) for g in GROUPS}
-    total = sum(known.values())
-    if total <= 0:
-        raise ValueError(f"no employment in groups 0-9: {values}")
-    return {g: v / total if digits is None else round(v / total, digits) for g, v in known.items()}
 
 
 def unclassified_note(totals: dict[str, dict[str, float]], year: int) -> str:
@@ -154,6 +128,17 @@ def split_ratio(root: Path, iso3: str) -> tuple[dict[str, float], str]:
     return ratio, f"the mean survey-based 6:(6+9) ratio of {', '.join(peers)}"
 
 
+def sector_ratio(root: Path, iso3: str, year: int, merged: dict[str, dict[str, float]],
+                 ) -> tuple[dict[str, float], str]:
+    """Share of group 6 in the modelled 6+9: agriculture employment (ILO modelled, by sex) over 6+9, at most 1."""
+    rows = read_rows(root / SECTOR / f"{iso3.lower()}.csv")
+    agr = counts(rows, year, "eco_aggregate_")
+    ratio = {sex: min(1.0, agr[sex]["agr"] / merged[sex]["96"]) for sex in SEXES.values()}
+    return ratio, (f"the rule group 6 = employment in agriculture (ILO modelled, EMP_2EMP_SEX_ECO_NB "
+                   f"eco_aggregate_agr, {year}; all agricultural workers counted as skilled agricultural workers), "
+                   f"group 9 = the rest of the modelled 6+9")
+
+
 def _skip_note(skipped: dict[int, str]) -> str:
     """Sentences naming the skipped years; years sharing a reason are named together."""
     by_reason: dict[str, list[int]] = defaultdict(list)
@@ -165,31 +150,17 @@ def _skip_note(skipped: dict[int, str]) -> str:
 
 def survey_section(root: Path, iso3: str) -> dict[str, Any]:
     """A ``checked`` section from the survey series (by age when the by-age extract exists)."""
-    path = root / BY_AGE / f"{iso3.lower()}.csv"
-    if _has_isco08(path):
-        rows = read_rows(path)
-        skipped = SKIP_YEARS.get(iso3, {})
-        year = latest_year([r for r in rows if r["classif1"] == TOTAL], "ocu_isco08_", skipped)
-        totals = counts(rows, year, "ocu_isco08_", TOTAL)
-        body: dict[str, Any] = {sex: shares(v) for sex, v in totals.items()}
-        bands = {cls: counts(rows, year, "ocu_isco08_", cls) for cls in BANDS}
-        notes = NOTES + unclassified_note(totals, year) + _skip_note(skipped)
-        if all(set(got) == set(SEXES.values()) for got in bands.values()):
-            body["by_age"] = {sex: {BANDS[cls]: shares(got[sex]) for cls, got in bands.items()}
-                              for sex in SEXES.values()}
-            notes += " by_age: the same survey by age band."
-        return {"body": body, "year": year, "copy": provenance(root, BY_AGE, iso3), "notes": notes,
-                "source": f"ILOSTAT, employment by sex, age and occupation (ISCO-08), survey-based "
-                          f"(EMP_TEMP_SEX_AGE_OCU_NB, all ages 15+), {year}"}
-    rows = read_rows(root / SURVEY / f"{iso3.lower()}.csv")
     skipped = SKIP_YEARS.get(iso3, {})
-    year = latest_year(rows, "ocu_isco08_", skipped)
-    totals = counts(rows, year, "ocu_isco08_")
-    body = {sex: shares(v) for sex, v in totals.items()}
+    by_age = _has_isco08(root / BY_AGE / f"{iso3.lower()}.csv")
+    indicator = BY_AGE if by_age else SURVEY
+    year, body, totals = occupation_body(read_rows(root / indicator / f"{iso3.lower()}.csv"), skip=skipped)
     notes = NOTES + unclassified_note(totals, year) + _skip_note(skipped)
-    return {"body": body, "year": year, "copy": provenance(root, SURVEY, iso3), "notes": notes,
-            "source": f"ILOSTAT, employment by sex and occupation (ISCO-08), survey-based (EMP_TEMP_SEX_OCU_NB), "
-                      f"{year}"}
+    if "by_age" in body:
+        notes += " by_age: the same survey by age band."
+    series = ("employment by sex, age and occupation (ISCO-08), survey-based (EMP_TEMP_SEX_AGE_OCU_NB, all ages 15+)"
+              if by_age else "employment by sex and occupation (ISCO-08), survey-based (EMP_TEMP_SEX_OCU_NB)")
+    return {"body": body, "year": year, "copy": provenance(root, indicator, iso3), "notes": notes,
+            "source": f"ILOSTAT, {series}, {year}"}
 
 
 def modelled_section(root: Path, iso3: str) -> dict[str, Any]:
@@ -197,7 +168,7 @@ def modelled_section(root: Path, iso3: str) -> dict[str, Any]:
     rows = read_rows(root / MODELLED / f"{iso3.lower()}.csv")
     year = latest_year(rows, "ocu_details_")
     merged = counts(rows, year, "ocu_details_")
-    ratio, rule = split_ratio(root, iso3)
+    ratio, rule = sector_ratio(root, iso3, year, merged) if iso3 in SECTOR_SPLIT else split_ratio(root, iso3)
     body = {}
     for sex, values in merged.items():
         values = {g: v for g, v in values.items() if g not in ("96", "total")}
@@ -205,15 +176,16 @@ def modelled_section(root: Path, iso3: str) -> dict[str, Any]:
         values["9"] = merged[sex]["96"] * (1 - ratio[sex])
         body[sex] = shares(values)
     copies = [provenance(root, MODELLED, iso3)]
-    source = ratio_source(root, iso3)
+    source = SECTOR if iso3 in SECTOR_SPLIT else ratio_source(root, iso3)
     if source is not None:
         copies.append(provenance(root, source, iso3))
+    why = f" Why not the survey ratio: {SECTOR_SPLIT[iso3]}." if iso3 in SECTOR_SPLIT else ""
     return {"body": body, "year": year, "copy": copies,
             "source": f"ILO modelled estimates, employment by sex and occupation (EMP_2EMP_SEX_OCU_NB), {year}",
             "notes": f"Groups 1-5, 7, 8 as modelled; the modelled 6+9 total split into 6 and 9 by {rule} "
                      f"(male {ratio['male']:.3f}, female {ratio['female']:.3f} in group 6); the series has no "
                      f"armed forces (group 0 = 0). The extract keeps {year}: the series runs to 2025 and its latest "
-                     f"years are ILO nowcasts or projections."}
+                     f"years are ILO nowcasts or projections.{why}"}
 
 
 def build(iso3: str, root: Path | None = None, countries_dir: Path = COUNTRIES_DIR) -> dict[str, Any]:
@@ -272,9 +244,6 @@ def main(argv: list[str] | None = None) -> int:
     root = root_dir()
     print("iso3 sex    precision year  tvd_vs_copy  tvd_vs_old  by_age")
     for iso3 in codes:
-        if iso3 in HOLD:
-            print(f"{iso3} not rebuilt: {HOLD[iso3]}")
-            continue
         old = json.loads((COUNTRIES_DIR / f"{iso3}.json").read_text(encoding="utf-8"))["occupation"]
         made = build(iso3, root)
         shipped = json.loads((COUNTRIES_DIR / f"{iso3}.json").read_text(encoding="utf-8"))["occupation"]

@@ -28,9 +28,23 @@ def root(tmp_path_factory):
     write(root, "anchors_columns.csv", "colour,size\nred,3\n")
     write(root, "wpp_columns.csv", "a,b\n1,2\n")
     write(root, "a_file", "not a folder\n")
+    write(root, "ilo_unknown.csv", "ref_area,sex,classif1,time,foo_bar_nb\nury,sex_f,x,2023,1\n")
+    write(root, "ilo_other_country.csv",
+          "ref_area,sex,classif1,time,emp_temp_sex_ocu_nb\nken,sex_f,ocu_isco08_1,2023,1\n")
+    write(root, "ilo_modelled.csv", "ref_area,sex,classif1,time,emp_2emp_sex_ocu_nb\nury,sex_f,ocu_details_96,2023,1\n")
+    write(root, "ilo_mts.csv", "ref_area,sex,classif1,classif2,time,pop_xwap_sex_age_mts_nb\n"
+          "ury,sex_f,age_10yrbands_y15_24,mts_details_sgle,2022,1\n")
+    write(root, "ilo_mts_aggregate.csv", "ref_area,sex,classif1,classif2,time,pop_xwap_sex_age_mts_nb\n"
+          "deu,sex_f,age_10yrbands_y15_24,mts_aggregate_1,2020,1\n")
+    write(root, "ilo_lfpr.csv",
+          "ref_area,sex,classif1,time,eap_2wap_sex_age_rt\nken,sex_f,age_ythadult_y15_24,2023,40\n")
+    write(root, "not_r.rda", "this is not R data\n")
+    write(root, "wup_columns.csv", "Entity,Year,urban_pop\nUruguay,2023,1\n")
     (root / "a_folder").mkdir()
     return root
 
+
+DIMPORT = "demographics import --country URY --into {root}/tables"
 
 TAXONOMY = [
     case("tax-validate-empty", "taxonomy validate {root}/empty.json --no-near-duplicates", "empty.json"),
@@ -98,6 +112,8 @@ DEMOGRAPHICS = [
     case("demo-audit-missing", "demographics audit {root}/nope.csv --country KEN", "nope.csv"),
     case("demo-audit-plot-folder", "demographics audit {root}/anchors_columns.csv --country KEN --plot "
          "{root}/a_folder", "a_folder", "is a folder"),
+    case("demo-audit-draw-none", "demographics audit --country KEN -n 0 --source", "-n 0"),
+    case("demo-audit-source-country", "demographics audit --country XYZ --source -n 10", "XYZ"),
     case("demo-import-country", "demographics import --country XYZ --out {root}/tables", "XYZ"),
     case("demo-import-wpp-empty", "demographics import --country KEN --out {root}/tables --wpp {root}/empty.csv",
          "empty.csv"),
@@ -111,6 +127,24 @@ DEMOGRAPHICS = [
          "--into is now --out"),
     case("demo-import-no-out", "demographics import --country KEN", "Missing option", "--out", code=2),
     case("demo-countries-extra", "demographics countries KEN", "KEN", code=2),
+    case("demo-import-ilostat-series", f"{DIMPORT} --ilostat {{root}}/ilo_unknown.csv", "foo_bar_nb",
+         "pop_xwap_sex_age_mts_nb"),
+    case("demo-import-ilostat-country", f"{DIMPORT} --ilostat {{root}}/ilo_other_country.csv", "no rows for URY"),
+    case("demo-import-ilostat-modelled", f"{DIMPORT} --ilostat {{root}}/ilo_modelled.csv", "merges",
+         "survey-based"),
+    case("demo-import-ilostat-not-utf8", f"{DIMPORT} --ilostat {{root}}/latin1.csv", "latin1.csv"),
+    case("demo-import-ilostat-empty", f"{DIMPORT} --ilostat {{root}}/empty.csv", "empty.csv"),
+    case("demo-import-marital-no-age", f"{DIMPORT} --ilostat {{root}}/ilo_mts.csv", "--wpp"),
+    case("demo-import-marital-aggregate", "demographics import --country DEU --into {root}/tables --ilostat "
+         "{root}/ilo_mts_aggregate.csv", "mts_details", "aggregates"),
+    case("demo-import-activity-partial", "demographics import --country KEN --into {root}/tables --ilostat "
+         "{root}/ilo_lfpr.csv", "une_2eap_sex_age_rt", "eip_2eet_sex_rt"),
+    case("demo-import-rda-garbage", f"{DIMPORT} --wpp {{root}}/not_r.rda", "not_r.rda"),
+    case("demo-import-education-garbage", f"{DIMPORT} --education {{root}}/not_r.rda", "not_r.rda"),
+    case("demo-import-urban-no-year", f"{DIMPORT} --urban {{root}}/wup_columns.csv", "--year"),
+    case("demo-import-urban-columns", f"{DIMPORT} --urban {{root}}/wup_columns.csv --year 2023", "missing columns"),
+    case("demo-import-religion-not-utf8", f"{DIMPORT} --religion {{root}}/latin1.csv", "latin1.csv"),
+    case("demo-import-education-missing", f"{DIMPORT} --education {{root}}/nope.csv", "nope.csv", "not found"),
 ]
 
 

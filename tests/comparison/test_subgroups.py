@@ -93,4 +93,5 @@ def test_ipip_subgroups_from_the_big5_gender_and_age_columns(tmp_path):
     assert share(sub, "age_band", "18-29", "EXT1", 3)[0] == pytest.approx(0.5)
     assert sub[(sub["group_value"] == "50+") & (sub["item"] == "EST1")].empty
     result = CliRunner().invoke(app, ["reference", "ipip", str(path), "--out", str(out), "--by", "education"])
-    assert result.exit_code == 1 and "no column for --by education" in result.output
+    assert result.exit_code == 1 and "no column for by='education'" in result.output
+    assert "(option --by)" in result.output

@@ -6,9 +6,8 @@ from tests.demographics.fixtures import write_table
 
 
 @pytest.fixture
-def fixture_tables(tmp_path, monkeypatch):
-    """A folder holding the synthetic NZL table, active via DEEPPERSONA_DEMOGRAPHICS_DIR."""
+def fixture_tables(tmp_path):
+    """A folder holding the synthetic NZL table (pass it as ``tables_dir``)."""
     folder = tmp_path / "tables"
     write_table(folder)
-    monkeypatch.setenv("DEEPPERSONA_DEMOGRAPHICS_DIR", str(folder))
     return folder

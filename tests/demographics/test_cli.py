@@ -29,7 +29,7 @@ def test_sample_then_audit(tmp_path):
 def test_sample_where_and_rake(tmp_path):
     out = tmp_path / "cohort.csv"
     result = runner.invoke(app, ["demographics", "sample", "--country", "BRA", "-n", "50", "--out", str(out),
-                                 "--where", "age>=30 and age<50 and occupation_group==2"])
+                                 "--where", "age>=30 and age<50 and isco_major==2"])
     assert result.exit_code == 0, result.output
     frame = pd.read_csv(out)
     assert frame["age"].between(30, 49).all() and (frame["isco_major"] == 2).all()
@@ -64,3 +64,31 @@ def test_old_mode_spelling_still_works_for_one_release_with_a_warning(tmp_path):
     result = runner.invoke(app, [*base, "--mode", "uniform", "--out", str(old)])
     assert result.exit_code == 0 and "--mode is now --demographics" in " ".join(result.output.split())
     assert new.read_bytes() == old.read_bytes()
+
+
+def test_audit_source_names_each_section_precision_and_copy(tmp_path):
+    result = runner.invoke(app, ["demographics", "audit", "--country", "KEN", "-n", "2000", "--seed", "3",
+                                 "--source"])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    for section in ("age_sex", "activity", "occupation", "education", "marital_status", "urban", "religion"):
+        assert section in text
+    assert "chitrams/populaR" in text and "d2e3cea48874" in text  # age_sex: repository and commit
+    assert "guyabel/wcde" in text and "open-numbers/ddf--ilo--ilostat" in text
+    assert "estimated" not in text and "derived" in text and "checked" in text
+    # the same draws from a file give the same distances
+    out = tmp_path / "a.csv"
+    runner.invoke(app, ["demographics", "sample", "--country", "KEN", "-n", "2000", "--seed", "3", "--out", str(out)])
+    from_file = runner.invoke(app, ["demographics", "audit", str(out), "--country", "KEN"])
+    drawn = runner.invoke(app, ["demographics", "audit", "--country", "KEN", "-n", "2000", "--seed", "3"])
+    rows = [line.split("│")[1:4] for line in from_file.output.splitlines() if line.count("│") >= 4]
+    assert rows and rows == [line.split("│")[1:4] for line in drawn.output.splitlines() if line.count("│") >= 4]
+
+
+def test_section_sources_of_an_imported_table_name_the_file(tmp_path, fixture_tables):
+    from deeppersona_agents.demographics.audit import copy_text, section_sources
+
+    frame = section_sources("NZL", tables_dir=fixture_tables)
+    assert list(frame["section"])[:2] == ["age_sex", "activity"] and frame["source"].str.len().min() > 0
+    assert copy_text({"file": "wpp.csv", "sha256": "ab" * 32}) == "file wpp.csv sha256 abababababab"
+    assert copy_text(None) == "none recorded"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from deeppersona_agents.demographics.activity_rule import split_youth
 from deeppersona_agents.demographics.tables import ACTIVITY_BANDS, check_table
 from tests.demographics.fixtures import write_table
 
@@ -94,8 +95,8 @@ def test_check_against_copy_reports_the_copy_totals(mod, setup):
     assert 0 < check["male"]["employed_15"] < check["male"]["lfpr_15"] < 1
 
 
-def test_split_youth_keeps_mean_and_odds(mod):
-    a, b = mod.split_youth(0.71, 2.0, 1.0, odds=4.0)
+def test_split_youth_keeps_mean_and_odds():
+    a, b = split_youth(0.71, 2.0, 1.0, odds=4.0)
     assert (2 * a + b) / 3 == pytest.approx(0.71, abs=1e-9)
     assert (b / (1 - b)) / (a / (1 - a)) == pytest.approx(4.0, rel=1e-6)
 

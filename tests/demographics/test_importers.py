@@ -74,14 +74,13 @@ def test_ilostat_importer_gives_shares_among_the_known_groups(ilo_file):
     assert section["female"]["9"] == pytest.approx(28 / sum(10 + 2 * g for g in range(10)), rel=1e-4)
 
 
-def test_import_country_writes_a_table_the_sampler_uses(wpp_file, ilo_file, tmp_path, monkeypatch):
+def test_import_country_writes_a_table_the_sampler_uses(wpp_file, ilo_file, tmp_path):
     out = tmp_path / "tables"
     path = import_country("KEN", out, wpp=wpp_file, ilostat=ilo_file)
     table = json.loads(path.read_text())
     assert table["age_sex"]["precision"] == "checked" and table["activity"] == load_table("KEN")["activity"]
-    monkeypatch.setenv("DEEPPERSONA_DEMOGRAPHICS_DIR", str(out))
-    assert load_table("KEN")["age_sex"]["male"][0] == pytest.approx(490.0)
-    expected = PopulationSampler("KEN").expected_marginals()["age_band"]
+    assert load_table("KEN", out)["age_sex"]["male"][0] == pytest.approx(490.0)
+    expected = PopulationSampler("KEN", tables_dir=out).expected_marginals()["age_band"]
     assert expected["85+"] > 0.02  # the fixture's flat-ish pyramid, not Kenya's shipped one
 
 

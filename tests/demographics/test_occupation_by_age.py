@@ -39,10 +39,9 @@ def test_by_age_is_valid_and_each_problem_is_named():
 
 
 @pytest.fixture
-def sampler(tmp_path, monkeypatch):
+def sampler(tmp_path):
     write_table(tmp_path, _table_with_by_age())
-    monkeypatch.setenv("DEEPPERSONA_DEMOGRAPHICS_DIR", str(tmp_path))
-    return PopulationSampler("NZL")
+    return PopulationSampler("NZL", tables_dir=tmp_path)
 
 
 def test_occupation_is_drawn_from_the_persons_age_band(sampler):
@@ -63,9 +62,8 @@ def test_expected_marginals_weight_the_bands_by_employment(sampler):
     assert 0.5 * np.abs(observed - isco).sum() < 0.02
 
 
-def test_tables_without_by_age_still_draw_by_sex(tmp_path, monkeypatch):
+def test_tables_without_by_age_still_draw_by_sex(tmp_path):
     write_table(tmp_path, make_table())
-    monkeypatch.setenv("DEEPPERSONA_DEMOGRAPHICS_DIR", str(tmp_path))
-    frame = PopulationSampler("NZL").sample(3000, seed=1)
+    frame = PopulationSampler("NZL", tables_dir=tmp_path).sample(3000, seed=1)
     groups = frame["isco_major"].dropna().astype(int)
     assert isinstance(frame, pd.DataFrame) and groups.nunique() >= 8

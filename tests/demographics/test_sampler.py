@@ -98,7 +98,7 @@ def test_min_age_out_of_range_is_refused():
 
 
 def test_where_draws_a_cohort():
-    frame = PopulationSampler("DEU").sample(200, seed=3, where="age>=30 and age<50 and occupation_group==2")
+    frame = PopulationSampler("DEU").sample(200, seed=3, where="age>=30 and age<50 and isco_major==2")
     assert len(frame) == 200
     assert frame["age"].between(30, 49).all() and (frame["isco_major"] == 2).all()
 
@@ -114,7 +114,7 @@ def test_where_errors_are_clear():
 
 
 def test_uniform_mode_reproduces_the_authors_draws():
-    frame = PopulationSampler("JPN", mode="uniform").sample(N, seed=4)
+    frame = PopulationSampler("JPN", demographics="uniform").sample(N, seed=4)
     counts = frame["age"].value_counts().reindex(range(18, 86), fill_value=0)
     assert frame["age"].between(18, 85).all()
     assert stats.chisquare(counts.to_numpy()).pvalue > 1e-3

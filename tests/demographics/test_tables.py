@@ -86,17 +86,26 @@ def test_unknown_country_lists_supported_ones():
 
 
 def test_user_tables_folder_takes_precedence(fixture_tables):
-    assert "NZL" in supported_countries()
-    assert resolve_country("New Zealand") == "NZL"
-    assert load_table("NZL")["age_sex"]["source"] == "synthetic test data"
+    assert "NZL" in supported_countries(fixture_tables)
+    assert resolve_country("New Zealand", fixture_tables) == "NZL"
+    assert load_table("NZL", fixture_tables)["age_sex"]["source"] == "synthetic test data"
 
 
-def test_malformed_user_table_is_refused(tmp_path, monkeypatch):
+def test_only_the_config_reads_the_tables_folder_from_the_environment(fixture_tables, monkeypatch):
+    from deeppersona_agents.generation import GenerationConfig
+
+    monkeypatch.setenv("DEEPPERSONA_DEMOGRAPHICS_DIR", str(fixture_tables))
+    assert "NZL" not in supported_countries()  # library calls use the folder they are given, never the environment
+    with pytest.raises(ConfigError, match="no demographic table for 'NZL'"):
+        load_table("NZL")
+    assert GenerationConfig().tables_dir == str(fixture_tables.resolve())  # read once, into the config
+
+
+def test_malformed_user_table_is_refused(tmp_path):
     bad = make_table()
     bad["urban"]["share"] = 2
     from tests.demographics.fixtures import write_table
 
     write_table(tmp_path, bad)
-    monkeypatch.setenv("DEEPPERSONA_DEMOGRAPHICS_DIR", str(tmp_path))
     with pytest.raises(ConfigError, match="malformed: urban.share"):
-        load_table("NZL")
+        load_table("NZL", tmp_path)

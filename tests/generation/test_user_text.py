@@ -9,7 +9,8 @@ import pytest
 from langchain_core.messages import HumanMessage
 
 from deeppersona_agents import EmbeddedChatModel, GenerationConfig, generate_persona
-from deeppersona_agents.embedded import CHAT_TOKENS, _message_dicts, neutralise
+from deeppersona_agents.embedded import CHAT_TOKENS, neutralise
+from deeppersona_agents.embedded.smollm import _message_dicts
 from deeppersona_agents.generation.profile import USER_DATA_NOTE, core_text
 from tests.fakes import FakeChatModel
 

@@ -84,10 +84,14 @@ def test_the_tables_folder_is_part_of_the_fingerprint(tmp_path, monkeypatch):
     spawn_population("KEN", 1, out=tmp_path / "ke", config=config, **common)
     recorded = json.loads((tmp_path / "ke" / "manifest.json").read_text())["fingerprint"]
     assert recorded["config"]["tables_dir"] == str(tables.resolve())
+    assert recorded["config"]["cache_dir"] == config.cache_dir  # the cache folder too (DEEPPERSONA_CACHE, read once)
     folder = recorded["demographics_dir"]
     assert folder["dir"] == str(tables.resolve()) and folder["files"] == "1" and len(folder["hash"]) == 16
     with pytest.raises(ConfigError, match="different configuration.*tables_dir"):
         spawn_population("KEN", 2, out=tmp_path / "ke", config=config.model_copy(update={"tables_dir": None}),
+                         **common)
+    with pytest.raises(ConfigError, match="different configuration.*cache_dir"):
+        spawn_population("KEN", 2, out=tmp_path / "ke", config=config.model_copy(update={"cache_dir": None}),
                          **common)
     (tables / "KEN.json").write_text((tables / "KEN.json").read_text() + "\n")  # same folder, edited tables
     with pytest.raises(ConfigError, match="different configuration.*demographics_dir"):

@@ -141,7 +141,7 @@ def test_failed_personas_are_retried_by_the_next_run(tmp_path):
 
 
 def test_cohort_constraints_pass_through_to_the_sampler(tmp_path):
-    spawn(tmp_path / "cohort", n=4, where="age>=30 and age<50 and occupation_group==2")
+    spawn(tmp_path / "cohort", n=4, where="age>=30 and age<50 and isco_major==2")
     for record in read_lines(tmp_path / "cohort"):
         assert 30 <= record["core"]["age"] < 50
         assert record["core"]["demographics"]["isco_major"] == 2

@@ -63,8 +63,9 @@ def test_a_corrupted_middle_line_is_refused_with_its_line_number(tmp_path):
     store.close()
     path = tmp_path / "personas.jsonl"
     path.write_text(path.read_text() + "{not json\n" + json.dumps(record(1)) + "\n")
-    with pytest.raises(ConfigError, match=r"line 2 is corrupted.*--force"):
+    with pytest.raises(ConfigError, match=r"line 2 is corrupted.*force=True") as refused:
         PopulationStore(tmp_path, FP, 5).open()
+    assert refused.value.param == "force"
 
 
 def test_duplicates_and_foreign_indices_are_refused(tmp_path):
@@ -87,8 +88,10 @@ def test_a_changed_configuration_is_refused_unless_forced(tmp_path):
     store.add(0, record(0))
     store.close()
     changed = {**FP, "config": {"attributes": 50}}
-    with pytest.raises(ConfigError, match=r"different configuration \(config.attributes: 12 -> 50\).*--force"):
+    match = r"different configuration \(config.attributes: 12 -> 50\).*force=True"
+    with pytest.raises(ConfigError, match=match) as refused:
         PopulationStore(tmp_path, changed, 3).open()
+    assert refused.value.param == "force"
     forced = PopulationStore(tmp_path, changed, 3, force=True)
     assert forced.open() == set()
     forced.close()
@@ -99,8 +102,9 @@ def test_a_population_may_grow_but_not_shrink(tmp_path):
     store = PopulationStore(tmp_path, FP, 3)
     store.open()
     store.close()
-    with pytest.raises(ConfigError, match="-n 3 or more"):
+    with pytest.raises(ConfigError, match="n=3 or more") as refused:
         PopulationStore(tmp_path, FP, 2).open()
+    assert refused.value.param == "n"
     grown = PopulationStore(tmp_path, FP, 6)
     assert grown.open() == set()
     grown.close()
@@ -179,5 +183,5 @@ def test_an_output_path_that_is_a_file_is_refused(tmp_path):
     target.write_text("x")
     with pytest.raises(ConfigError, match="is a file"):
         PopulationStore(target, FP, 3).open()
-    with pytest.raises(ConfigError, match="cannot create --out"):
+    with pytest.raises(ConfigError, match="cannot create out="):
         PopulationStore(target / "sub", FP, 3).open()

@@ -87,8 +87,39 @@ def test_other_options_are_refused_on_resume(tmp_path, people):
             "--quiet"]
     assert runner.invoke(app, base).exit_code == 0
     refused = runner.invoke(app, [*base, "--method", "cultural"])
-    assert refused.exit_code == 1 and "method" in refused.output and "--force" in refused.output
+    assert refused.exit_code == 1 and "--force" in refused.output
+    assert 'different configuration (method: "deep" -> "cultural")' in refused.output  # the changed option, named
     assert runner.invoke(app, [*base, "--method", "cultural", "--force"]).exit_code == 0
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["fingerprint"]["method"] == "cultural" and manifest["runs"] == 1  # forced: started over
+
+
+def test_a_survey_library_refusal_names_the_parameter_and_every_changed_value(tmp_path, people, embeddings):
+    from deeppersona_agents.errors import ConfigError
+    from deeppersona_agents.persona import Persona
+    from deeppersona_agents.simulation.run import run_survey
+
+    personas = [Persona.model_validate_json(line) for line in people.read_text().splitlines()[:2]]
+    out = tmp_path / "run"
+    run_survey(personas, FakeChatModel(), out=out, model_name="fake", items=["Q46"], embeddings=embeddings,
+               progress=False)
+    with pytest.raises(ConfigError) as refused:
+        run_survey(personas, FakeChatModel(), out=out, model_name="fake", items=["Q46", "Q57"], depth=2,
+                   embeddings=embeddings, progress=False)
+    message = str(refused.value)
+    assert "depth: null -> 2" in message, message
+    assert 'items: ["Q46"] -> ["Q46", "Q57"]' in message and "--" not in message, message
+    assert refused.value.param == "force"
+
+
+def test_a_survey_log_without_a_manifest_is_not_touched(tmp_path, people):
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "answers.jsonl").write_text('{"persona_id": "x"}\n')
+    result = CliRunner().invoke(app, ["survey", str(people), "--out", str(out), "--items", "Q46", "--factory",
+                                      "tests.fakes:FakeChatModel", "--quiet"])
+    assert result.exit_code == 1 and "without a manifest.json" in result.output and "--force" in result.output
+    assert (out / "answers.jsonl").read_text() == '{"persona_id": "x"}\n' and not (out / "manifest.json").exists()
 
 
 def test_a_refusing_endpoint_exits_3_naming_the_status_and_a_rerun_fills_the_gaps(tmp_path, people):

@@ -36,7 +36,7 @@ def test_core_fields_exist_in_the_tree(tree):
 def test_shipped_vectors_match_the_tree(tree, embeddings):
     meta = json.loads((resources.files("deeppersona_agents.taxonomy") / "data" / "leaf_vectors.json").read_text())
     assert meta["text_hash"] == tree.text_hash, "run: python scripts/build_leaf_vectors.py"
-    shipped = leaf_vectors(tree, embeddings, use_cache=False)
+    shipped = leaf_vectors(tree, embeddings)
     fresh = embed_leaves(AttributeTree.from_dict({"version": "x", "categories": [tree.categories[0].model_dump()]}),
                          embeddings)
     assert np.allclose(shipped[: len(fresh)], fresh, atol=2e-3)
@@ -47,9 +47,26 @@ def test_changed_tree_gets_new_vectors_automatically(tree, embeddings):
     data["categories"][0]["children"][0]["children"].append({"name": "Brand New Leaf", "description": "a new one"})
     changed = AttributeTree.from_dict(data)
     assert changed.content_hash != tree.content_hash
-    vecs = leaf_vectors(changed, embeddings)
+    vecs = leaf_vectors(changed, embeddings)  # no cache folder: computed, nothing written
     assert vecs.shape == (len(tree.leaves) + 1, 384)
     assert np.allclose(np.linalg.norm(vecs, axis=1), 1, atol=1e-3)
+
+
+def test_rebuilt_vectors_go_to_the_config_cache_folder(tree, embeddings, tmp_path, monkeypatch):
+    from deeppersona_agents.generation import GenerationConfig, make_deps
+    from tests.fakes import FakeChatModel
+
+    data = {"version": "9", "categories": [c.model_dump(exclude_none=True) for c in tree.categories[:2]]}
+    small = AttributeTree.from_dict(data)
+    monkeypatch.setenv("DEEPPERSONA_CACHE", str(tmp_path / "from-env"))
+    config = GenerationConfig(attributes=5)  # the environment is read once, into the config
+    assert config.cache_dir == str(tmp_path / "from-env")
+    monkeypatch.setenv("DEEPPERSONA_CACHE", str(tmp_path / "later"))
+    deps = make_deps(FakeChatModel(), embeddings, small, config)
+    cached = list((tmp_path / "from-env" / "leaf-vectors").glob("*.npy"))
+    assert len(cached) == 1 and not (tmp_path / "later").exists()
+    assert np.array_equal(np.load(cached[0]), deps.leaf_vectors)
+    assert np.array_equal(leaf_vectors(small, embeddings, cache_dir=config.cache_dir), deps.leaf_vectors)
 
 
 @pytest.mark.parametrize(

@@ -99,14 +99,14 @@ RULES = (
 )
 
 
-def classify_conditions(model: BaseChatModel, leaves: list[tuple[tuple[str, ...], str]], method: str,
+def classify_conditions(model: BaseChatModel, leaves: list[tuple[tuple[str, ...], str]], structured_method: str,
                         usage: Usage) -> dict[str, dict[str, Any]]:
     """Conditions for the leaves of a batch that do not apply to everyone, keyed by the joined path.
 
     Args:
         model: Any LangChain chat model.
         leaves: ``(path, description)`` of each leaf, in tree order.
-        method: Structured-output method.
+        structured_method: Structured-output method.
         usage: Accumulator for calls and tokens.
     """
     listing = "\n".join(f"{i}. {SEP.join(path)}: {desc}" for i, (path, desc) in enumerate(leaves))
@@ -129,5 +129,5 @@ def classify_conditions(model: BaseChatModel, leaves: list[tuple[tuple[str, ...]
     prompt = (f"{VOCABULARY}\n{RULES}\n\nList the attributes below that apply only to some people, with the "
               f"condition under which each applies. Leave out every attribute that applies to everyone.\n\n{listing}")
     answer = ask_structured(model, LeafConditions, [SYSTEM, HumanMessage(prompt)], stage="conditions",
-                            method=method, check=check, usage=usage)
+                            structured_method=structured_method, check=check, usage=usage)
     return {SEP.join(leaves[item.index][0]): to_condition(item.any_of) for item in answer.conditional}

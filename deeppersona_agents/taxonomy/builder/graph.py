@@ -13,15 +13,15 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import Annotated, Any, TypedDict
 
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
-from langgraph.graph import END, START, StateGraph
+from langgraph.graph import StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
+from deeppersona_agents._chain import add_chain
 from deeppersona_agents.errors import DeepPersonaError, GenerationError
 from deeppersona_agents.structured import Usage
 from deeppersona_agents.taxonomy.builder import assemble
@@ -71,7 +71,7 @@ class BuilderDeps:
     embeddings: Embeddings
     base: AttributeTree | None
     work_dir: Path
-    method: str = "json_schema"
+    structured_method: str = "json_schema"
     concurrency: int = 4
     threshold: float = 0.7
     confirm_merges: bool = False  # ask the LLM before merging pairs below cosine 0.8
@@ -81,10 +81,10 @@ class BuilderDeps:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def cache(self, stage: str) -> StageCache:
-        """The resume cache of one stage, scoped to this model, embeddings, method and base tree."""
+        """The resume cache of one stage, scoped to this model, embeddings, structured method and base tree."""
         from deeppersona_agents.llm import chat_model_name, embeddings_name
 
-        parts = [chat_model_name(self.model), embeddings_name(self.embeddings), self.method,
+        parts = [chat_model_name(self.model), embeddings_name(self.embeddings), self.structured_method,
                  self.base.content_hash if self.base is not None else "fresh"]
         return StageCache(self.work_dir, stage, scope=hashlib.sha256("|".join(parts).encode()).hexdigest()[:16])
 
@@ -129,7 +129,7 @@ def classify_node(state: BuildState, deps: BuilderDeps) -> dict[str, Any]:
     pairs = state.get("pairs", [])
     values, usage, failed = run_items(
         deps, "classify", pairs, lambda p: p.key,
-        lambda p, u: classify_pair(deps.model, p, deps.method, u), lambda r: r.model_dump())
+        lambda p, u: classify_pair(deps.model, p, deps.structured_method, u), lambda r: r.model_dump())
     labels = Counter(values[p.key]["label"] for p in pairs if p.key in values)
     personal = [p for p in pairs if p.key in values and values[p.key]["label"] != "non_personalizable"]
     counts = {f"classified_{k}": v for k, v in labels.items()} | {"classify_failed": failed}
@@ -141,7 +141,7 @@ def extract_node(state: BuildState, deps: BuilderDeps) -> dict[str, Any]:
     personal = state.get("personal", [])
     values, usage, failed = run_items(
         deps, "extract", personal, lambda p: p.key,
-        lambda p, u: extract_paths(deps.model, p, deps.method, u), lambda r: r)
+        lambda p, u: extract_paths(deps.model, p, deps.structured_method, u), lambda r: r)
     candidates = [path for p in personal for path in values.get(p.key, [])]
     return {"candidates": candidates, "usage": usage.as_dict(),
             "counts": {"extracted_paths": len(candidates), "extract_failed": failed}}
@@ -158,7 +158,7 @@ def filter_node(state: BuildState, deps: BuilderDeps) -> dict[str, Any]:
     batches = [paths[i : i + FILTER_BATCH] for i in range(0, len(paths), FILTER_BATCH)]
 
     def judge(batch: list[list[str]], usage: Usage) -> list[list[str] | None]:
-        verdicts = judge_paths(deps.model, batch, deps.method, usage)
+        verdicts = judge_paths(deps.model, batch, deps.structured_method, usage)
         out: list[list[str] | None] = []
         for i, path in enumerate(batch):
             v = verdicts.get(i)
@@ -187,7 +187,7 @@ def merge_node(state: BuildState, deps: BuilderDeps) -> dict[str, Any]:
     def confirm(parent: str, a: str, b: str) -> bool:
         nonlocal vetoed
         try:
-            same = same_attribute(deps.model, parent, a, b, deps.method, usage)
+            same = same_attribute(deps.model, parent, a, b, deps.structured_method, usage)
         except DeepPersonaError:
             same = False  # unsure: keep both
         vetoed += not same
@@ -215,7 +215,7 @@ def describe_node(state: BuildState, deps: BuilderDeps) -> dict[str, Any]:
     batches = [fresh[i : i + DESCRIBE_BATCH] for i in range(0, len(fresh), DESCRIBE_BATCH)]
     values, usage, failed = run_items(
         deps, "describe", batches, lambda b: "|".join(SEP.join(p) for p, _ in b),
-        lambda b, u: describe_leaves(deps.model, [p for p, _ in b], deps.method, u), lambda r: r)
+        lambda b, u: describe_leaves(deps.model, [p for p, _ in b], deps.structured_method, u), lambda r: r)
     for batch in batches:
         specs = values.get("|".join(SEP.join(p) for p, _ in batch), {})
         for path, node in batch:
@@ -247,7 +247,7 @@ def conditions_node(state: BuildState, deps: BuilderDeps) -> dict[str, Any]:
         values, usage, failed = run_items(
             deps, "conditions", batches, lambda b: "|".join(SEP.join(p) for p, _ in b),
             lambda b, u: classify_conditions(deps.model, [(tuple(p), n.get("description", "")) for p, n in b],
-                                             deps.method, u), lambda r: r)
+                                             deps.structured_method, u), lambda r: r)
         found = 0
         for batch in batches:
             answer = values.get("|".join(SEP.join(p) for p, _ in batch), {})
@@ -270,12 +270,7 @@ STAGES = (("load", load_node), ("classify", classify_node), ("extract", extract_
 def create_taxonomy_builder(deps: BuilderDeps) -> CompiledStateGraph[Any, Any, Any, Any]:
     """The compiled Stage-1 graph bound to ``deps``."""
     graph = StateGraph(BuildState)
-    previous = START
-    for name, node in STAGES:
-        graph.add_node(name, partial(node, deps=deps))
-        graph.add_edge(previous, name)
-        previous = name
-    graph.add_edge(previous, END)
+    add_chain(graph, STAGES, deps)
     return graph.compile(name="taxonomy_builder")
 
 

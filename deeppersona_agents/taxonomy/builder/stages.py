@@ -31,7 +31,7 @@ class PairLabel(BaseModel):
     label: Label
 
 
-def classify_pair(model: BaseChatModel, pair: QAPair, method: str, usage: Usage) -> PairLabel:
+def classify_pair(model: BaseChatModel, pair: QAPair, structured_method: str, usage: Usage) -> PairLabel:
     """Label a pair non-personalizable / partially / personalizable, with a rationale."""
     prompt = (
         "Would the best answer to this request differ depending on who is asking, i.e. on facts about the "
@@ -41,8 +41,8 @@ def classify_pair(model: BaseChatModel, pair: QAPair, method: str, usage: Usage)
         "- non_personalizable: the answer is the same for everyone (facts, code, definitions)\n\n"
         f"Request: {pair.question[:_CUT]}\n\nAnswer given: {pair.answer[:_CUT]}"
     )
-    return ask_structured(model, PairLabel, [SYSTEM, HumanMessage(prompt)], stage="classify", method=method,
-                          usage=usage)
+    return ask_structured(model, PairLabel, [SYSTEM, HumanMessage(prompt)], stage="classify",
+                          structured_method=structured_method, usage=usage)
 
 
 class ExtractedPath(BaseModel):
@@ -59,7 +59,7 @@ class Extraction(BaseModel):
     paths: list[ExtractedPath] = Field(max_length=8)
 
 
-def extract_paths(model: BaseChatModel, pair: QAPair, method: str, usage: Usage) -> list[list[str]]:
+def extract_paths(model: BaseChatModel, pair: QAPair, structured_method: str, usage: Usage) -> list[list[str]]:
     """Hierarchical attribute paths (category first) implied by a personalizable pair."""
     prompt = (
         "Which attributes of the person asking does this exchange reveal or depend on? Name each as a path from "
@@ -69,8 +69,8 @@ def extract_paths(model: BaseChatModel, pair: QAPair, method: str, usage: Usage)
         f"Categories: {'; '.join(CATEGORIES)}\n\n"
         f"Request: {pair.question[:_CUT]}\n\nAnswer given: {pair.answer[:_CUT]}"
     )
-    found = ask_structured(model, Extraction, [SYSTEM, HumanMessage(prompt)], stage="extract", method=method,
-                           usage=usage)
+    found = ask_structured(model, Extraction, [SYSTEM, HumanMessage(prompt)], stage="extract",
+                           structured_method=structured_method, usage=usage)
     return [[p.category, *[lvl.strip() for lvl in p.levels if lvl.strip()]] for p in found.paths if p.levels]
 
 
@@ -88,7 +88,8 @@ class PathVerdicts(BaseModel):
     verdicts: list[PathVerdict]
 
 
-def judge_paths(model: BaseChatModel, paths: list[list[str]], method: str, usage: Usage) -> dict[int, PathVerdict]:
+def judge_paths(model: BaseChatModel, paths: list[list[str]], structured_method: str,
+                usage: Usage) -> dict[int, PathVerdict]:
     """Check each path: a general category, describes a person, each level refines the one above."""
     listing = "\n".join(f"{i}. {SEP.join(p)}" for i, p in enumerate(paths))
     prompt = (
@@ -97,8 +98,8 @@ def judge_paths(model: BaseChatModel, paths: list[list[str]], method: str, usage
         "Rewrite it (give the corrected levels below the category) if a small fix makes it valid, for example "
         "replacing a value with the attribute it belongs to. Drop it otherwise.\n\n" + listing
     )
-    found = ask_structured(model, PathVerdicts, [SYSTEM, HumanMessage(prompt)], stage="filter", method=method,
-                           usage=usage)
+    found = ask_structured(model, PathVerdicts, [SYSTEM, HumanMessage(prompt)], stage="filter",
+                           structured_method=structured_method, usage=usage)
     return {v.index: v for v in found.verdicts if 0 <= v.index < len(paths)}
 
 
@@ -111,7 +112,8 @@ class LeafSpec(BaseModel):
     description: str = Field(min_length=5, max_length=140, description="one line: what the attribute captures")
 
 
-def describe_leaves(model: BaseChatModel, paths: list[list[str]], method: str, usage: Usage) -> dict[str, Any]:
+def describe_leaves(model: BaseChatModel, paths: list[list[str]], structured_method: str,
+                    usage: Usage) -> dict[str, Any]:
     """Value type and one-line description for each new leaf (keyed by the joined path)."""
     keys = [SEP.join(p) for p in paths]
     schema = {
@@ -123,8 +125,8 @@ def describe_leaves(model: BaseChatModel, paths: list[list[str]], method: str, u
         "options, list, or boolean) and describe in one line what it captures about a person.\n\n"
         + "\n".join(f"- {k}" for k in keys)
     )
-    return ask_structured(model, schema, [SYSTEM, HumanMessage(prompt)], stage="describe", method=method,
-                          usage=usage)
+    return ask_structured(model, schema, [SYSTEM, HumanMessage(prompt)], stage="describe",
+                          structured_method=structured_method, usage=usage)
 
 
 class SameAttribute(BaseModel):
@@ -134,12 +136,12 @@ class SameAttribute(BaseModel):
     same: bool
 
 
-def same_attribute(model: BaseChatModel, parent: str, a: str, b: str, method: str, usage: Usage) -> bool:
+def same_attribute(model: BaseChatModel, parent: str, a: str, b: str, structured_method: str, usage: Usage) -> bool:
     """Ask the model to confirm a similarity merge of two sibling attributes."""
     prompt = (
         f"Under '{parent}', are '{a}' and '{b}' the same attribute of a person (one would be redundant), or "
         "two different attributes worth keeping apart? Answer same=true only if one could replace the other."
     )
-    answer = ask_structured(model, SameAttribute, [SYSTEM, HumanMessage(prompt)], stage="merge", method=method,
-                            usage=usage)
+    answer = ask_structured(model, SameAttribute, [SYSTEM, HumanMessage(prompt)], stage="merge",
+                            structured_method=structured_method, usage=usage)
     return answer.same
