@@ -2,9 +2,10 @@
 
 Providers bill the response schema with the prompt, so both are counted: a LangChain callback sees
 every chat call's messages and the ``response_format`` schema bound to it. Runs without and with the
-review stage. With ``--embedded`` the embedded model answers (its llama.cpp tokenizer reports exact
-token counts; the schema it sees is its grammar form); by default the instant fake answers (tokens
-there are about 4 characters each).
+review stage; under each persona a table gives calls, message and schema characters per stage. With
+``--embedded`` the embedded model answers (its llama.cpp tokenizer reports exact token counts; the
+schema it sees is its grammar form); by default the instant fake answers (tokens there are about 4
+characters each).
 """
 
 from __future__ import annotations
@@ -30,14 +31,29 @@ class PromptSize(BaseCallbackHandler):
 
     def __init__(self) -> None:
         self.calls, self.message_chars, self.schema_chars = 0, 0, 0
+        self.by_stage: dict[str, list[int]] = {}  # stage -> [calls, message chars, schema chars]
 
     def on_chat_model_start(self, serialized: dict[str, Any], messages: list[list[Any]], **kwargs: Any) -> None:
         params = kwargs.get("invocation_params") or {}
         fmt = params.get("response_format") or {}
         schema = fmt.get("schema") or fmt.get("json_schema") or params.get("tools") or {}
+        chars = sum(len(str(m.content)) for batch in messages for m in batch)
+        schema_chars = len(json.dumps(schema))
         self.calls += 1
-        self.message_chars += sum(len(str(m.content)) for batch in messages for m in batch)
-        self.schema_chars += len(json.dumps(schema))
+        self.message_chars += chars
+        self.schema_chars += schema_chars
+        stage = (kwargs.get("metadata") or {}).get("langgraph_node", "?")
+        row = self.by_stage.setdefault(stage, [0, 0, 0])
+        row[0] += 1
+        row[1] += chars
+        row[2] += schema_chars
+
+    def table(self) -> str:
+        """Per-stage calls, message and schema characters, in graph order."""
+        lines = [f"    {'stage':<17}{'calls':>6}{'messages':>10}{'schema':>9}{'total':>9}"]
+        for stage, (calls, chars, schema) in self.by_stage.items():
+            lines.append(f"    {stage:<17}{calls:>6}{chars:>10,}{schema:>9,}{chars + schema:>9,}")
+        return "\n".join(lines)
 
 
 def main(k: int = 200, n: int = 3, embedded: bool = False) -> None:
@@ -64,6 +80,7 @@ def main(k: int = 200, n: int = 3, embedded: bool = False) -> None:
                   f"{m.prompt_tokens:,} prompt + {m.completion_tokens:,} completion tokens; "
                   f"consistency {getattr(m, 'consistency', None)} "
                   f"({m.model}; {time.perf_counter() - start:.0f} s)")
+            print(size.table())
 
 
 if __name__ == "__main__":

@@ -70,7 +70,7 @@ def _pick(seed: str, options: list[Any]) -> Any:
 def _resolve(schema: dict, root: dict) -> dict:
     if "$ref" in schema:
         name = schema["$ref"].split("/")[-1]
-        return root["$defs"][name]
+        return _resolve(root["$defs"][name], root)
     if isinstance(schema.get("type"), list):  # nullable: answer with the non-null kind
         kinds = [k for k in schema["type"] if k != "null"]
         enum = [v for v in schema.get("enum", []) if v is not None]

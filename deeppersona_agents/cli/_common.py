@@ -129,6 +129,14 @@ def out_or_default(out: Path | None, default: str, *, old: Path | None = None, o
     err.print(f"[yellow]warning:[/] no --out given: writing to {default}; --out will be required in the next "
               "release (as in every other command)", highlight=False)
     return Path(default)
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the model calls, tokens and (with --price-in/"
+                                         "--price-out) the cost this command would spend; call nothing, write "
+                                         "nothing.")]
+PriceInOpt = Annotated[float | None, typer.Option(min=0, help="--dry-run: USD per million prompt tokens.")]
+PriceOutOpt = Annotated[float | None, typer.Option(min=0, help="--dry-run: USD per million completion tokens.")]
+CacheOpt = Annotated[Path | None, typer.Option(help="Response cache (SQLite file, created if missing): replies "
+                                               "already stored for the same model, prompt, schema and seed are "
+                                               "reused and not billed.")]
 
 
 def exit_code(exc: BaseException) -> int:
@@ -144,8 +152,8 @@ def fail(exc: BaseException | str) -> typer.Exit:
     names = (param,) if isinstance(param, str) else tuple(param or ())
     flags = [("-" if len(p) == 1 else "--") + p.replace("_", "-") for p in names]  # n -> -n, out -> --out
     flag = f" (option{'s' if len(flags) > 1 else ''} {', '.join(flags)})" if flags else ""
-    text = escape(f"{redact(str(exc))}{flag}")  # no keys shown; brackets such as [ray] are text, not markup
-    err.print(f"[bold red]error:[/] {text}", highlight=False, soft_wrap=True)
+    message = escape(f"{redact(str(exc))}{flag}")  # no keys shown; "[hf]" in a message is text, not markup
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(EXIT_BAD_INPUT if isinstance(exc, str) else exit_code(exc))
 
 
@@ -208,6 +216,18 @@ def make_folder(path: Path) -> Path:
     except OSError as exc:
         raise ConfigError(f"--out {path}: cannot create the folder ({exc.strerror or exc})") from None
     return path
+
+
+def print_estimate(estimate: object) -> None:
+    """Print a ``--dry-run`` estimate (``estimate.Estimate``) on stdout."""
+    for line in estimate.lines():  # type: ignore[attr-defined]
+        console.print(line, highlight=False, soft_wrap=True)
+
+
+def check_prices(price_in: float | None, price_out: float | None) -> None:
+    """Both prices or neither."""
+    if (price_in is None) != (price_out is None):
+        raise ConfigError("give both --price-in and --price-out (USD per million prompt / completion tokens)")
 
 
 write_atomic = write_text_atomic

@@ -18,14 +18,20 @@ from rich.table import Table
 
 from deeppersona_agents._io import write_csv_atomic as _write_csv
 from deeppersona_agents.cli._common import (
+    CacheOpt,
+    DryRunOpt,
     MethodOpt,
+    PriceInOpt,
+    PriceOutOpt,
     check_output_folder,
     check_output_path,
+    check_prices,
     console,
     guarded,
     make_folder,
     option_value,
     out_or_default,
+    print_estimate,
 )
 from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.llm import resolve_chat_model, resolve_embeddings, resolve_structured_method
@@ -35,6 +41,7 @@ from deeppersona_agents.quality.qa import DEFAULT_DEPTHS, run_ablation, run_qa
 from deeppersona_agents.quality.report import aggregate, export_pairs, plot_metric_vs_depth
 from deeppersona_agents.quality.rubric import OVERALL
 from deeppersona_agents.quality.sources import EvalPersona, load_source
+from deeppersona_agents.response_cache import with_cache
 
 evaluate_app = typer.Typer(no_args_is_help=True,
                            help="Evaluate persona sources: intrinsic metrics, personalised QA, depth ablation, Elo.")
@@ -162,15 +169,27 @@ def qa(
     retry_failed: Annotated[bool, typer.Option(help="On resume, redo rows that failed before.")] = False,
     seed: Annotated[int, typer.Option(help="Seed for bootstrap CIs and pair sides.")] = 0,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    cache: CacheOpt = None,
+    dry_run: DryRunOpt = False,
+    price_in: PriceInOpt = None,
+    price_out: PriceOutOpt = None,
 ) -> None:
     """Personalised QA: 12 requests per persona, answered by --responder and graded by --evaluator."""
     with guarded():
         personas = load_sources(sources, limit)
+        check_prices(price_in, price_out)
+        if dry_run:
+            from deeppersona_agents.dry_runs import qa_estimate
+
+            print_estimate(qa_estimate(personas, responder, evaluator, price_in=price_in, price_out=price_out,
+                                       max_attributes=max_attributes,
+                                       structured_method=resolve_structured_method(option_value(structured_method))))
+            return
+        models = (with_cache(resolve_chat_model(responder, base_url=base_url), cache),
+                  with_cache(resolve_chat_model(evaluator, base_url=base_url, temperature=0.0), cache))
         folder = _out_dir(out_or_default(out, "qa"))
         result = run_qa(
-            personas,
-            resolve_chat_model(responder, base_url=base_url),
-            resolve_chat_model(evaluator, base_url=base_url, temperature=0.0),
+            personas, *models,
             out=folder / "results.jsonl", concurrency=concurrency, max_attributes=max_attributes,
             structured_method=resolve_structured_method(option_value(structured_method)), retry_failed=retry_failed,
             progress=not quiet,

@@ -9,14 +9,20 @@ import typer
 
 from deeppersona_agents.cli._common import (
     EXIT_MODEL,
+    CacheOpt,
+    DryRunOpt,
     ForceOpt,
     MethodOpt,
+    PriceInOpt,
+    PriceOutOpt,
     RespondentMethod,
     SurveyMode,
     check_output_folder,
+    check_prices,
     err,
     guarded,
     option_value,
+    print_estimate,
 )
 
 
@@ -44,6 +50,10 @@ def survey(
     structured_method: MethodOpt = None,
     force: ForceOpt = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    cache: CacheOpt = None,
+    dry_run: DryRunOpt = False,
+    price_in: PriceInOpt = None,
+    price_out: PriceOutOpt = None,
 ) -> None:
     """Personas answer survey items as Mesa agents; answers are kept as they arrive and a rerun resumes.
 
@@ -56,15 +66,22 @@ def survey(
 
     with guarded():
         personas = load_personas(personas_file)
+        check_prices(price_in, price_out)
+        options = dict(instrument=instrument, items=items.split(",") if items else None, method=method.value,
+                       depth=depth, mode=mode.value, block_size=block_size, samples=samples, concurrency=concurrency,
+                       structured_method=resolve_structured_method(option_value(structured_method)),
+                       logprobs=logprobs, rng=seed)
+        if dry_run:
+            from deeppersona_agents.dry_runs import survey_estimate
+
+            print_estimate(survey_estimate(personas, model or factory, waves=waves, price_in=price_in,
+                                           price_out=price_out, **options))
+            return
         check_output_folder(out_dir)
         chat = (ModelSpec(model=model, base_url=base_url, factory=factory).build_model()
                 if (model or base_url or factory) else resolve_chat_model())
-        result = run_survey(
-            personas, chat, out=out_dir, model_name=chat_model_name(chat), waves=waves, progress=not quiet,
-            force=force, instrument=instrument, items=items.split(",") if items else None, method=method.value,
-            depth=depth, mode=mode.value, block_size=block_size, samples=samples, concurrency=concurrency,
-            structured_method=resolve_structured_method(option_value(structured_method)), logprobs=logprobs, rng=seed,
-        )
+        result = run_survey(personas, chat, out=out_dir, model_name=chat_model_name(chat), waves=waves,
+                            progress=not quiet, force=force, cache=cache, **options)
     err.print(f"wrote {out_dir / CSV}: {result.expected - result.missing} of {result.expected} answers "
               f"({result.missing} missing), {result.llm_calls} LLM calls this run "
               f"({result.calls_cached} more from cache)", highlight=False, soft_wrap=True)

@@ -85,7 +85,7 @@ def section_sources(country: str, *, tables_dir: str | Path | None = None) -> pd
     from deeppersona_agents.demographics.countries import resolve_country
     from deeppersona_agents.demographics.tables import SECTIONS, load_table
 
-    table = load_table(resolve_country(country), tables_dir)
+    table = load_table(resolve_country(country, tables_dir), tables_dir)
     rows = []
     for section in SECTIONS:
         body = table[section]

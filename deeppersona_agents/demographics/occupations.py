@@ -3,21 +3,25 @@
 Sits in the anchored core between the user's facts and the draw: ``facts.py`` classifies an anchored or
 bio occupation here, and ``sampler.py`` uses the same tables to draw occupation and education jointly
 (:data:`EDUCATION_FLOOR`). Titles come from ``data/occupations.json`` (the drawn list plus titles only
-recognised); a title unknown there can be taught once per process with :func:`remember` (the anchor stage
-asks the model and calls it).
+recognised); a title unknown there is classified once by the model (the anchor stage asks it) and taught
+with :func:`remember`: to this process, and, given a cache folder, to disk (one small JSON file per model and
+normalised title), so later runs :func:`recall` it without asking again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
 from importlib import resources
+from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
+from deeppersona_agents._io import write_json_atomic
 from deeppersona_agents.caching import load_once
 from deeppersona_agents.demographics.tables import EDUCATION_LEVELS
 
@@ -45,6 +49,8 @@ ACTIVITY_TITLES = {
     "other_inactive": "not in paid work",
     "pupil": "school pupil",
 }
+#: Every activity a classified title can have.
+ACTIVITIES = ("employed", "unemployed", "student", "retired", "homemaker", "other_inactive")
 #: Youngest age for a job title nobody has classified (the ILO general minimum working age).
 UNKNOWN_TITLE_MIN_AGE = 15
 _ACTIVITY_WORDS = [
@@ -151,12 +157,45 @@ def classify_title(title: str) -> Occupation:
     return Occupation(title, group, activity, min_age, True)
 
 
-def remember(title: str, isco_major: int | None, activity: str, min_age: int) -> Occupation:
-    """Teach this process what an unlisted title is (the model's classification); returns it."""
+def remember(title: str, isco_major: int | None, activity: str, min_age: int, *, model: str | None = None,
+             cache_dir: Path | None = None) -> Occupation:
+    """Teach this process what an unlisted title is (the model's classification); returns it.
+
+    With ``model`` and ``cache_dir`` the classification is also written to disk (atomically) for
+    :func:`recall` in later runs; a folder that cannot be written only costs a new call next time.
+    """
     occupation = Occupation(title, isco_major, activity, max(int(min_age), UNKNOWN_TITLE_MIN_AGE), True)
     with _LOCK:
         _LEARNED[normalise(title)] = occupation
+    if model is not None and cache_dir is not None:
+        path = _cache_file(cache_dir, model, title)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_json_atomic(path, {"model": model, "title": normalise(title), "isco_major": isco_major,
+                                     "activity": activity, "min_age": occupation.min_age})
+        except OSError:
+            pass
     return occupation
+
+
+def recall(title: str, model: str, cache_dir: Path) -> Occupation | None:
+    """The classification ``model`` gave ``title`` in an earlier run (taught to this process too), else None."""
+    path = _cache_file(cache_dir, model, title)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        group = data["isco_major"]
+        known = (data["model"], data["title"]) == (model, normalise(title)) and data["activity"] in ACTIVITIES
+        if not known or not (group is None or isinstance(group, int) and 0 <= group <= 9):
+            return None
+        return remember(title, group, str(data["activity"]), int(data["min_age"]))
+    except (OSError, ValueError, KeyError, TypeError):  # absent or damaged: ask the model again
+        return None
+
+
+def _cache_file(cache_dir: Path, model: str, title: str) -> Path:
+    """One file per (model, normalised title), named by their hash."""
+    key = hashlib.sha256(f"{model}\n{normalise(title)}".encode()).hexdigest()[:32]
+    return Path(cache_dir) / "occupation-classes" / f"{key}.json"
 
 
 def education_floor(group: int | None, age: int | None = None) -> str:

@@ -2,8 +2,8 @@
 
 Called by the anchor node (``anchor.py``) before the core is drawn: :func:`facts_from_bio` asks the model
 for the facts a free-text bio states and keeps only those the text itself supports (a value or a verbatim
-quote found in it); :func:`classify_occupation` asks once per process which ISCO-08 major group an
-occupation outside ``data/occupations.json`` belongs to.
+quote found in it); :func:`classify_occupation` asks once which ISCO-08 major group an occupation outside
+``data/occupations.json`` belongs to (cached on disk per model and title, so later runs do not ask again).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from deeppersona_agents.demographics import occupations
 from deeppersona_agents.demographics.countries import resolve_country
 from deeppersona_agents.errors import DeepPersonaError
 from deeppersona_agents.generation.profile import StageRun, user_data
+from deeppersona_agents.llm import cache_dir_setting, chat_model_name
 
 log = logging.getLogger(__name__)
 #: Pronouns for the person the bio is about (relatives such as "her husband" do not count).
@@ -25,7 +26,7 @@ _MALE = re.compile(r"\b(he|him|his|himself)\b", re.I)
 _FEMALE = re.compile(r"\b(she|her|hers|herself)\b", re.I)
 _NUMBER_WORDS = ["zero|no|none", "one|an only|a single", "two|twins", "three|triplets", "four", "five", "six",
                  "seven", "eight", "nine", "ten", "eleven", "twelve"]
-Quote = Field(None, description="the exact words of the biography that state this fact, copied verbatim")
+Quote = Field(None, description="the words of the biography that state this fact, verbatim")
 
 
 class BioFacts(BaseModel):
@@ -154,14 +155,21 @@ age at which people usually hold this job, counting the training it needs.
 
 
 def classify_occupation(title: str, run: StageRun) -> occupations.Occupation:
-    """The title's ISCO-08 group: from the lists, else asked once per process; unknown when the model fails."""
+    """The title's ISCO-08 group: from the lists, else this model's cached answer, else asked once.
+
+    A new answer is cached under the cache folder (keyed by model and title); unknown when the model fails.
+    """
     known = occupations.classify_title(title)
     if known.known:
         return known
+    model, folder = chat_model_name(run.deps.model), cache_dir_setting()
+    cached = occupations.recall(title, model, folder)
+    if cached is not None:
+        return cached
     try:
         answer = run.ask(OccupationClass, CLASSIFY_PROMPT.format(data=user_data([("occupation", title)])))
     except DeepPersonaError as exc:  # the core is still drawn: no ISCO group, so no education floor
         log.warning("could not classify occupation %r (%s); its ISCO group stays unknown", title, exc)
         return known
     group = None if answer.isco_major < 0 else answer.isco_major
-    return occupations.remember(title, group, answer.activity, answer.min_age)
+    return occupations.remember(title, group, answer.activity, answer.min_age, model=model, cache_dir=folder)

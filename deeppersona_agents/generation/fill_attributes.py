@@ -19,20 +19,18 @@ import numpy as np
 from langgraph.runtime import Runtime
 
 from deeppersona_agents.errors import GenerationError
-from deeppersona_agents.generation.capacity import CORE_PATHS
-from deeppersona_agents.generation.config import GenerationConfig
 from deeppersona_agents.generation.deps import PersonaDeps
 from deeppersona_agents.generation.leaf_values import (
     NOT_APPLICABLE,
     batch_keys,
     batch_schema,
     clean_value,
+    number_hint,
     shown,
-    type_hint,
 )
 from deeppersona_agents.generation.profile import StageRun, current_year, emit, profile_text, stage, stage_rng
-from deeppersona_agents.generation.replacement import ranked_strata, replacement_leaves
-from deeppersona_agents.generation.select_attributes import core_profile
+from deeppersona_agents.generation.replacement import replacement_leaves
+from deeppersona_agents.generation.select_attributes import person_strata
 from deeppersona_agents.generation.selection import STRATA
 from deeppersona_agents.generation.state import PersonaState
 
@@ -66,18 +64,19 @@ def ask_values(run: StageRun, state: PersonaState, batch: list[int], known: list
             category = leaf.path[0]
             lines.append(f"{category}:")
         note = f" {notes[i]}" if notes and i in notes else ""
-        lines.append(f"- {key} [{leaf.path[-2]}] ({type_hint(leaf, age, year)}){note}")
+        hint = f" ({number_hint(leaf, age, year)})" if leaf.type == "number" else ""
+        lines.append(f"- {key} [{leaf.path[-2]}]{hint}{note}")
     items = "\n".join(lines)
     extra = ("\n\nAlready established about them:\n" + "\n".join(known)) if known else ""
     prompt = (
         f"{profile_text(state)}{extra}\n\n"
-        "Give this person's value for each attribute below (by category: JSON key [topic] (kind of value)). "
-        "Every value must agree with everything above (the user's data first, then the fixed facts and "
-        f"stories; ages and dates as of {year}), be specific to this individual and plausible for their age, "
-        "country and work; unflattering or unusual answers are welcome. Texts are a short phrase or one "
-        "sentence; numbers stay within the range shown. Answer null when an attribute does not apply to "
-        "this person at all (a child's school for someone without children); never write 'none' or "
-        "'not applicable' as a value.\n\n"
+        "Give this person's value for each attribute below, listed by category as: JSON key [topic] (unit and "
+        "range of a number); the response schema gives each value's kind and choices. Every value must agree "
+        "with everything above (the user's data first, then the fixed facts and stories; ages and dates as of "
+        f"{year}) and be specific to this individual and plausible for their age, country and work; "
+        "unflattering or unusual answers are welcome. Texts: a short phrase or one sentence. Answer null when "
+        "an attribute does not apply to them at all (a child's school for someone without children), never "
+        "'none' or 'not applicable'.\n\n"
         f"{items}"
     )
     answer = run.ask(batch_schema(leaves, keys, age, year), prompt)
@@ -132,7 +131,7 @@ def fill_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDep
                 wanted.discard(i)
             short = quota - Counter(stratum[i] for i in wanted)
             if short:  # swap leaves that do not apply (or cannot be filled) for others of the same stratum
-                strata = strata or ranked_strata_of(state, deps, cfg)
+                strata = strata or person_strata(state, deps, cfg)
                 for name, n in short.items():
                     for j in replacement_leaves(tree, strata[name].tolist(), stratum.keys() | anchored, n, rng):
                         stratum[j] = name
@@ -156,11 +155,3 @@ def fill_attributes_node(state: PersonaState, runtime: Runtime, deps: PersonaDep
         ]
         run.update["not_applicable"] = [tree.keys[i] for i in not_applicable]
     return run.update
-
-
-def ranked_strata_of(state: PersonaState, deps: PersonaDeps, config: GenerationConfig) -> dict[str, np.ndarray]:
-    """The strata as selection ranked them (same core profile, same taken leaves)."""
-    vec = np.asarray(deps.embeddings.embed_query(core_profile(state)), np.float32)
-    vec /= max(float(np.linalg.norm(vec)), 1e-12)
-    taken = set(CORE_PATHS.values()) | {a["path"] for a in state.get("anchor_attributes", [])}
-    return ranked_strata(deps.tree, deps.leaf_vectors, vec, config, taken=taken)

@@ -9,6 +9,7 @@ years end at the current year, shares are 0-100, scales their own range.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import Counter
@@ -22,6 +23,8 @@ ITEM_CHARS = 50
 MAX_ITEMS = 5
 PLACEHOLDERS = {"", "n/a", "na", "unknown", "not specified", "unspecified", "tbd", "null", "none given",
                 "...", "value", "-", "?", "xxx", "placeholder"}
+#: Category options that only say the attribute does not apply (the tree has "not applicable" on ~50 leaves).
+NOT_APPLICABLE_OPTIONS = frozenset({"not applicable", "n/a", "does not apply", "no such thing"})
 #: Texts that only deny: the attribute does not apply ("None; she keeps no livestock").
 DENIALS = re.compile(r"^\W*(none|nothing|not applicable|n/a|does not apply|doesn't apply|no such)\b", re.I)
 _SCALE = re.compile(r"^(\d+)\s*-\s*(\d+) scale$")
@@ -79,30 +82,37 @@ def value_schema(leaf: Leaf, age: int, year: int) -> dict[str, Any]:
     if leaf.type == "boolean":
         return {"type": ["boolean", "null"]}
     if leaf.type == "category" and leaf.options:
-        return {"type": ["string", "null"], "enum": [*leaf.options, None]}
+        return {"type": ["string", "null"], "enum": [*answer_options(leaf), None]}
     if leaf.type == "list":
         item = {"type": "string", "maxLength": ITEM_CHARS}  # empty texts are caught by clean_value
         return {"type": ["array", "null"], "items": item, "minItems": 1, "maxItems": MAX_ITEMS}
     return {"type": ["string", "null"], "maxLength": TEXT_CHARS}
 
 
+def answer_options(leaf: Leaf) -> list[str]:
+    """A category leaf's options without the ones that only say it does not apply (``null`` says that)."""
+    return [o for o in leaf.options or () if o.strip().lower() not in NOT_APPLICABLE_OPTIONS]
+
+
 def shown(leaf: Leaf, value: Any) -> str:
-    """A filled value as prompt text; numbers carry the leaf's unit ("7 hours per week")."""
+    """A filled value as prompt text; numbers carry the leaf's unit ("7 hours per week", "3 on a 1-10 scale")."""
     text = format_value(value)
-    return f"{text} {leaf.unit}" if leaf.type == "number" and leaf.unit and not isinstance(value, str) else text
+    if leaf.type != "number" or not leaf.unit or isinstance(value, str):
+        return text
+    return f"{text} on a {leaf.unit}" if _SCALE.match(leaf.unit.strip().lower()) else f"{text} {leaf.unit}"
 
 
-def type_hint(leaf: Leaf, age: int, year: int) -> str:
-    """The leaf's kind of value for prompts, with its bounds."""
-    if leaf.type != "number":
-        return leaf.type_hint()
+def number_hint(leaf: Leaf, age: int, year: int) -> str:
+    """A number leaf's unit and bounds for prompts ("years, 0-34"; "1-10 scale"; "people, at least 0")."""
     low, high = number_bounds(leaf, age, year)
-    if _SCALE.match((leaf.unit or "").strip().lower()):
-        return f"number, {leaf.unit}"
-    unit = f", {leaf.unit}" if leaf.unit else ""
+    unit = leaf.unit or ""
+    if _SCALE.match(unit.strip().lower()):
+        return unit
     if low is not None and high is not None:
-        return f"number{unit}, {low:g}-{high:g}"
-    return f"number{unit}" + (f", at least {low:g}" if low is not None else "")
+        bounds = f"{low:g}-{high:g}"
+    else:
+        bounds = f"at least {low:g}" if low is not None else ""
+    return ", ".join(part for part in (unit, bounds) if part) or "any number"
 
 
 def batch_keys(leaves: list[Leaf]) -> list[str]:
@@ -123,15 +133,47 @@ def batch_schema(leaves: list[Leaf], keys: list[str], age: int, year: int) -> di
 
     A plain dict (not a pydantic class) so each value is validated on its own by
     :func:`clean_value`: one bad value is asked for again instead of failing the whole batch.
+    A value schema shared by several leaves (short text, list, a 1-10 scale) is written once
+    under ``$defs`` and referenced, since providers bill the schema with the prompt.
     """
-    return {
+    values = [value_schema(leaf, age, year) for leaf in leaves]
+    counts = Counter(json.dumps(v, sort_keys=True) for v in values)
+    defs: dict[str, dict[str, Any]] = {}
+    names: dict[str, str] = {}
+    for text, n in counts.items():
+        if n > 1:
+            names[text] = _def_name(json.loads(text), defs)
+            defs[names[text]] = json.loads(text)
+    properties = {}
+    for key, value in zip(keys, values, strict=True):
+        text = json.dumps(value, sort_keys=True)
+        properties[key] = {"$ref": f"#/$defs/{names[text]}"} if text in names else value
+    schema: dict[str, Any] = {
         "title": "AttributeValues",
-        "description": "values of the listed attributes for this person; null where one does not apply",
+        "description": "the listed attributes' values for this person; null where one does not apply",
         "type": "object",
-        "properties": {k: value_schema(leaf, age, year) for k, leaf in zip(keys, leaves, strict=True)},
+        "properties": properties,
         "required": keys,
         "additionalProperties": False,
     }
+    return {**schema, "$defs": defs} if defs else schema
+
+
+def _def_name(value: dict[str, Any], taken: dict[str, Any]) -> str:
+    """A readable ``$defs`` name for a shared value schema: text, list, boolean, number_1_10, choice_2..."""
+    kind = value["type"][0]
+    if "enum" in value:
+        base = "choice"
+    elif kind == "number":
+        base = "_".join(["number", *(f"{value[b]:g}".replace("-", "minus") for b in ("minimum", "maximum")
+                                     if b in value)])
+    else:
+        base = {"string": "text", "array": "list"}.get(kind, kind)
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}_{n}"
+    return name
 
 
 def _shorten(text: str, limit: int) -> str:
@@ -165,8 +207,10 @@ def clean_value(value: Any, leaf: Leaf, age: int, year: int) -> Any:
         word = str(value).strip().lower()
         return {"yes": True, "true": True, "no": False, "false": False}.get(word)
     if leaf.type == "category" and leaf.options:
-        lookup = {o.lower(): o for o in leaf.options}
-        return lookup.get(str(value).strip().lower())
+        word = str(value).strip().lower()
+        if word in NOT_APPLICABLE_OPTIONS:
+            return NOT_APPLICABLE
+        return {o.lower(): o for o in answer_options(leaf)}.get(word)
     if leaf.type == "list":
         items = value if isinstance(value, list) else [value]
         texts = [str(v).strip() for v in items]

@@ -20,11 +20,12 @@ from langgraph.runtime import Runtime
 from deeppersona_agents.embedded import SchemaConstrainedChatModel
 from deeppersona_agents.generation.config import GenerationConfig
 from deeppersona_agents.generation.deps import PersonaDeps
-from deeppersona_agents.generation.fill_attributes import ask_values, known_lines, ranked_strata_of
+from deeppersona_agents.generation.fill_attributes import ask_values, known_lines
 from deeppersona_agents.generation.leaf_values import NOT_APPLICABLE, batch_keys, shown
 from deeppersona_agents.generation.profile import StageRun, profile_text, stage, stage_rng
 from deeppersona_agents.generation.replacement import replacement_leaves
 from deeppersona_agents.generation.rules import Finding, rule_findings
+from deeppersona_agents.generation.select_attributes import person_strata
 from deeppersona_agents.generation.state import PersonaState
 from deeppersona_agents.persona import format_value
 
@@ -52,26 +53,38 @@ def review_schema(n: int) -> dict[str, Any]:
 
 
 def model_findings(run: StageRun, state: PersonaState) -> list[Finding]:
-    """One model call listing values that contradict the core, the ledger, the stories or each other."""
+    """One model call listing values that contradict the core, the ledger, the stories or each other.
+
+    The values are numbered and grouped under their category, each by its short name (the
+    category is written once, not repeated as a path on every line).
+    """
     attrs = state.get("attributes", [])
-    leaves = [run.deps.tree.leaves[run.deps.tree.index(a["path"])] for a in attrs]
-    lines = "\n".join(f"{n}. {key}: {shown(leaf, a['value'])}"
-                      for n, (key, leaf, a) in enumerate(zip(batch_keys(leaves), leaves, attrs, strict=True), 1))
+    tree = run.deps.tree
+    leaves = [tree.leaves[tree.index(a["path"])] for a in attrs]
+    keys = batch_keys(leaves)
+    order = sorted(range(len(attrs)), key=lambda n: leaves[n].path[0])  # stable: strata order within a category
+    lines, category = [], None
+    for number, n in enumerate(order, 1):
+        if leaves[n].path[0] != category:
+            category = leaves[n].path[0]
+            lines.append(f"{category}:")
+        lines.append(f"{number}. {keys[n]}: {shown(leaves[n], attrs[n]['value'])}")
+    listing = "\n".join(lines)
     prompt = (
-        f"{profile_text(state)}\n\nNumbered values written for this person:\n{lines}\n\n"
-        "Check these numbered values against everything above and against each other. List each value that "
+        f"{profile_text(state)}\n\nValues written for this person, numbered, by category:\n{listing}\n\n"
+        "Check these values against everything above and against each other. List each value that "
         "contradicts the user's data, the core, the fixed facts, the stories or another value (an impossible "
         "age or date, a spouse for someone never married, a rural detail for a city dweller, a child older "
-        "than possible, a job detail that does not fit the occupation). Give its number and the reason in "
-        "one short sentence. List nothing that is merely unusual; an empty list is a fine answer."
+        "than possible, a job detail that does not fit the occupation): its number and the reason in one "
+        "short sentence. List nothing that is merely unusual; an empty list is a fine answer."
     )
     answer = run.ask(review_schema(len(attrs)), prompt)
-    out = []
+    out: dict[str, str] = {}  # one finding per value (a model may list a number twice)
     for item in answer.get("contradictions") or []:
         number = item.get("number")
         if isinstance(number, int) and 1 <= number <= len(attrs):
-            out.append((attrs[number - 1]["path"], str(item.get("reason", "")).strip()[:160]))
-    return out
+            out.setdefault(attrs[order[number - 1]]["path"], str(item.get("reason", "")).strip()[:160])
+    return list(out.items())
 
 
 def review_node(state: PersonaState, runtime: Runtime, deps: PersonaDeps) -> dict[str, Any]:
@@ -106,7 +119,7 @@ def _rewrite(run: StageRun, state: PersonaState, deps: PersonaDeps, attrs: list[
     ids = [tree.index(p) for p, _ in flagged]
     notes = {i: f"— earlier answer '{format_value(attrs[position[p]]['value'])}' contradicted them: {r}; "
              "write a value that fits" for i, (p, r) in zip(ids, flagged, strict=True)}
-    strata = ranked_strata_of(state, deps, run.config)
+    strata = person_strata(state, deps, run.config)
     used = {tree.index(a["path"]) for a in attrs if a["path"] in tree} | {
         tree.index(p) for p in state.get("not_applicable", []) if p in tree}
     rng = stage_rng(state, "review")

@@ -13,7 +13,7 @@ every branch is visited before any is revisited.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 
@@ -159,6 +159,31 @@ def applicable_mask(tree: AttributeTree, facts: PersonFacts) -> np.ndarray:
     return mask
 
 
+def ranked_strata(
+    tree: AttributeTree,
+    leaf_vectors: np.ndarray,
+    core_vector: np.ndarray,
+    *,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    taken: Collection[str] = frozenset(),
+    facts: PersonFacts | None = None,
+) -> dict[str, np.ndarray]:
+    """The candidate leaves ranked by similarity to the core, split into the near, mid and far thirds.
+
+    Candidates pass the category filters, are not ``taken`` and, with ``facts``, have an
+    ``applies_if`` that holds for the person. The one ranking both selection and the
+    replacement of not-applicable leaves (:mod:`.replacement`) draw from.
+    """
+    mask = candidate_mask(tree, include, exclude, taken)
+    if facts is not None:
+        mask &= applicable_mask(tree, facts)
+    cand = np.flatnonzero(mask)
+    sims = (leaf_vectors @ np.asarray(core_vector, np.float32))[cand]  # cheaper than copying the rows
+    ranked = cand[np.argsort(-sims, kind="stable")]
+    return dict(zip(STRATA, np.array_split(ranked, 3), strict=True))
+
+
 def select_leaves(
     tree: AttributeTree,
     leaf_vectors: np.ndarray,
@@ -169,10 +194,10 @@ def select_leaves(
     ratio: Sequence[int] = (5, 3, 2),
     include: Sequence[str] = (),
     exclude: Sequence[str] = (),
-    taken: frozenset[str] = frozenset(),
+    taken: Collection[str] = frozenset(),
     facts: PersonFacts | None = None,
 ) -> list[tuple[int, str]]:
-    """Choose exactly ``k`` distinct leaves as ``(leaf index, stratum)`` pairs.
+    """Choose exactly ``k`` distinct leaves as ``(leaf index, stratum)`` pairs from :func:`ranked_strata`.
 
     With ``facts``, only leaves whose ``applies_if`` holds for the person are candidates; without,
     conditions are ignored.
@@ -180,26 +205,23 @@ def select_leaves(
     Raises:
         ConfigError: fewer than ``k`` candidate leaves remain after the filters.
     """
-    mask = candidate_mask(tree, include, exclude, taken)
-    if facts is not None:
-        before = int(mask.sum())
-        mask &= applicable_mask(tree, facts)
-        if k > int(mask.sum()) and k <= before:
+    strata = ranked_strata(tree, leaf_vectors, core_vector, include=include, exclude=exclude, taken=taken,
+                           facts=facts)
+    count = sum(len(s) for s in strata.values())
+    if facts is not None and k > count:
+        before = int(candidate_mask(tree, include, exclude, taken).sum())
+        if k <= before:
             raise ConfigError(
-                f"attributes={k} is more than the {int(mask.sum())} attributes of tree {tree.source} that apply to "
-                f"this person ({facts.summary()}; {before - int(mask.sum())} of {before} candidates have an "
-                f"applies_if condition that does not hold); use at most {int(mask.sum())} or a larger tree",
+                f"attributes={k} is more than the {count} attributes of tree {tree.source} that apply to "
+                f"this person ({facts.summary()}; {before - count} of {before} candidates have an "
+                f"applies_if condition that does not hold); use at most {count} or a larger tree",
                 param="attributes",
             )
-    cand = np.flatnonzero(mask)
-    require_leaves(k, len(cand), tree)
-    sims = (leaf_vectors @ np.asarray(core_vector, np.float32))[cand]  # cheaper than copying the rows
-    ranked = cand[np.argsort(-sims, kind="stable")]
-    strata = np.array_split(ranked, 3)
-    quotas = stratum_quotas(k, [len(s) for s in strata], ratio)
+    require_leaves(k, count, tree)
+    quotas = stratum_quotas(k, [len(s) for s in strata.values()], ratio)
     index = tree_index(tree)
     out: list[tuple[int, str]] = []
-    for name, members, quota in zip(STRATA, strata, quotas, strict=True):
+    for (name, members), quota in zip(strata.items(), quotas, strict=True):
         if quota:
             out.extend((int(i), name) for i in index.walk(members.tolist(), quota, rng))
     return out

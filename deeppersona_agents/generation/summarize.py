@@ -18,15 +18,16 @@ from deeppersona_agents.caching import load_once
 from deeppersona_agents.generation.anchor import CORE_FIELDS
 from deeppersona_agents.generation.capacity import CORE_PATHS
 from deeppersona_agents.generation.deps import PersonaDeps
+from deeppersona_agents.generation.leaf_values import shown
 from deeppersona_agents.generation.profile import profile_text, run_config, stage, trim_words
 from deeppersona_agents.generation.select_attributes import core_profile
 from deeppersona_agents.generation.state import PersonaState
 from deeppersona_agents.llm import chat_model_name, embeddings_name
-from deeppersona_agents.persona import Persona, format_value
+from deeppersona_agents.persona import Persona
 from deeppersona_agents.usage import add_usage
 
 LIMITS = {"concise": 250, "detailed": 600}  # words at most; longer answers are cut at a sentence end
-SUMMARY_ATTRIBUTES = 40
+SUMMARY_ATTRIBUTES = 30  # as many telling details as a 250-word portrait can use
 
 
 @load_once  # one class per style: a new class per persona would miss every schema cache
@@ -47,7 +48,8 @@ def _highlights(state: PersonaState, deps: PersonaDeps, n: int) -> list[str]:
     core = np.asarray(deps.embeddings.embed_query(core_profile(state)), np.float32)
     rows = np.asarray([deps.tree.index(a["path"]) for a in attrs])
     top = np.sort(np.argsort(-(deps.leaf_vectors[rows] @ core), kind="stable")[:n])
-    return [f"- {attrs[i]['path'].split(' > ')[-1]}: {format_value(attrs[i]['value'])}" for i in top]
+    leaves = [deps.tree.leaves[r] for r in rows]
+    return [f"- {leaves[i].path[-1]}: {shown(leaves[i], attrs[i]['value'])}" for i in top]
 
 
 @load_once

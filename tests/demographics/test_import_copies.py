@@ -91,7 +91,7 @@ def files(tmp_path):
     return out
 
 
-def test_a_new_country_is_built_section_by_section(files, tmp_path, monkeypatch):
+def test_a_new_country_is_built_section_by_section(files, tmp_path):
     into = tmp_path / "tables"
     path = import_country(ISO3, into, wpp=files["wpp_csv"])
     table = json.loads(path.read_text(encoding="utf-8"))
@@ -101,9 +101,8 @@ def test_a_new_country_is_built_section_by_section(files, tmp_path, monkeypatch)
     copy = table["age_sex"]["copy"]
     assert copy["file"] == "wpp_age_sex_fiveyr.csv" and len(copy["sha256"]) == 64
     assert missing_sections(table) == [s for s in SECTIONS if s != "age_sex"]
-    monkeypatch.setenv("DEEPPERSONA_DEMOGRAPHICS_DIR", str(into))
     with pytest.raises(ConfigError, match=r"lacks the sections \['activity'.*--ilostat.*--education"):
-        load_table(ISO3)
+        load_table(ISO3, into)
     import_country(ISO3, into, ilostat=[files["occ"], files["mts"], files["lfpr"], files["une"], files["neet"]],
                    education=files["wic"], urban=files["wup"], religion=files["pew"])
     table = json.loads(path.read_text(encoding="utf-8"))
@@ -112,7 +111,7 @@ def test_a_new_country_is_built_section_by_section(files, tmp_path, monkeypatch)
         assert table[section]["precision"] in ("checked", "derived") and table[section]["source"]
         copies = table[section]["copy"] if isinstance(table[section]["copy"], list) else [table[section]["copy"]]
         assert all(c["file"] and c["sha256"] for c in copies)
-    sampler = PopulationSampler(ISO3)
+    sampler = PopulationSampler(ISO3, tables_dir=into)
     expected = sampler.expected_marginals()
     assert expected["urban"][True] == pytest.approx(32 / 35, abs=1e-4)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 
 import pytest
 from langgraph.runtime import Runtime
@@ -96,33 +97,36 @@ def test_review_is_on_for_remote_models_and_off_for_local_decoders():
 
 
 class FlaggingModel(FakeChatModel):
-    """Flags the values numbered 3 and 7 in the review call; records the schema keys of every call."""
+    """Flags the values named ``flag`` (else those numbered 3 and 7) in the review call; records every call's keys."""
 
-    def __init__(self) -> None:
+    def __init__(self, flag: list[str] | None = None) -> None:
         super().__init__()
         object.__setattr__(self, "schemas", [])
+        object.__setattr__(self, "flag", flag)
         object.__setattr__(self, "responder", self._respond)
 
     def _respond(self, schema: dict, prompt: str) -> dict | None:
         self.schemas.append(list(schema.get("properties", {})))
         if schema.get("title") == "Contradictions":
-            return {"contradictions": [{"number": 3, "reason": "contradicts the stories"},
-                                       {"number": 7, "reason": "impossible at this age"}]}
+            numbers = [int(re.search(rf"^(\d+)\. {re.escape(name)}: ", prompt, re.M)[1])
+                       for name in self.flag] if self.flag else [3, 7]
+            return {"contradictions": [{"number": numbers[0], "reason": "contradicts the stories"},
+                                       {"number": numbers[1], "reason": "impossible at this age"}]}
         return None
 
 
 def test_the_review_rewrites_exactly_the_flagged_values(deps, tree):
-    model = FlaggingModel()
-    deps = type(deps)(model, deps.embeddings, deps.tree, deps.leaf_vectors, deps.config)
     state = {**copy.deepcopy(CLEAN), "config": GenerationConfig(attributes=4, review=True).model_dump(mode="json")}
     state["attributes"] += [llm("Physical and Health Characteristics > Sleep > Chronotype", "night owl"),
                             llm("Hobbies, Interests, and Lifestyle > Gardening and Growing > Pest Control Approach",
                                 "ash from the cooking fire"),
                             llm("Career and Work Identity > Career History > Biggest Career Setback",
                                 "moved off nights after a false charting accusation")]
+    flagged = [state["attributes"][2]["path"], state["attributes"][6]["path"]]
+    model = FlaggingModel([p.split(" > ")[-1] for p in flagged])
+    deps = type(deps)(model, deps.embeddings, deps.tree, deps.leaf_vectors, deps.config)
     before = {a["path"]: a["value"] for a in state["attributes"]}
     out = review_node(state, Runtime(context=run_ctx()), deps)
-    flagged = [state["attributes"][2]["path"], state["attributes"][6]["path"]]
     after = {a["path"]: a["value"] for a in out["attributes"]}
     changed = [p for p in before if before[p] != after.get(p)]
     assert changed == flagged
@@ -138,3 +142,25 @@ def test_a_generated_persona_records_its_consistency(embeddings):
     c = p.manifest.consistency
     assert c.found >= 2 and c.fixed >= 2 and c.found == c.fixed + len(c.remaining)
     assert len(p.sampled_attributes()) == 40
+
+
+def test_a_value_the_review_lists_twice_is_rewritten_once(deps, tree):
+    class Twice(FakeChatModel):
+        def __init__(self) -> None:
+            super().__init__()
+            object.__setattr__(self, "schemas", [])
+            object.__setattr__(self, "responder", self._respond)
+
+        def _respond(self, schema: dict, prompt: str) -> dict | None:
+            self.schemas.append(list(schema.get("properties", {})))
+            if schema.get("title") == "Contradictions":
+                return {"contradictions": [{"number": 2, "reason": "contradicts the stories"},
+                                           {"number": 2, "reason": "said again"}]}
+            return None
+
+    model = Twice()
+    deps = type(deps)(model, deps.embeddings, deps.tree, deps.leaf_vectors, deps.config)
+    state = {**copy.deepcopy(CLEAN), "config": GenerationConfig(attributes=4, review=True).model_dump(mode="json")}
+    out = review_node(state, Runtime(context=run_ctx()), deps)
+    assert out["consistency"]["found"] == 1 and out["consistency"]["fixed"] == 1
+    assert len(set(model.schemas[-1])) == len(model.schemas[-1]) == 2  # the value once, plus one spare

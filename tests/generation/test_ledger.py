@@ -134,6 +134,38 @@ def test_nullable_batch_schema_compiles_for_the_embedded_grammar(tree):
     decoded = grammar_schema(schema)
     kinds = Counter(leaf.type for leaf in leaves)
     assert len(kinds) >= 3
-    for value in decoded["properties"].values():
+    refs = [v["$ref"] for v in decoded["properties"].values() if "$ref" in v]
+    assert {"#/$defs/text", "#/$defs/list"} <= set(refs)  # shared value schemas written once
+    for key, leaf in zip(schema["required"], leaves, strict=True):
+        value = decoded["properties"][key]
+        value = decoded["$defs"][value["$ref"].split("/")[-1]] if "$ref" in value else value
         assert value["anyOf"][1] == {"type": "null"} and "null" not in json.dumps(value["anyOf"][0])
+        assert value["anyOf"][0]["type"] == {"text": "string", "list": "array", "category": "string"}.get(
+            leaf.type, leaf.type), key
     LlamaGrammar.from_json_schema(json.dumps(decoded), verbose=False)
+
+
+def test_a_spare_whose_condition_the_person_fails_is_never_swapped_in(embeddings, tree):
+    from deeppersona_agents.generation.select_attributes import person_facts
+    from deeppersona_agents.generation.selection import applicable_mask
+
+    model = Recorder(blank=40)  # nothing of the first batch applies: 40 spares are drawn
+    anchors = {"age": "19", "occupation": "student", "marital_status": "never_married"}
+    p = generate_persona(anchors, country="KEN", seed=4, model=model, embeddings=embeddings,
+                         config=GenerationConfig(attributes=40))
+    facts = person_facts({"core": p.core.model_dump(), "facts": [f.model_dump() for f in p.facts]})
+    fails = ~applicable_mask(tree, facts)
+    assert fails.sum() > 300  # many leaves do not apply to a 19-year-old single student
+    swapped_in = [a.path for a in p.sampled_attributes()]
+    assert len(p.manifest.not_applicable) == 40 and len(swapped_in) == 40
+    assert not [path for path in swapped_in if fails[tree.index(path)]]
+
+
+def test_no_schema_offers_an_option_that_only_denies(tree):
+    offered = [leaf for leaf in tree.leaves if leaf.type == "category" and "not applicable" in (leaf.options or ())]
+    assert len(offered) > 20  # the tree has such options; the schema never asks for them
+    for leaf in tree.leaves:
+        if leaf.type == "category" and leaf.options:
+            enum = value_schema(leaf, 40, 2026)["enum"]
+            assert "not applicable" not in enum and enum[-1] is None and len(enum) >= 3, leaf.key
+    assert clean_value("Not applicable", offered[0], 40, 2026) is NOT_APPLICABLE

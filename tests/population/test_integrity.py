@@ -43,11 +43,11 @@ def test_the_summary_counts_every_attempt_of_stored_and_failed_personas(tmp_path
 
     with StubEndpoint(script) as stub:
         result = spawn(tmp_path / "ke", stub.url)
-        assert result.summary["llm_calls"] == len(stub.requests)
+        assert result.summary["calls_billed"] == len(stub.requests)
     [failed] = [f["index"] for f in read_lines(tmp_path / "ke", "failures.jsonl")]
     stored = read_lines(tmp_path / "ke")
     assert sorted(r["index"] for r in stored) == sorted({0, 1, 2} - {failed})  # unsorted: the run is incomplete
-    assert result.summary["llm_calls"] > sum(r["manifest"]["llm_calls"] for r in stored)  # failed ones count too
+    assert result.summary["calls_billed"] > sum(r["manifest"]["llm_calls"] for r in stored)  # failed ones count too
 
 
 @pytest.mark.parametrize("status", [400, 403, 429])

@@ -37,7 +37,7 @@ def test_writes_exactly_n_valid_personas_in_index_order_with_a_manifest_and_summ
     assert manifest["fingerprint"]["config"]["attributes"] == K
     s = result.summary
     assert s["done"] == 6 and s["generated_this_run"] == 6 and s["missing"] == 0
-    assert s["llm_calls"] == sum(p.manifest.llm_calls for p in personas) > 0
+    assert s["calls_billed"] == sum(p.manifest.llm_calls for p in personas) > 0
     assert s["prompt_tokens"] > 0 and s["personas_per_minute"] > 0
     assert set(s["stage_seconds"]) == set(STAGE_NAMES)  # timings live in the run's manifest
     assert set(result.audit["variable"]) >= {"sex", "age_band", "activity"}
@@ -190,7 +190,7 @@ def test_bad_input_is_refused_before_any_work(tmp_path, kwargs, message):
 def test_an_unwritable_out_is_refused(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
-    with pytest.raises(ConfigError, match="cannot create --out|is a file"):
+    with pytest.raises(ConfigError, match="cannot create out=|is a file"):
         spawn(blocker / "ke", n=1)
 
 

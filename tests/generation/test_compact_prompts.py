@@ -1,0 +1,66 @@
+"""Compact prompts and schemas: nothing a model needs is lost, repeated blocks are written once."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pydantic import ValidationError
+
+from deeppersona_agents.embedded import grammar_schema
+from deeppersona_agents.generation.bio import BioFacts
+from deeppersona_agents.generation.hobbies import Hobbies
+from deeppersona_agents.generation.leaf_values import batch_keys, batch_schema
+from deeppersona_agents.generation.profile import compact_schema
+from deeppersona_agents.generation.stories import stories_schema
+
+
+@pytest.mark.parametrize("model_cls", [BioFacts, Hobbies, stories_schema(3, 1990, 2026)])
+def test_a_compact_schema_keeps_every_field_and_constraint(model_cls):
+    full, compact = model_cls.model_json_schema(), compact_schema(model_cls)
+    assert len(json.dumps(compact)) < len(json.dumps(full))
+    assert compact["title"] == full["title"] and compact.get("required") == full.get("required")
+    assert list(compact["properties"]) == list(full["properties"])
+    text = json.dumps(compact)
+    assert '"default": null' not in text and '"title"' not in text.replace('"title": "' + full["title"], "")
+    for name, prop in full["properties"].items():  # bounds, enums and descriptions survive
+        for key in ("maxLength", "minLength", "maxItems", "minItems", "description"):
+            if key in prop:
+                assert compact["properties"][name][key] == prop[key], (name, key)
+
+
+def test_optional_enums_stay_nullable_and_compile_for_the_embedded_grammar():
+    from llama_cpp import LlamaGrammar
+
+    compact = compact_schema(BioFacts)
+    assert compact["properties"]["marital_status"]["type"] == ["string", "null"]
+    assert compact["properties"]["marital_status"]["enum"][-1] is None
+    for schema in (compact, compact_schema(stories_schema(2, 1990, 2026))):
+        LlamaGrammar.from_json_schema(json.dumps(grammar_schema(schema)), verbose=False)
+
+
+def test_answers_to_a_compact_schema_are_still_validated_by_the_class(deps):
+    from deeppersona_agents.generation.profile import StageRun
+    from tests.fakes import FakeChatModel
+
+    calls = []
+
+    def respond(schema: dict, prompt: str) -> dict:
+        calls.append(schema)
+        return {"hobbies": ["x"]} if len(calls) == 1 else {"hobbies": ["chess", "darts"]}
+
+    model = FakeChatModel(responder=respond)
+    run = StageRun("hobbies", type(deps)(model, deps.embeddings, deps.tree, deps.leaf_vectors, deps.config),
+                   deps.config)
+    answer = run.ask(Hobbies, "What does this person do to unwind?")
+    assert isinstance(answer, Hobbies) and answer.hobbies == ["chess", "darts"]
+    assert len(calls) == 2 and calls[0] == compact_schema(Hobbies)  # one list too short: asked again
+    with pytest.raises(ValidationError):
+        Hobbies.model_validate({"hobbies": ["x"]})
+
+
+def test_shared_value_schemas_are_written_once(tree):
+    leaves = [leaf for leaf in tree.leaves if leaf.type in ("text", "list")][:30]
+    schema = batch_schema(leaves, batch_keys(leaves), 40, 2026)
+    assert set(schema["$defs"]) == {"text", "list"}
+    assert all(set(v) == {"$ref"} for v in schema["properties"].values())
