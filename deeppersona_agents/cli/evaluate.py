@@ -20,6 +20,7 @@ from deeppersona_agents._io import write_csv_atomic as _write_csv
 from deeppersona_agents.cli._common import (
     CacheOpt,
     DryRunOpt,
+    MethodOpt,
     PriceInOpt,
     PriceOutOpt,
     check_output_folder,
@@ -28,6 +29,8 @@ from deeppersona_agents.cli._common import (
     console,
     guarded,
     make_folder,
+    option_value,
+    out_or_default,
     print_estimate,
 )
 from deeppersona_agents.errors import ConfigError
@@ -46,7 +49,7 @@ evaluate_app = typer.Typer(no_args_is_help=True,
 ModelOption = Annotated[str | None, typer.Option(help="Model name on an OpenAI-compatible endpoint "
                                                       "(default: DEEPPERSONA_MODEL or the embedded model).")]
 BaseUrlOption = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")]
-MethodOption = Annotated[str | None, typer.Option(help="json_schema, function_calling or json_mode.")]
+MethodOption = MethodOpt
 
 
 def parse_source(spec: str) -> tuple[str | None, Path]:
@@ -118,7 +121,8 @@ def print_table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[st
 @evaluate_app.command()
 def intrinsic(
     sources: Annotated[list[str], typer.Argument(help="Persona files (NAME=PATH to name a source).")],
-    out: Annotated[Path, typer.Option(help="CSV with one row per persona.")] = Path("intrinsic.csv"),
+    out: Annotated[Path | None, typer.Option(help="CSV with one row per persona (required from the next release; "
+                                             "now intrinsic.csv with a warning).")] = None,
     judge: Annotated[bool, typer.Option("--judge/--no-judge", help="Also score with an LLM judge.")] = False,
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
@@ -132,11 +136,12 @@ def intrinsic(
     with guarded():
         if concurrency < 1:
             raise ConfigError(f"--concurrency {concurrency}: use 1 or more")
+        out = out_or_default(out, "intrinsic.csv")
         personas = load_sources(sources, limit)
         judge_model = resolve_chat_model(model, base_url=base_url, temperature=0.0) if judge else None
         rows = evaluate_intrinsic(personas, resolve_embeddings(embeddings, base_url=base_url), judge=judge_model,
                                   seed=seed, concurrency=concurrency,
-                                  structured_method=resolve_structured_method(structured_method))
+                                  structured_method=resolve_structured_method(option_value(structured_method)))
         write_csv_atomic(rows, out)
     summary = summarize_intrinsic(rows, seed=seed)
     columns = ["source", "personas", "attribute_count", "filler_rate", "redundancy", "coverage_entropy",
@@ -150,7 +155,8 @@ def intrinsic(
 @evaluate_app.command()
 def qa(
     sources: Annotated[list[str], typer.Argument(help="Persona files to compare (NAME=PATH to name a source).")],
-    out: Annotated[Path, typer.Option(help="Folder for results.jsonl, summary.csv and pairs.")] = Path("qa"),
+    out: Annotated[Path | None, typer.Option(help="Folder for results.jsonl, summary.csv and pairs (required from "
+                                             "the next release; now qa with a warning).")] = None,
     responder: ModelOption = None,
     evaluator: ModelOption = None,
     base_url: BaseUrlOption = None,
@@ -177,15 +183,15 @@ def qa(
 
             print_estimate(qa_estimate(personas, responder, evaluator, price_in=price_in, price_out=price_out,
                                        max_attributes=max_attributes,
-                                       structured_method=resolve_structured_method(structured_method)))
+                                       structured_method=resolve_structured_method(option_value(structured_method))))
             return
         models = (with_cache(resolve_chat_model(responder, base_url=base_url), cache),
                   with_cache(resolve_chat_model(evaluator, base_url=base_url, temperature=0.0), cache))
-        folder = _out_dir(out)
+        folder = _out_dir(out_or_default(out, "qa"))
         result = run_qa(
             personas, *models,
             out=folder / "results.jsonl", concurrency=concurrency, max_attributes=max_attributes,
-            structured_method=resolve_structured_method(structured_method), retry_failed=retry_failed,
+            structured_method=resolve_structured_method(option_value(structured_method)), retry_failed=retry_failed,
             progress=not quiet,
         )
         summary = aggregate(result.rows, baseline=baseline, seed=seed)
@@ -208,8 +214,8 @@ def ablation(
     source: Annotated[str, typer.Argument(help="Persona file (deep personas, e.g. 300 attributes).")],
     depths: Annotated[str, typer.Option(help="Comma-separated attribute counts k.")] = ",".join(
         map(str, DEFAULT_DEPTHS)),
-    out: Annotated[Path, typer.Option(help="Folder for ablation.jsonl, ablation.csv, ablation.png.")] = Path(
-        "ablation"),
+    out: Annotated[Path | None, typer.Option(help="Folder for ablation.jsonl, ablation.csv, ablation.png (required "
+                                             "from the next release; now ablation with a warning).")] = None,
     responder: ModelOption = None,
     evaluator: ModelOption = None,
     base_url: BaseUrlOption = None,
@@ -223,11 +229,12 @@ def ablation(
     with guarded():
         ks = parse_depths(depths)
         personas = load_sources([source], limit)
-        folder = _out_dir(out)
+        folder = _out_dir(out_or_default(out, "ablation"))
         table, result = run_ablation(
             personas, ks, resolve_chat_model(responder, base_url=base_url),
             resolve_chat_model(evaluator, base_url=base_url, temperature=0.0), out=folder / "ablation.jsonl",
-            seed=seed, concurrency=concurrency, structured_method=resolve_structured_method(structured_method),
+            seed=seed, concurrency=concurrency,
+            structured_method=resolve_structured_method(option_value(structured_method)),
             progress=not quiet,
         )
         write_csv_atomic(table, folder / "ablation.csv")

@@ -13,13 +13,19 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from deeppersona_agents._read import check_text_option
 from deeppersona_agents.cli._common import (
     CacheOpt,
+    Demographics,
+    DemographicsOpt,
     DryRunOpt,
+    MethodOpt,
     PriceInOpt,
     PriceOutOpt,
+    SummaryStyle,
     check_output_path,
     check_prices,
     err,
     guarded,
+    option_value,
+    out_or_default,
     parse_anchor_options,
     print_estimate,
     write_atomic,
@@ -28,7 +34,8 @@ from deeppersona_agents.errors import ConfigError
 
 
 def generate(
-    out: Annotated[Path, typer.Option(help="Where to write the persona JSON.")] = Path("persona.json"),
+    out: Annotated[Path | None, typer.Option(help="Where to write the persona JSON (required from the next "
+                                             "release; now persona.json with a warning).")] = None,
     country: Annotated[str | None, typer.Option(help="ISO-3 country code, e.g. KEN.")] = None,
     anchor: Annotated[list[str] | None, typer.Option(help="Fixed fact key=value (repeatable).")] = None,
     bio: Annotated[str | None, typer.Option(help="Free-text background, kept verbatim.")] = None,
@@ -38,11 +45,9 @@ def generate(
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")] = None,
     tree: Annotated[Path | None, typer.Option(help="Attribute tree JSON (default: shipped tree).")] = None,
     batch_size: Annotated[int, typer.Option(help="Attributes filled per LLM call.")] = 40,
-    summary_style: Annotated[str, typer.Option(help="concise or detailed.")] = "concise",
-    structured_method: Annotated[
-        str | None, typer.Option(help="json_schema, function_calling or json_mode.")
-    ] = None,
-    demographics: Annotated[str, typer.Option(help="census (population tables) or uniform (ablation).")] = "census",
+    summary_style: Annotated[SummaryStyle, typer.Option(help="Summary length.")] = SummaryStyle.concise,
+    structured_method: MethodOpt = None,
+    demographics: DemographicsOpt = Demographics.census,
     min_age: Annotated[int, typer.Option(help="Youngest age drawn for the core (7-85).")] = 18,
     quiet: Annotated[bool, typer.Option(help="No progress display.")] = False,
     review: Annotated[bool | None, typer.Option(
@@ -56,9 +61,9 @@ def generate(
 ) -> None:
     """Generate one deep persona and write it as JSON."""
     with guarded():
-        _generate(out, country, anchor or [], bio, attributes, seed, model, base_url, tree, batch_size,
-                  summary_style, structured_method, quiet, demographics, min_age, review, current_year, cache,
-                  (dry_run, price_in, price_out))
+        _generate(out_or_default(out, "persona.json"), country, anchor or [], bio, attributes, seed, model, base_url,
+                  tree, batch_size, summary_style.value, option_value(structured_method), quiet, demographics.value,
+                  min_age, review, current_year, cache, (dry_run, price_in, price_out))
 
 
 def _generate(

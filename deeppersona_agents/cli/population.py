@@ -14,13 +14,20 @@ from rich.table import Table
 from deeppersona_agents.cli._common import (
     EXIT_MODEL,
     CacheOpt,
+    Demographics,
+    DemographicsOpt,
     DryRunOpt,
+    Engine,
+    ForceOpt,
+    MethodOpt,
     PriceInOpt,
     PriceOutOpt,
     check_output_folder,
     check_prices,
+    count_option,
     err,
     guarded,
+    option_value,
     print_estimate,
 )
 
@@ -28,23 +35,21 @@ OutOpt = Annotated[Path, typer.Option("--out", help="Output folder (personas.jso
 AttributesOpt = Annotated[int, typer.Option(help="k: attributes per persona.")]
 SeedOpt = Annotated[int, typer.Option(help="Run seed; persona i depends on (seed, i) only.")]
 ConcurrencyOpt = Annotated[int, typer.Option(help="LLM calls in flight at most, across all personas.")]
-EngineOpt = Annotated[str, typer.Option(help="local (threads) or ray (a Ray cluster).")]
+EngineOpt = Annotated[Engine, typer.Option(help="local (threads) or ray (a Ray cluster; needs the ray extra).")]
 ModelOpt = Annotated[str | None, typer.Option(help="Model name on an OpenAI-compatible endpoint.")]
 BaseUrlOpt = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")]
 FactoryOpt = Annotated[str | None, typer.Option(help="'module:function' returning a LangChain chat model.")]
 RpsOpt = Annotated[float | None, typer.Option(help="Optional rate limit on LLM calls per second.")]
 RayAddressOpt = Annotated[str | None, typer.Option(help="Ray address (auto, ray://host:10001); default local.")]
 RayActorsOpt = Annotated[int | None, typer.Option(help="Ray actors (default: one per CPU).")]
-ForceOpt = Annotated[bool, typer.Option(help="Discard an existing run in --out made with other options.")]
 QuietOpt = Annotated[bool, typer.Option(help="No progress bar.")]
 BatchOpt = Annotated[int, typer.Option(help="Attributes filled per LLM call.")]
-MethodOpt = Annotated[str | None, typer.Option(help="json_schema, function_calling or json_mode.")]
 
 
 #: Options ``population`` and ``enrich`` share (name: annotation, default); they reach ``_run`` as keywords.
 SHARED_OPTIONS: dict[str, tuple[Any, Any]] = {
     "attributes": (AttributesOpt, 200), "seed": (SeedOpt, 0), "concurrency": (ConcurrencyOpt, 8),
-    "engine": (EngineOpt, "local"), "batch_size": (BatchOpt, 40), "structured_method": (MethodOpt, None),
+    "engine": (EngineOpt, Engine.local), "batch_size": (BatchOpt, 40), "structured_method": (MethodOpt, None),
     "model": (ModelOpt, None), "base_url": (BaseUrlOpt, None), "factory": (FactoryOpt, None),
     "requests_per_second": (RpsOpt, None), "ray_address": (RayAddressOpt, None), "ray_actors": (RayActorsOpt, None),
     "force": (ForceOpt, False), "quiet": (QuietOpt, False), "cache": (CacheOpt, None),
@@ -68,11 +73,11 @@ def _with_shared_options(command: Callable[..., None]) -> Callable[..., None]:
 @_with_shared_options
 def population(
     country: Annotated[str, typer.Option(help="ISO-3 country code, e.g. KEN.")],
-    n: Annotated[int, typer.Option("-n", help="Personas wanted (indices 0..n-1).")],
+    n: Annotated[int, count_option("Personas wanted (indices 0..n-1).")],
     out: OutOpt,
     where: Annotated[str | None, typer.Option(help='Cohort, e.g. "age>=30 and age<50 and isco_major==2".')]
     = None,
-    demographics: Annotated[str, typer.Option(help="census (tables) or uniform (ablation).")] = "census",
+    demographics: DemographicsOpt = Demographics.census,
     min_age: Annotated[int, typer.Option(help="Youngest age drawn (7-85).")] = 18,
     dry_run: DryRunOpt = False,
     price_in: PriceInOpt = None,
@@ -82,7 +87,7 @@ def population(
 ) -> None:
     """Generate a national population of deep personas; rerun the same command to resume."""
     with guarded():
-        _run(country, n, out, None, None, where, demographics, min_age, dry_run=(dry_run, price_in, price_out),
+        _run(country, n, out, None, None, where, demographics.value, min_age, dry_run=(dry_run, price_in, price_out),
              **options)
 
 
@@ -92,7 +97,7 @@ def enrich(
                                                 "or text, one per line.")],
     out: OutOpt,
     country: Annotated[str | None, typer.Option(help="Country for fields the inputs leave open (ISO-3).")] = None,
-    n: Annotated[int | None, typer.Option("-n", help="Deepen only the first n inputs.")] = None,
+    n: Annotated[int | None, count_option("Deepen only the first n inputs.")] = None,
     *,
     options: dict[str, Any],
 ) -> None:
@@ -115,6 +120,7 @@ def _run(country: str | None, n: int | None, out: Path, inputs: Any, digest: str
     from deeppersona_agents.llm import resolve_structured_method
     from deeppersona_agents.population import ModelSpec, spawn_population
 
+    engine, structured_method = str(engine), option_value(structured_method)  # enums -> the library's strings
     if base_url and not model and not factory:
         raise ConfigError("--base-url needs --model (the model name served there)")
     check_prices(*dry_run[1:])

@@ -11,12 +11,17 @@ from deeppersona_agents.cli._common import (
     EXIT_MODEL,
     CacheOpt,
     DryRunOpt,
+    ForceOpt,
+    MethodOpt,
     PriceInOpt,
     PriceOutOpt,
+    RespondentMethod,
+    SurveyMode,
     check_output_folder,
     check_prices,
     err,
     guarded,
+    option_value,
     print_estimate,
 )
 
@@ -26,10 +31,12 @@ def survey(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for answers.jsonl, answers.csv, manifest.json.")],
     instrument: Annotated[str, typer.Option(help="wvs7, ipip50 or an instrument JSON file.")] = "wvs7",
     items: Annotated[str | None, typer.Option(help="Comma-separated item codes (default: all).")] = None,
-    method: Annotated[str, typer.Option(help="deep, cultural, shallow, oneliner or bare.")] = "deep",
+    method: Annotated[RespondentMethod, typer.Option(help="How the respondent is described.")]
+    = RespondentMethod.deep,
     depth: Annotated[int | None, typer.Option(min=0, help="deep: attributes shown per item, the most relevant "
                                               "first (default: all; 0: none).")] = None,
-    mode: Annotated[str, typer.Option(help="item (one call per item) or questionnaire (a block per call).")] = "item",
+    mode: Annotated[SurveyMode, typer.Option(help="item (one call per item) or questionnaire (a block per call).")]
+    = SurveyMode.item,
     block_size: Annotated[int, typer.Option(min=1, help="questionnaire: items per call.")] = 20,
     samples: Annotated[int, typer.Option(min=1, help="Answers per persona and item.")] = 1,
     logprobs: Annotated[bool, typer.Option(help="Each answer's distribution over the codes from token "
@@ -40,8 +47,8 @@ def survey(
     model: Annotated[str | None, typer.Option(help="Model name on an OpenAI-compatible endpoint.")] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")] = None,
     factory: Annotated[str | None, typer.Option(help="'module:function' returning a LangChain chat model.")] = None,
-    structured_method: Annotated[str | None, typer.Option(help="json_schema, function_calling, json_mode.")] = None,
-    force: Annotated[bool, typer.Option(help="Discard an earlier run in --out instead of resuming it.")] = False,
+    structured_method: MethodOpt = None,
+    force: ForceOpt = False,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
     cache: CacheOpt = None,
     dry_run: DryRunOpt = False,
@@ -60,9 +67,10 @@ def survey(
     with guarded():
         personas = load_personas(personas_file)
         check_prices(price_in, price_out)
-        options = dict(instrument=instrument, items=items.split(",") if items else None, method=method,
-                       depth=depth, mode=mode, block_size=block_size, samples=samples, concurrency=concurrency,
-                       structured_method=resolve_structured_method(structured_method), logprobs=logprobs, rng=seed)
+        options = dict(instrument=instrument, items=items.split(",") if items else None, method=method.value,
+                       depth=depth, mode=mode.value, block_size=block_size, samples=samples, concurrency=concurrency,
+                       structured_method=resolve_structured_method(option_value(structured_method)),
+                       logprobs=logprobs, rng=seed)
         if dry_run:
             from deeppersona_agents.dry_runs import survey_estimate
 

@@ -27,7 +27,7 @@ from deeppersona_agents.generation import GenerationConfig
 from deeppersona_agents.generation.capacity import check_capacity
 from deeppersona_agents.llm import chat_model_name, embeddings_name, embeddings_setting, model_setting
 from deeppersona_agents.persona import Persona
-from deeppersona_agents.population.engines import run_local, run_ray
+from deeppersona_agents.population.engines import import_ray, run_local, run_ray
 from deeppersona_agents.population.frame import audit_population, population_frame
 from deeppersona_agents.population.inputs import ShallowPersona
 from deeppersona_agents.population.progress import Tally
@@ -165,6 +165,8 @@ def _prepare(country: str | None, n: int | None, model: Any, embeddings: Embeddi
 
     if engine not in ("local", "ray"):
         raise ConfigError(f"engine={engine!r} is unknown; use local or ray", param="engine")
+    if engine == "ray":
+        import_ray()  # the optional extra is missing: say so before any output
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ConfigError(f"seed={seed!r} is invalid; use a whole number >= 0", param="seed")
     if not isinstance(concurrency, int) or concurrency < 1:
