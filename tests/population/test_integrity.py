@@ -85,6 +85,9 @@ def test_the_tables_folder_is_part_of_the_fingerprint(tmp_path, monkeypatch):
     recorded = json.loads((tmp_path / "ke" / "manifest.json").read_text())["fingerprint"]
     assert recorded["config"]["tables_dir"] == str(tables.resolve())
     assert recorded["config"]["cache_dir"] == config.cache_dir  # the cache folder too (DEEPPERSONA_CACHE, read once)
+    [person] = [json.loads(line) for line in (tmp_path / "ke" / "personas.jsonl").read_text().splitlines()]
+    assert "cache_dir" not in person["manifest"]["config"]  # machine-local, never part of the person
+    assert person["manifest"]["config"]["tables_dir"] == str(tables.resolve())
     folder = recorded["demographics_dir"]
     assert folder["dir"] == str(tables.resolve()) and folder["files"] == "1" and len(folder["hash"]) == 16
     with pytest.raises(ConfigError, match="different configuration.*tables_dir"):
