@@ -55,7 +55,7 @@ class PersonaAgent(mesa.Agent):
         texts = [it.text for it in items]
         if self._block is None:
             self._block = persona_block(self.persona, self.method)
-        details = question_details(self.persona, self.method, texts, self.depth, relevance=model.relevance)
+        details = question_details(self.persona, self.method, texts, self.depth, model.relevance)
         system = f"{self._block}\n\n{details}" if details else self._block  # as respondents.describe() joins them
         people = nationality(self.persona.core.country)
         if len(items) == 1:
