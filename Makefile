@@ -13,7 +13,7 @@ test:
 	bash scripts/setup.sh dev
 	$(VENV)/deeppersona taxonomy validate
 	$(VENV)/pytest -q
-	$(VENV)/pytest -q --nbmake notebooks
+	$(VENV)/pytest -q --nbmake --nbmake-timeout=900 notebooks
 
 lint:
 	$(VENV)/ruff check deeppersona_agents tests benchmarks scripts simulations surveys notebooks
