@@ -47,8 +47,8 @@ class GenerationConfig(BaseModel):
 
     attributes: int = Field(200, ge=1, le=100_000)
     strata_ratio: tuple[int, int, int] = (5, 3, 2)
-    batch_size: int = Field(40, ge=1, le=200)
-    context_attributes: int = Field(20, ge=0, le=500)
+    batch_size: int = Field(70, ge=1, le=200)
+    context_attributes: int = Field(12, ge=0, le=500)
     include_categories: tuple[str, ...] = ()
     exclude_categories: tuple[str, ...] = ()
     summary_style: Literal["concise", "detailed"] = "concise"

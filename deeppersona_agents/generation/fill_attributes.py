@@ -12,6 +12,7 @@ fails loudly (exactly k, or a recorded failure).
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from typing import Any
 
@@ -33,6 +34,7 @@ from deeppersona_agents.generation.replacement import replacement_leaves
 from deeppersona_agents.generation.select_attributes import person_strata
 from deeppersona_agents.generation.selection import STRATA
 from deeppersona_agents.generation.state import PersonaState
+from deeppersona_agents.taxonomy import Leaf
 
 
 def known_lines(filled: dict[int, Any], batch: list[int], deps: PersonaDeps, limit: int,
@@ -46,6 +48,14 @@ def known_lines(filled: dict[int, Any], batch: list[int], deps: PersonaDeps, lim
     keep = earlier[np.argsort(-scores, kind="stable")[:limit]]
     leaves = deps.tree.leaves
     return [f"- {leaves[i].path[-1]}: {shown(leaves[i], filled[int(i)])}" for i in sorted(keep)]
+
+
+def names_topic(leaf: Leaf) -> bool:
+    """Whether the leaf's name already names its topic (shares a word with it): the topic need not be shown."""
+    def stems(text: str) -> set[str]:
+        return {w[:5].lower() for w in re.findall(r"[A-Za-z]{4,}", text)}
+
+    return bool(stems(leaf.path[-1]) & stems(leaf.path[-2]))
 
 
 def ask_values(run: StageRun, state: PersonaState, batch: list[int], known: list[str],
@@ -65,13 +75,14 @@ def ask_values(run: StageRun, state: PersonaState, batch: list[int], known: list
             lines.append(f"{category}:")
         note = f" {notes[i]}" if notes and i in notes else ""
         hint = f" ({number_hint(leaf, age, year)})" if leaf.type == "number" else ""
-        lines.append(f"- {key} [{leaf.path[-2]}]{hint}{note}")
+        topic = "" if names_topic(leaf) else f" [{leaf.path[-2]}]"
+        lines.append(f"{key}: {leaf.path[-1]}{topic}{hint}{note}")
     items = "\n".join(lines)
     extra = ("\n\nAlready established about them:\n" + "\n".join(known)) if known else ""
     prompt = (
         f"{profile_text(state)}{extra}\n\n"
-        "Give this person's value for each attribute below, listed by category as: JSON key [topic] (unit and "
-        "range of a number); the response schema gives each value's kind and choices. Every value must agree "
+        "Give this person's value for each attribute below, listed by category as: JSON key: attribute [topic] "
+        "(unit and range of a number); the response schema gives each value's kind and choices. Every value must agree "
         "with everything above (the user's data first, then the fixed facts and stories; ages and dates as of "
         f"{year}) and be specific to this individual and plausible for their age, country and work; "
         "unflattering or unusual answers are welcome. Texts: a short phrase or one sentence. Answer null when "

@@ -102,11 +102,13 @@ class FlaggingModel(FakeChatModel):
     def __init__(self, flag: list[str] | None = None) -> None:
         super().__init__()
         object.__setattr__(self, "schemas", [])
+        object.__setattr__(self, "prompts", [])
         object.__setattr__(self, "flag", flag)
         object.__setattr__(self, "responder", self._respond)
 
     def _respond(self, schema: dict, prompt: str) -> dict | None:
         self.schemas.append(list(schema.get("properties", {})))
+        self.prompts.append(prompt)
         if schema.get("title") == "Contradictions":
             numbers = [int(re.search(rf"^(\d+)\. {re.escape(name)}: ", prompt, re.M)[1])
                        for name in self.flag] if self.flag else [3, 7]
@@ -131,8 +133,10 @@ def test_the_review_rewrites_exactly_the_flagged_values(deps, tree):
     changed = [p for p in before if before[p] != after.get(p)]
     assert changed == flagged
     assert out["usage"]["llm_calls"] == 2  # the review and one rewrite batch
-    rewrite = model.schemas[-1]
-    assert rewrite[:2] == [tree.leaves[tree.index(p)].path[-1] for p in flagged]  # flagged first, then spares
+    assert model.schemas[-1][:2] == ["a1", "a2"]
+    for key, path in zip(("a1", "a2"), flagged, strict=True):  # flagged first (each with its reason), then spares
+        name = re.escape(tree.leaves[tree.index(path)].path[-1])
+        assert re.search(rf"^{key}: {name}\b.*contradicted them", model.prompts[-1], re.M), key
     assert out["consistency"] == {"found": 2, "fixed": 2, "remaining": []}
 
 
