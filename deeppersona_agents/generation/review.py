@@ -77,9 +77,9 @@ def model_findings(run: StageRun, state: PersonaState) -> list[Finding]:
         f"{facts}\n\nValues written for this person, numbered, by category:\n{listing}\n\n"
         "Check these values against everything above and against each other. List each value that "
         "contradicts the user's data, the core, the fixed facts (taken from their life stories) or another "
-        "value (an impossible age or date, a spouse for someone never married, a rural detail for a city dweller, a child older "
-        "than possible, a job detail that does not fit the occupation): its number and the reason in one "
-        "short sentence. List nothing that is merely unusual; an empty list is a fine answer."
+        "value (an impossible age or date, a spouse for someone never married, a rural detail for a city "
+        "dweller, a child older than possible, a job detail that does not fit the occupation): its number and "
+        "the reason in one short sentence. List nothing that is merely unusual; an empty list is a fine answer."
     )
     answer = run.ask(review_schema(len(attrs)), prompt)
     out: dict[str, str] = {}  # one finding per value (a model may list a number twice)

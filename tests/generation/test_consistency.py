@@ -168,3 +168,20 @@ def test_a_value_the_review_lists_twice_is_rewritten_once(deps, tree):
     out = review_node(state, Runtime(context=run_ctx()), deps)
     assert out["consistency"]["found"] == 1 and out["consistency"]["fixed"] == 1
     assert len(set(model.schemas[-1])) == len(model.schemas[-1]) == 2  # the value once, plus one spare
+
+
+def test_the_review_reads_core_ledger_hobbies_and_every_value_but_not_the_stories(deps):
+    state = {**copy.deepcopy(CLEAN), "config": GenerationConfig(attributes=4, review=True).model_dump(mode="json"),
+             "stories": ["At nineteen she left Kakamega to train as a nurse in Nairobi."],
+             "values": "Family first.", "hobbies": ["church choir", "draughts"]}
+    model = FlaggingModel()
+    deps = type(deps)(model, deps.embeddings, deps.tree, deps.leaf_vectors, deps.config)
+    review_node(state, Runtime(context=run_ctx()), deps)
+    prompt = model.prompts[0]
+    assert "Name: Amina Osoro" in prompt and '"background": "Moved to Nairobi' in prompt
+    assert all(f"- {f['kind']}: {f['text']}" in prompt for f in CLEAN["facts"])
+    assert "Hobbies: church choir, draughts" in prompt
+    assert [n for n in range(1, 5) if re.search(rf"^{n}\. .+: ", prompt, re.M)] == [1, 2, 3, 4]
+    assert "a crowded block of flats off Jogoo Road" in prompt and "17 years" in prompt
+    # the ledger stands for the stories (their people, places and dated events); the review does not repeat them
+    assert "At nineteen" not in prompt and "Family first." not in prompt
