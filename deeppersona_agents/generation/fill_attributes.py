@@ -17,9 +17,12 @@ from collections import Counter
 from typing import Any
 
 import numpy as np
+from langchain_core.language_models import BaseChatModel
 from langgraph.runtime import Runtime
 
+from deeppersona_agents.embedded import SchemaConstrainedChatModel
 from deeppersona_agents.errors import GenerationError
+from deeppersona_agents.generation.config import GenerationConfig
 from deeppersona_agents.generation.deps import PersonaDeps
 from deeppersona_agents.generation.leaf_values import (
     NOT_APPLICABLE,
@@ -50,6 +53,13 @@ def known_lines(filled: dict[int, Any], batch: list[int], deps: PersonaDeps, lim
     return [f"- {leaves[i].path[-1]}: {shown(leaves[i], filled[int(i)])}" for i in sorted(keep)]
 
 
+def numbered_keys(config: GenerationConfig, model: BaseChatModel) -> bool:
+    """Whether fill schemas use numbered keys: the config's choice, else yes for remote models (see the config)."""
+    if config.numbered_keys is not None:
+        return config.numbered_keys
+    return not isinstance(model, SchemaConstrainedChatModel)
+
+
 def names_topic(leaf: Leaf) -> bool:
     """Whether the leaf's name already names its topic (shares a word with it): the topic need not be shown."""
     def stems(text: str) -> set[str]:
@@ -66,7 +76,8 @@ def ask_values(run: StageRun, state: PersonaState, batch: list[int], known: list
     """
     tree = run.deps.tree
     leaves = [tree.leaves[i] for i in batch]
-    keys = batch_keys(leaves)
+    numbered = numbered_keys(run.config, run.deps.model)
+    keys = batch_keys(leaves, numbered)
     age, year = int(state["core"]["age"]), current_year(state)
     lines, category = [], None
     for i, key, leaf in zip(batch, keys, leaves, strict=True):  # batches run category by category
@@ -76,18 +87,18 @@ def ask_values(run: StageRun, state: PersonaState, batch: list[int], known: list
         note = f" {notes[i]}" if notes and i in notes else ""
         hint = f" ({number_hint(leaf, age, year)})" if leaf.type == "number" else ""
         topic = "" if names_topic(leaf) else f" [{leaf.path[-2]}]"
-        lines.append(f"{key}: {leaf.path[-1]}{topic}{hint}{note}")
+        lines.append(f"{key}: {leaf.path[-1]}{topic}{hint}{note}" if numbered else f"- {key}{topic}{hint}{note}")
     items = "\n".join(lines)
     extra = ("\n\nAlready established about them:\n" + "\n".join(known)) if known else ""
     prompt = (
         f"{profile_text(state)}{extra}\n\n"
-        "Give this person's value for each attribute below, listed by category as: JSON key: attribute [topic] "
-        "(unit and range of a number); the response schema gives each value's kind and choices. Every value must agree "
-        "with everything above (the user's data first, then the fixed facts and stories; ages and dates as of "
-        f"{year}) and be specific to this individual and plausible for their age, country and work; "
-        "unflattering or unusual answers are welcome. Texts: a short phrase or one sentence. Answer null when "
-        "an attribute does not apply to them at all (a child's school for someone without children), never "
-        "'none' or 'not applicable'.\n\n"
+        "Give this person's value for each attribute below, listed by category as: "
+        f"{'JSON key: attribute' if numbered else 'JSON key'} [topic] (unit and range of a number); the response "
+        "schema gives each value's kind and choices. Every value must agree with everything above (the user's "
+        f"data first, then the fixed facts and stories; ages and dates as of {year}) and be specific to this "
+        "individual and plausible for their age, country and work; unflattering or unusual answers are welcome. "
+        "Texts: a short phrase or one sentence. Answer null when an attribute does not apply to them at all (a "
+        "child's school for someone without children), never 'none' or 'not applicable'.\n\n"
         f"{items}"
     )
     answer = run.ask(batch_schema(leaves, keys, age, year), prompt)

@@ -124,13 +124,13 @@ def display_names(leaves: list[Leaf]) -> list[str]:
     return [k if counts[k] == 1 else f"{k} ({i})" for i, k in enumerate(shown_names, 1)]
 
 
-def batch_keys(leaves: list[Leaf]) -> list[str]:
-    """JSON keys for a batch: ``a1``, ``a2``, ... each explained once in the prompt's list of attributes.
+def batch_keys(leaves: list[Leaf], numbered: bool = True) -> list[str]:
+    """JSON keys for a batch: ``a1``, ``a2``, ... (each explained once in the prompt) or the display names.
 
-    Short keys, since providers bill the schema (where each key appears twice) with the prompt; the
-    prompt line ``a1: <name> [topic] (unit, range)`` says what each one is.
+    Numbered keys are short (providers bill the schema, where each key appears twice); names suit
+    small constrained decoders, for which the key they write is the cue for the value that follows.
     """
-    return [f"a{n}" for n in range(1, len(leaves) + 1)]
+    return [f"a{n}" for n in range(1, len(leaves) + 1)] if numbered else display_names(leaves)
 
 
 def batch_schema(leaves: list[Leaf], keys: list[str], age: int, year: int) -> dict[str, Any]:

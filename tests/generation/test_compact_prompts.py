@@ -85,7 +85,8 @@ def test_fill_keys_are_short_explained_once_and_mapped_back_to_their_leaves(embe
         return {**answer, **{k: f"about {named[k]}" for k in texts}}
 
     p = generate_persona({"age": "34"}, country="KEN", seed=4, model=FakeChatModel(responder=respond),
-                         embeddings=embeddings, config=GenerationConfig(attributes=30, batch_size=12))
+                         embeddings=embeddings,
+                         config=GenerationConfig(attributes=30, batch_size=12, numbered_keys=True))
     assert len(calls) == 3
     for keys, prompt in calls:
         assert keys == [f"a{n}" for n in range(1, len(keys) + 1)]
@@ -112,3 +113,34 @@ def test_the_cli_batch_size_defaults_are_the_configs():
     default = GenerationConfig.model_fields["batch_size"].default
     assert inspect.signature(generate).parameters["batch_size"].default == default
     assert SHARED_OPTIONS["batch_size"][1] == default
+
+
+def test_fill_keys_are_numbered_for_remote_models_and_names_for_local_decoders():
+    from langchain_openai import ChatOpenAI
+
+    from deeppersona_agents import GenerationConfig
+    from deeppersona_agents.generation.fill_attributes import numbered_keys
+    from tests.fakes import FakeChatModel
+
+    remote = ChatOpenAI(model="x", api_key="not-needed", base_url="http://127.0.0.1:9/v1")
+    assert numbered_keys(GenerationConfig(), remote) is True
+    assert numbered_keys(GenerationConfig(), FakeChatModel()) is False  # the embedded model's kind
+    assert numbered_keys(GenerationConfig(numbered_keys=True), FakeChatModel()) is True
+    assert numbered_keys(GenerationConfig(numbered_keys=False), remote) is False
+
+
+def test_named_fill_keys_are_the_attribute_names(embeddings):
+    from deeppersona_agents import GenerationConfig, generate_persona
+    from tests.fakes import FakeChatModel
+
+    seen = []
+
+    def respond(schema: dict, prompt: str) -> None:
+        if schema.get("title") == "AttributeValues":
+            seen.append((list(schema["properties"]), prompt))
+
+    p = generate_persona({"age": "34"}, country="KEN", seed=4, model=FakeChatModel(responder=respond),
+                         embeddings=embeddings, config=GenerationConfig(attributes=10))
+    keys, prompt = seen[0]
+    assert sorted(keys) == sorted(a.path.split(" > ")[-1] for a in p.sampled_attributes())
+    assert all(re.search(rf"^- {re.escape(k)}\b", prompt, re.M) for k in keys)

@@ -118,7 +118,8 @@ class FlaggingModel(FakeChatModel):
 
 
 def test_the_review_rewrites_exactly_the_flagged_values(deps, tree):
-    state = {**copy.deepcopy(CLEAN), "config": GenerationConfig(attributes=4, review=True).model_dump(mode="json")}
+    config = GenerationConfig(attributes=4, review=True, numbered_keys=True)
+    state = {**copy.deepcopy(CLEAN), "config": config.model_dump(mode="json")}
     state["attributes"] += [llm("Physical and Health Characteristics > Sleep > Chronotype", "night owl"),
                             llm("Hobbies, Interests, and Lifestyle > Gardening and Growing > Pest Control Approach",
                                 "ash from the cooking fire"),
