@@ -155,7 +155,6 @@ def batch_schema(leaves: list[Leaf], keys: list[str], age: int, year: int) -> di
         properties[key] = {"$ref": f"#/$defs/{names[text]}"} if text in names else value
     schema: dict[str, Any] = {
         "title": "AttributeValues",
-        "description": "the listed attributes' values for this person; null where one does not apply",
         "type": "object",
         "properties": properties,
         "required": keys,
