@@ -117,7 +117,7 @@ def population(endpoint: FaultyEndpoint, url: str, n: int, k: int, out: Path) ->
           f"values); personas short of k {len(short)}")
     for index, path, value in bad[:5]:
         print(f"    persona {index}: {path} = {value!r}")
-    return records, f"{result.summary['llm_calls']} calls reported"
+    return records, f"{result.summary['calls_billed']} calls reported"
 
 
 def survey(endpoint: FaultyEndpoint, url: str, personas: list[Any], method: str) -> str:

@@ -120,6 +120,17 @@ def resolve_structured_method(method: str | None = None) -> StructuredMethod:
     return value  # type: ignore[return-value]
 
 
+def model_with(model: BaseChatModel, **update: Any) -> BaseChatModel:
+    """A copy of ``model`` with settings changed (``seed=``, ``cache=``).
+
+    ``model_copy`` alone keeps LangChain's memoised description of the original (``_serialized``),
+    which is part of the response-cache key: a reseeded copy would then reuse the original's replies.
+    """
+    copy = model.model_copy(update=update)
+    vars(copy).pop("_serialized", None)
+    return copy
+
+
 def chat_model_name(model: BaseChatModel) -> str:
     """A readable name for manifests."""
     for attr in ("model_name", "model"):

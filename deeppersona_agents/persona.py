@@ -2,14 +2,15 @@
 
 Stage 2 (``generation/``) builds it; populations store it as JSON lines; Mesa agents
 (``simulation/``) render it into prompts with :meth:`Persona.as_system_prompt`
-(:meth:`Persona.render` for other prompts).
+(:meth:`Persona.render` for other prompts); other LangChain code takes it as chat messages
+(:meth:`Persona.as_messages`, ``handoff.py``).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from langchain_core.embeddings import Embeddings
@@ -17,6 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from deeppersona_agents._read import read_user_text
 from deeppersona_agents.errors import ConfigError
+
+if TYPE_CHECKING:
+    from langchain_core.messages import AnyMessage
 
 AttributeValue = bool | int | float | str | list[str]
 Stratum = Literal["near", "mid", "far"]
@@ -213,6 +217,32 @@ class Persona(BaseModel):
         from deeppersona_agents.simulation.respondents import describe
 
         return describe(self, method, question, depth, embeddings=embeddings)
+
+    def as_messages(
+        self,
+        question: str | None = None,
+        *,
+        method: str = "deep",
+        depth: int | None = 20,
+        instruction: str | None = None,
+        embeddings: Embeddings | None = None,
+    ) -> list[AnyMessage]:
+        """This persona as LangChain chat messages, ready for any chat model's ``invoke``.
+
+        Args:
+            question: Added as a ``HumanMessage`` when given; ``deep`` also ranks attributes against it.
+            method: The description, as in :meth:`as_system_prompt`.
+            depth: ``deep``: sampled attributes shown, the most relevant first (None = all, 0 = none).
+            instruction: Text appended to the system message (e.g. how to reply).
+            embeddings: For ranking attributes (the embedded MiniLM when None).
+
+        Returns:
+            ``[SystemMessage(description)]``, plus ``HumanMessage(question)`` when a question is given.
+        """
+        from deeppersona_agents.handoff import persona_messages
+
+        return persona_messages(self, question, method=method, depth=depth, instruction=instruction,
+                                embeddings=embeddings)
 
     def attribute_vectors(self, embeddings: Embeddings) -> np.ndarray:
         """Unit embedding vectors of :attr:`attributes` (rows), computed once per embeddings object."""

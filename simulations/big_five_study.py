@@ -74,7 +74,7 @@ def main(
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("-n", type=int, default=3)
+    parser.add_argument("-n", "--count", dest="n", type=int, default=3, help="personas")
     parser.add_argument("--country", default="USA")
     parser.add_argument("--attributes", type=int, default=20)
     parser.add_argument("--methods", default="deep,cultural")

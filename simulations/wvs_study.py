@@ -119,7 +119,7 @@ def _ints(text: str) -> list[int]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("-n", type=int, default=3, help="personas per country")
+    parser.add_argument("-n", "--count", dest="n", type=int, default=3, help="personas per country")
     parser.add_argument("--countries", "--country", default="IND", help="comma-separated ISO-3 codes")
     parser.add_argument("--attributes", type=int, default=20)
     parser.add_argument("--items", default=",".join(PAPER_ITEMS))

@@ -21,7 +21,6 @@ runner = CliRunner()
         (["--attributes", "0"], "(option --attributes)"),
         (["--attributes", "20000"], "more than the"),
         (["--tree", "/no/such/tree.json"], "cannot read attribute tree file"),
-        (["--summary-style", "epic"], "(option --summary-style)"),
         (["--seed", "-1"], "seed=-1 is invalid"),
     ],
 )

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from deeppersona_agents.cli import compare, demographics, evaluate, generate, population, survey, taxonomy
+from deeppersona_agents.cli import compare, demographics, evaluate, export, generate, population, survey, taxonomy
 
 app = typer.Typer(add_completion=True, no_args_is_help=True, help="Deep synthetic personas (DeepPersona).")
 
@@ -36,7 +36,7 @@ def main(
 app.command("generate")(generate.generate)
 app.command("population")(population.population)
 app.command("enrich")(population.enrich)
-app.command("export")(population.export)
+app.command("export")(export.export)
 app.command("survey")(survey.survey)
 app.command("compare")(compare.compare)
 app.add_typer(compare.reference_app, name="reference")

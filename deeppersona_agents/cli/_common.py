@@ -7,6 +7,12 @@ Exit codes (documented in the README):
 - 2: usage (unknown option, missing argument; printed by Typer);
 - 3: the model or endpoint failed (unreachable, refused, or answers stayed invalid after retries).
 
+Options with fixed choices are enums (listed in ``--help``, completed by the shell, a wrong value exits 2
+with the choices); their values mirror the library's constants (checked by ``tests/test_cli_options.py``).
+``-n/--count`` is the one spelling of "how many". ``--out`` is required wherever a command writes results
+(commands that had a default keep it for one release with a warning, see :func:`out_or_default`);
+``--force`` discards an earlier run in ``--out`` made with other options instead of refusing it.
+
 The CLI is thin: each command parses options, checks them before any output is created, calls the
 library and prints a one-line result. Library errors name Python parameters; :func:`fail` prints them.
 """
@@ -16,11 +22,13 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from deeppersona_agents._io import write_text_atomic
 from deeppersona_agents.errors import ConfigError, DeepPersonaError, GenerationError, ModelError
@@ -30,10 +38,105 @@ EXIT_BAD_INPUT, EXIT_USAGE, EXIT_MODEL = 1, 2, 3
 err = Console(stderr=True)
 console = Console()
 
+
+
+class StructuredMethod(StrEnum):
+    """How structured answers are asked for (``llm.STRUCTURED_METHODS``)."""
+
+    json_schema = "json_schema"
+    function_calling = "function_calling"
+    json_mode = "json_mode"
+
+
+class Engine(StrEnum):
+    """Where population personas run (``population.spec.Engine``)."""
+
+    local = "local"
+    ray = "ray"
+
+
+class SummaryStyle(StrEnum):
+    """Length of the persona summary (``GenerationConfig.summary_style``)."""
+
+    concise = "concise"
+    detailed = "detailed"
+
+
+class Demographics(StrEnum):
+    """How the anchored core is drawn (``GenerationConfig.demographics``)."""
+
+    census = "census"
+    uniform = "uniform"
+
+
+class RespondentMethod(StrEnum):
+    """How a survey respondent is described (``simulation.respondents.METHODS``)."""
+
+    deep = "deep"
+    cultural = "cultural"
+    shallow = "shallow"
+    oneliner = "oneliner"
+    bare = "bare"
+
+
+class SurveyMode(StrEnum):
+    """Items per survey call (``simulation.survey.MODES``)."""
+
+    item = "item"
+    questionnaire = "questionnaire"
+
+
+class WeightTo(StrEnum):
+    """Weighting targets of ``compare`` (``comparison.compare.WEIGHT_TARGETS``)."""
+
+    census = "census"
+
+
+def option_value(choice: StrEnum | str | None) -> str | None:
+    """The plain string of an enum option (None stays None), for the library."""
+    return None if choice is None else str(choice)
+
+
 ModelOpt = Annotated[str | None, typer.Option(help="Model name on an OpenAI-compatible endpoint "
                                                    "(default: DEEPPERSONA_MODEL or the embedded model).")]
 BaseUrlOpt = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")]
-MethodOpt = Annotated[str | None, typer.Option(help="Structured output: json_schema, function_calling or json_mode.")]
+MethodOpt = Annotated[StructuredMethod | None, typer.Option(
+    help="Structured output method (default: DEEPPERSONA_STRUCTURED_METHOD or json_schema).")]
+DemographicsOpt = Annotated[Demographics, typer.Option(help="census (population tables) or uniform (ablation).")]
+ForceOpt = Annotated[bool, typer.Option(help="Discard an earlier run in --out made with other options instead of "
+                                             "refusing it (the same options resume it).")]
+
+
+def count_option(help_text: str) -> typer.models.OptionInfo:
+    """``-n/--count``: the one spelling of "how many" in every command."""
+    return typer.Option("-n", "--count", help=help_text)
+
+
+def out_or_default(out: Path | None, default: str, *, old: Path | None = None, old_flag: str = "") -> Path:
+    """The ``--out`` given; else an old spelling or an old default, with a warning (for one release).
+
+    Raises:
+        typer.BadParameter: neither ``--out`` nor a default (exit 2, like any missing option).
+    """
+    if out is not None:
+        return out
+    if old is not None:
+        err.print(f"[yellow]warning:[/] {old_flag} is now --out (the same name in every command); {old_flag} will "
+                  "be removed in the next release", highlight=False)
+        return old
+    if not default:
+        raise typer.BadParameter("Missing option '--out'.", param_hint="'--out'")
+    err.print(f"[yellow]warning:[/] no --out given: writing to {default}; --out will be required in the next "
+              "release (as in every other command)", highlight=False)
+    return Path(default)
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print the model calls, tokens and (with --price-in/"
+                                         "--price-out) the cost this command would spend; call nothing, write "
+                                         "nothing.")]
+PriceInOpt = Annotated[float | None, typer.Option(min=0, help="--dry-run: USD per million prompt tokens.")]
+PriceOutOpt = Annotated[float | None, typer.Option(min=0, help="--dry-run: USD per million completion tokens.")]
+CacheOpt = Annotated[Path | None, typer.Option(help="Response cache (SQLite file, created if missing): replies "
+                                               "already stored for the same model, prompt, schema and seed are "
+                                               "reused and not billed.")]
 
 
 def exit_code(exc: BaseException) -> int:
@@ -49,7 +152,8 @@ def fail(exc: BaseException | str) -> typer.Exit:
     names = (param,) if isinstance(param, str) else tuple(param or ())
     flags = [("-" if len(p) == 1 else "--") + p.replace("_", "-") for p in names]  # n -> -n, out -> --out
     flag = f" (option{'s' if len(flags) > 1 else ''} {', '.join(flags)})" if flags else ""
-    err.print(f"[bold red]error:[/] {redact(str(exc))}{flag}", highlight=False, soft_wrap=True)  # no keys shown
+    message = escape(f"{redact(str(exc))}{flag}")  # no keys shown; "[hf]" in a message is text, not markup
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(EXIT_BAD_INPUT if isinstance(exc, str) else exit_code(exc))
 
 
@@ -112,6 +216,18 @@ def make_folder(path: Path) -> Path:
     except OSError as exc:
         raise ConfigError(f"--out {path}: cannot create the folder ({exc.strerror or exc})") from None
     return path
+
+
+def print_estimate(estimate: object) -> None:
+    """Print a ``--dry-run`` estimate (``estimate.Estimate``) on stdout."""
+    for line in estimate.lines():  # type: ignore[attr-defined]
+        console.print(line, highlight=False, soft_wrap=True)
+
+
+def check_prices(price_in: float | None, price_out: float | None) -> None:
+    """Both prices or neither."""
+    if (price_in is None) != (price_out is None):
+        raise ConfigError("give both --price-in and --price-out (USD per million prompt / completion tokens)")
 
 
 write_atomic = write_text_atomic

@@ -8,12 +8,14 @@ from typing import Annotated
 import typer
 
 from deeppersona_agents.cli._common import (
+    WeightTo,
     check_output_folder,
     check_output_path,
     console,
     err,
     guarded,
     make_folder,
+    option_value,
     write_atomic,
 )
 from deeppersona_agents.errors import ConfigError
@@ -41,8 +43,8 @@ def compare(
         help="Reference subgroup shares (default: <reference>_subgroups.csv when --by is given).")] = None,
     reference_associations: Annotated[Path | None, typer.Option(
         help="Reference pairwise correlations (default: <reference>_associations.csv if it exists).")] = None,
-    weight_to: Annotated[str | None, typer.Option(
-        help="'census': rake respondents to the country's age x sex x education margins first.")] = None,
+    weight_to: Annotated[WeightTo | None, typer.Option(
+        help="census: rake respondents to the country's age x sex x education margins first.")] = None,
     age_cuts: AgeCutsOpt = "30,50",
     bootstrap: Annotated[int, typer.Option(min=0, help="Bootstrap resamples (of persons) for the CIs.")] = 500,
     seed: Annotated[int, typer.Option(min=0, help="Bootstrap seed.")] = 0,
@@ -74,7 +76,8 @@ def compare(
             reference_subgroups else None,
             reference_associations=read_reference_table(reference_associations, "associations")
             if reference_associations else None,
-            weight_to=weight_to, age_cuts=cuts, n_boot=bootstrap, seed=seed, tables_dir=tables_dir_setting())
+            weight_to=option_value(weight_to), age_cuts=cuts, n_boot=bootstrap, seed=seed,
+            tables_dir=tables_dir_setting())
         make_folder(out_dir)
         figures = write_plots(result, marginals, out_dir) if plots else {}
         for name, frame in result.frames().items():

@@ -10,10 +10,13 @@ from rich.console import Console
 
 from deeppersona_agents._read import read_user_csv
 from deeppersona_agents.cli._common import (
+    Demographics,
     check_output_folder,
     check_output_path,
+    count_option,
     err,
     guarded,
+    out_or_default,
     write_atomic,
 )
 from deeppersona_agents.errors import ConfigError
@@ -35,10 +38,11 @@ def _anchors_csv(frame: object) -> str:
 @demographics_app.command("sample")
 def demographics_sample(
     country: Annotated[str, typer.Option(help="ISO-3 country code, e.g. KEN.")],
-    n: Annotated[int, typer.Option("-n", help="Number of people to draw.")],
+    n: Annotated[int, count_option("Number of people to draw.")],
     out_file: Annotated[Path, typer.Option("--out", help="CSV to write (one row per draw).")],
     seed: Annotated[int, typer.Option(help="Random seed; same seed = same draws.")] = 0,
-    demographics: Annotated[str, typer.Option(help="census (tables) or uniform (the authors' draws).")] = "census",
+    demographics: Annotated[Demographics, typer.Option(help="census (tables) or uniform (the authors' draws).")]
+    = Demographics.census,
     mode: Annotated[str | None, typer.Option(hidden=True, help="Old spelling of --demographics.")] = None,
     min_age: Annotated[int, typer.Option(help="Youngest age drawn (7-85).")] = 18,
     where: Annotated[str | None, typer.Option(help='Cohort, e.g. "age>=30 and age<50 and isco_major==2".')]
@@ -57,11 +61,11 @@ def demographics_sample(
         if mode is not None:
             err.print("[yellow]warning:[/] --mode is now --demographics (the same name as in `population`); "
                       "--mode will be removed in the next release", highlight=False)
-            demographics = mode
-        if demographics not in ("census", "uniform"):
-            raise ConfigError(f"--demographics {demographics!r}: use census or uniform")
+            if mode not in tuple(Demographics):
+                raise ConfigError(f"--mode {mode!r}: use census or uniform")
+            demographics = Demographics(mode)
         check_output_path(out_file)
-        sampler = PopulationSampler(country, demographics=demographics, min_age=min_age,  # type: ignore[arg-type]
+        sampler = PopulationSampler(country, demographics=demographics.value, min_age=min_age,  # type: ignore[arg-type]
                                     tables_dir=tables_dir_setting())
         rng = derive(seed)
         with err.status(f"drawing {n:,} people for {sampler.iso3}"):
@@ -70,7 +74,7 @@ def demographics_sample(
             else:
                 frame = sampler.sample(n, rng, where)
     write_atomic(out_file, _anchors_csv(frame))
-    err.print(f"wrote {out_file}: {len(frame):,} people ({sampler.iso3}, {demographics})", highlight=False)
+    err.print(f"wrote {out_file}: {len(frame):,} people ({sampler.iso3}, {demographics.value})", highlight=False)
 
 
 @demographics_app.command("audit")
@@ -78,7 +82,7 @@ def demographics_audit(
     country: Annotated[str, typer.Option(help="ISO-3 country code the draws are for.")],
     anchors_file: Annotated[Path | None, typer.Argument(help="CSV written by `deeppersona demographics sample` "
                                                         "(default: draw -n people now).")] = None,
-    n: Annotated[int, typer.Option("-n", help="People to draw when no CSV is given.")] = 5000,
+    n: Annotated[int, count_option("People to draw when no CSV is given.")] = 5000,
     seed: Annotated[int, typer.Option(help="Seed of the draw when no CSV is given.")] = 0,
     source: Annotated[bool, typer.Option("--source", help="Also print, per section, its precision, source, "
                                          "year and the copy it was built from.")] = False,
@@ -138,8 +142,10 @@ def demographics_audit(
 @demographics_app.command("import")
 def demographics_import(
     country: Annotated[str, typer.Option(help="ISO-3 country code (shipped or not).")],
-    into: Annotated[Path, typer.Option(help="Folder for ISO3.json (use it via DEEPPERSONA_DEMOGRAPHICS_DIR); an "
-                                       "ISO3.json already there is updated.")],
+    out: Annotated[Path | None, typer.Option(help="Folder for ISO3.json (required; use it via "
+                                             "DEEPPERSONA_DEMOGRAPHICS_DIR); an ISO3.json already there is updated.")]
+    = None,
+    into: Annotated[Path | None, typer.Option(hidden=True, help="Old spelling of --out.")] = None,
     wpp: Annotated[Path | None, typer.Option(help="Age x sex: UN WPP bulk CSV (.csv/.csv.gz) or the WPP 2024 "
                                              "copy wpp_age_sex_fiveyr (.rda or CSV).")] = None,
     ilostat: Annotated[list[Path] | None, typer.Option(help="ILOSTAT file, repeatable: bulk CSV or ddf rows of "
@@ -162,6 +168,7 @@ def demographics_import(
     from deeppersona_agents.demographics.importers import import_country
     from deeppersona_agents.demographics.tables import missing_message, missing_sections
 
+    into = out_or_default(out, "", old=into, old_flag="--into")
     with guarded():
         check_output_folder(into)
         found = pycountry.countries.get(alpha_3=country.upper())

@@ -18,11 +18,20 @@ from rich.table import Table
 
 from deeppersona_agents._io import write_csv_atomic as _write_csv
 from deeppersona_agents.cli._common import (
+    CacheOpt,
+    DryRunOpt,
+    MethodOpt,
+    PriceInOpt,
+    PriceOutOpt,
     check_output_folder,
     check_output_path,
+    check_prices,
     console,
     guarded,
     make_folder,
+    option_value,
+    out_or_default,
+    print_estimate,
 )
 from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.llm import resolve_chat_model, resolve_embeddings, resolve_structured_method
@@ -32,6 +41,7 @@ from deeppersona_agents.quality.qa import DEFAULT_DEPTHS, run_ablation, run_qa
 from deeppersona_agents.quality.report import aggregate, export_pairs, plot_metric_vs_depth
 from deeppersona_agents.quality.rubric import OVERALL
 from deeppersona_agents.quality.sources import EvalPersona, load_source
+from deeppersona_agents.response_cache import with_cache
 
 evaluate_app = typer.Typer(no_args_is_help=True,
                            help="Evaluate persona sources: intrinsic metrics, personalised QA, depth ablation, Elo.")
@@ -39,7 +49,7 @@ evaluate_app = typer.Typer(no_args_is_help=True,
 ModelOption = Annotated[str | None, typer.Option(help="Model name on an OpenAI-compatible endpoint "
                                                       "(default: DEEPPERSONA_MODEL or the embedded model).")]
 BaseUrlOption = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")]
-MethodOption = Annotated[str | None, typer.Option(help="json_schema, function_calling or json_mode.")]
+MethodOption = MethodOpt
 
 
 def parse_source(spec: str) -> tuple[str | None, Path]:
@@ -111,7 +121,8 @@ def print_table(title: str, rows: Sequence[dict[str, Any]], columns: Sequence[st
 @evaluate_app.command()
 def intrinsic(
     sources: Annotated[list[str], typer.Argument(help="Persona files (NAME=PATH to name a source).")],
-    out: Annotated[Path, typer.Option(help="CSV with one row per persona.")] = Path("intrinsic.csv"),
+    out: Annotated[Path | None, typer.Option(help="CSV with one row per persona (required from the next release; "
+                                             "now intrinsic.csv with a warning).")] = None,
     judge: Annotated[bool, typer.Option("--judge/--no-judge", help="Also score with an LLM judge.")] = False,
     model: ModelOption = None,
     base_url: BaseUrlOption = None,
@@ -125,11 +136,12 @@ def intrinsic(
     with guarded():
         if concurrency < 1:
             raise ConfigError(f"--concurrency {concurrency}: use 1 or more")
+        out = out_or_default(out, "intrinsic.csv")
         personas = load_sources(sources, limit)
         judge_model = resolve_chat_model(model, base_url=base_url, temperature=0.0) if judge else None
         rows = evaluate_intrinsic(personas, resolve_embeddings(embeddings, base_url=base_url), judge=judge_model,
                                   seed=seed, concurrency=concurrency,
-                                  structured_method=resolve_structured_method(structured_method))
+                                  structured_method=resolve_structured_method(option_value(structured_method)))
         write_csv_atomic(rows, out)
     summary = summarize_intrinsic(rows, seed=seed)
     columns = ["source", "personas", "attribute_count", "filler_rate", "redundancy", "coverage_entropy",
@@ -143,7 +155,8 @@ def intrinsic(
 @evaluate_app.command()
 def qa(
     sources: Annotated[list[str], typer.Argument(help="Persona files to compare (NAME=PATH to name a source).")],
-    out: Annotated[Path, typer.Option(help="Folder for results.jsonl, summary.csv and pairs.")] = Path("qa"),
+    out: Annotated[Path | None, typer.Option(help="Folder for results.jsonl, summary.csv and pairs (required from "
+                                             "the next release; now qa with a warning).")] = None,
     responder: ModelOption = None,
     evaluator: ModelOption = None,
     base_url: BaseUrlOption = None,
@@ -156,17 +169,29 @@ def qa(
     retry_failed: Annotated[bool, typer.Option(help="On resume, redo rows that failed before.")] = False,
     seed: Annotated[int, typer.Option(help="Seed for bootstrap CIs and pair sides.")] = 0,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
+    cache: CacheOpt = None,
+    dry_run: DryRunOpt = False,
+    price_in: PriceInOpt = None,
+    price_out: PriceOutOpt = None,
 ) -> None:
     """Personalised QA: 12 requests per persona, answered by --responder and graded by --evaluator."""
     with guarded():
         personas = load_sources(sources, limit)
-        folder = _out_dir(out)
+        check_prices(price_in, price_out)
+        if dry_run:
+            from deeppersona_agents.dry_runs import qa_estimate
+
+            print_estimate(qa_estimate(personas, responder, evaluator, price_in=price_in, price_out=price_out,
+                                       max_attributes=max_attributes,
+                                       structured_method=resolve_structured_method(option_value(structured_method))))
+            return
+        models = (with_cache(resolve_chat_model(responder, base_url=base_url), cache),
+                  with_cache(resolve_chat_model(evaluator, base_url=base_url, temperature=0.0), cache))
+        folder = _out_dir(out_or_default(out, "qa"))
         result = run_qa(
-            personas,
-            resolve_chat_model(responder, base_url=base_url),
-            resolve_chat_model(evaluator, base_url=base_url, temperature=0.0),
+            personas, *models,
             out=folder / "results.jsonl", concurrency=concurrency, max_attributes=max_attributes,
-            structured_method=resolve_structured_method(structured_method), retry_failed=retry_failed,
+            structured_method=resolve_structured_method(option_value(structured_method)), retry_failed=retry_failed,
             progress=not quiet,
         )
         summary = aggregate(result.rows, baseline=baseline, seed=seed)
@@ -189,8 +214,8 @@ def ablation(
     source: Annotated[str, typer.Argument(help="Persona file (deep personas, e.g. 300 attributes).")],
     depths: Annotated[str, typer.Option(help="Comma-separated attribute counts k.")] = ",".join(
         map(str, DEFAULT_DEPTHS)),
-    out: Annotated[Path, typer.Option(help="Folder for ablation.jsonl, ablation.csv, ablation.png.")] = Path(
-        "ablation"),
+    out: Annotated[Path | None, typer.Option(help="Folder for ablation.jsonl, ablation.csv, ablation.png (required "
+                                             "from the next release; now ablation with a warning).")] = None,
     responder: ModelOption = None,
     evaluator: ModelOption = None,
     base_url: BaseUrlOption = None,
@@ -204,11 +229,12 @@ def ablation(
     with guarded():
         ks = parse_depths(depths)
         personas = load_sources([source], limit)
-        folder = _out_dir(out)
+        folder = _out_dir(out_or_default(out, "ablation"))
         table, result = run_ablation(
             personas, ks, resolve_chat_model(responder, base_url=base_url),
             resolve_chat_model(evaluator, base_url=base_url, temperature=0.0), out=folder / "ablation.jsonl",
-            seed=seed, concurrency=concurrency, structured_method=resolve_structured_method(structured_method),
+            seed=seed, concurrency=concurrency,
+            structured_method=resolve_structured_method(option_value(structured_method)),
             progress=not quiet,
         )
         write_csv_atomic(table, folder / "ablation.csv")

@@ -1,4 +1,4 @@
-"""``deeppersona population``, ``enrich`` and ``export``: many personas, durable and resumable."""
+"""``deeppersona population`` and ``enrich``: many personas, durable and resumable (``export`` is in ``export.py``)."""
 
 from __future__ import annotations
 
@@ -11,32 +11,48 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from deeppersona_agents.cli._common import EXIT_MODEL, check_output_folder, err, guarded
+from deeppersona_agents.cli._common import (
+    EXIT_MODEL,
+    CacheOpt,
+    Demographics,
+    DemographicsOpt,
+    DryRunOpt,
+    Engine,
+    ForceOpt,
+    MethodOpt,
+    PriceInOpt,
+    PriceOutOpt,
+    check_output_folder,
+    check_prices,
+    count_option,
+    err,
+    guarded,
+    option_value,
+    print_estimate,
+)
 
 OutOpt = Annotated[Path, typer.Option("--out", help="Output folder (personas.jsonl, failures.jsonl, manifest.json).")]
 AttributesOpt = Annotated[int, typer.Option(help="k: attributes per persona.")]
 SeedOpt = Annotated[int, typer.Option(help="Run seed; persona i depends on (seed, i) only.")]
 ConcurrencyOpt = Annotated[int, typer.Option(help="LLM calls in flight at most, across all personas.")]
-EngineOpt = Annotated[str, typer.Option(help="local (threads) or ray (a Ray cluster).")]
+EngineOpt = Annotated[Engine, typer.Option(help="local (threads) or ray (a Ray cluster; needs the ray extra).")]
 ModelOpt = Annotated[str | None, typer.Option(help="Model name on an OpenAI-compatible endpoint.")]
 BaseUrlOpt = Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")]
 FactoryOpt = Annotated[str | None, typer.Option(help="'module:function' returning a LangChain chat model.")]
 RpsOpt = Annotated[float | None, typer.Option(help="Optional rate limit on LLM calls per second.")]
 RayAddressOpt = Annotated[str | None, typer.Option(help="Ray address (auto, ray://host:10001); default local.")]
 RayActorsOpt = Annotated[int | None, typer.Option(help="Ray actors (default: one per CPU).")]
-ForceOpt = Annotated[bool, typer.Option(help="Discard an existing run in --out made with other options.")]
 QuietOpt = Annotated[bool, typer.Option(help="No progress bar.")]
 BatchOpt = Annotated[int, typer.Option(help="Attributes filled per LLM call.")]
-MethodOpt = Annotated[str | None, typer.Option(help="json_schema, function_calling or json_mode.")]
 
 
 #: Options ``population`` and ``enrich`` share (name: annotation, default); they reach ``_run`` as keywords.
 SHARED_OPTIONS: dict[str, tuple[Any, Any]] = {
     "attributes": (AttributesOpt, 200), "seed": (SeedOpt, 0), "concurrency": (ConcurrencyOpt, 8),
-    "engine": (EngineOpt, "local"), "batch_size": (BatchOpt, 70), "structured_method": (MethodOpt, None),
+    "engine": (EngineOpt, Engine.local), "batch_size": (BatchOpt, 70), "structured_method": (MethodOpt, None),
     "model": (ModelOpt, None), "base_url": (BaseUrlOpt, None), "factory": (FactoryOpt, None),
     "requests_per_second": (RpsOpt, None), "ray_address": (RayAddressOpt, None), "ray_actors": (RayActorsOpt, None),
-    "force": (ForceOpt, False), "quiet": (QuietOpt, False),
+    "force": (ForceOpt, False), "quiet": (QuietOpt, False), "cache": (CacheOpt, None),
 }
 
 
@@ -57,18 +73,22 @@ def _with_shared_options(command: Callable[..., None]) -> Callable[..., None]:
 @_with_shared_options
 def population(
     country: Annotated[str, typer.Option(help="ISO-3 country code, e.g. KEN.")],
-    n: Annotated[int, typer.Option("-n", help="Personas wanted (indices 0..n-1).")],
+    n: Annotated[int, count_option("Personas wanted (indices 0..n-1).")],
     out: OutOpt,
     where: Annotated[str | None, typer.Option(help='Cohort, e.g. "age>=30 and age<50 and isco_major==2".')]
     = None,
-    demographics: Annotated[str, typer.Option(help="census (tables) or uniform (ablation).")] = "census",
+    demographics: DemographicsOpt = Demographics.census,
     min_age: Annotated[int, typer.Option(help="Youngest age drawn (7-85).")] = 18,
+    dry_run: DryRunOpt = False,
+    price_in: PriceInOpt = None,
+    price_out: PriceOutOpt = None,
     *,
     options: dict[str, Any],
 ) -> None:
     """Generate a national population of deep personas; rerun the same command to resume."""
     with guarded():
-        _run(country, n, out, None, None, where, demographics, min_age, **options)
+        _run(country, n, out, None, None, where, demographics.value, min_age, dry_run=(dry_run, price_in, price_out),
+             **options)
 
 
 @_with_shared_options
@@ -77,7 +97,7 @@ def enrich(
                                                 "or text, one per line.")],
     out: OutOpt,
     country: Annotated[str | None, typer.Option(help="Country for fields the inputs leave open (ISO-3).")] = None,
-    n: Annotated[int | None, typer.Option("-n", help="Deepen only the first n inputs.")] = None,
+    n: Annotated[int | None, count_option("Deepen only the first n inputs.")] = None,
     *,
     options: dict[str, Any],
 ) -> None:
@@ -89,47 +109,40 @@ def enrich(
         _run(country, n, out, inputs, digest, None, "census", 18, **options)
 
 
-def export(
-    folder: Annotated[Path, typer.Argument(help="A folder written by `deeppersona population` or `enrich`.")],
-    parquet: Annotated[bool, typer.Option(help="Write personas.parquet and attributes.parquet.")] = True,
-    out: Annotated[Path | None, typer.Option("--out", help="Where to write (default: the folder itself).")] = None,
-) -> None:
-    """Export a population folder (Parquet: one wide persona table, one long attribute table)."""
-    from deeppersona_agents.population.export import export_parquet
-
-    if not parquet:
-        err.print("[bold red]error:[/] nothing to export; pass --parquet", highlight=False)
-        raise typer.Exit(1)
-    with guarded():
-        if out is not None:
-            check_output_folder(out)
-        personas, attributes = export_parquet(folder, out)
-    err.print(f"wrote {personas} and {attributes}", highlight=False)
-
-
 def _run(country: str | None, n: int | None, out: Path, inputs: Any, digest: str | None, where: str | None,
          demographics: str, min_age: int, *, attributes: int, seed: int, concurrency: int, engine: str,
          batch_size: int, structured_method: str | None, model: str | None, base_url: str | None, factory: str | None,
          requests_per_second: float | None, ray_address: str | None, ray_actors: int | None, force: bool,
-         quiet: bool) -> None:
+         quiet: bool, cache: Path | None = None,
+         dry_run: tuple[bool, float | None, float | None] = (False, None, None)) -> None:
     from deeppersona_agents.errors import ConfigError
     from deeppersona_agents.generation import GenerationConfig
     from deeppersona_agents.llm import resolve_structured_method
     from deeppersona_agents.population import ModelSpec, spawn_population
 
-    check_output_folder(out)
+    engine, structured_method = str(engine), option_value(structured_method)  # enums -> the library's strings
     if base_url and not model and not factory:
         raise ConfigError("--base-url needs --model (the model name served there)")
+    check_prices(*dry_run[1:])
     config = GenerationConfig.build(
         attributes=attributes, batch_size=batch_size, structured_method=resolve_structured_method(structured_method),
         demographics=demographics, min_age=min_age, where=where,
     )
+    if dry_run[0]:
+        from deeppersona_agents.dry_runs import population_estimate
+
+        if n is None or n < 1:
+            raise ConfigError(f"-n {n}: give 1 or more personas")
+        print_estimate(population_estimate(country, n, model or factory, seed=seed, config=config,
+                                           price_in=dry_run[1], price_out=dry_run[2]))
+        return
+    check_output_folder(out)
     spec = ModelSpec(model=model, base_url=base_url, factory=factory)
     result = spawn_population(
         country, n, out=out, model=spec, seed=seed, concurrency=concurrency,
         engine=engine,  # type: ignore[arg-type]
         config=config, inputs=inputs, inputs_hash=digest, requests_per_second=requests_per_second,
-        ray_address=ray_address, ray_actors=ray_actors, force=force, progress=not quiet,
+        ray_address=ray_address, ray_actors=ray_actors, force=force, progress=not quiet, cache=cache,
     )
     _print_summary(result.summary, out)
     if result.audit is not None:
@@ -149,7 +162,8 @@ def _print_summary(summary: dict[str, Any], out: Path) -> None:
     s = summary
     err.print(
         f"{out}: {s['done']}/{s['n']} personas ({s['generated_this_run']} new, {s['failed_this_run']} failed) · "
-        f"{s['llm_calls']} LLM calls · {s['prompt_tokens']:,}+{s['completion_tokens']:,} tokens · "
+        f"{s['calls_billed']} LLM calls ({s['calls_cached']} more from the cache) · "
+        f"{s['prompt_tokens']:,}+{s['completion_tokens']:,} tokens · "
         f"{s['wall_seconds']:.1f} s · {s['personas_per_minute']:.1f} personas/min",
         highlight=False,
     )

@@ -10,10 +10,13 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from deeppersona_agents.cli._common import (
+    MethodOpt,
     check_output_path,
     console,
     err,
     guarded,
+    option_value,
+    out_or_default,
     write_atomic,
 )
 from deeppersona_agents.errors import ConfigError
@@ -113,17 +116,18 @@ def taxonomy_import(
 @taxonomy_app.command("build")
 def taxonomy_build(
     conversations: Annotated[Path, typer.Argument(help="JSONL: chat 'messages', {question,answer} or ShareGPT.")],
-    into: Annotated[Path, typer.Option(help="Where to write the built tree.")],
+    out: Annotated[Path | None, typer.Option(help="Where to write the built tree (required).")] = None,
+    into: Annotated[Path | None, typer.Option(hidden=True, help="Old spelling of --out.")] = None,
     base: Annotated[Path | None, typer.Option(help="Tree to grow (default: the shipped tree).")] = None,
     fresh: Annotated[bool, typer.Option(help="Build a new tree instead of growing one.")] = False,
-    work_dir: Annotated[Path | None, typer.Option(help="Resume cache (default: INTO.work/).")] = None,
+    work_dir: Annotated[Path | None, typer.Option(help="Resume cache (default: OUT.work/).")] = None,
     concurrency: Annotated[int, typer.Option(min=1, max=256, help="Concurrent LLM calls.")] = 4,
     threshold: Annotated[float, typer.Option(min=0.0, max=1.0, help="Merge siblings at this cosine.")] = 0.7,
     confirm_merges: Annotated[bool, typer.Option(help="Ask the LLM before merging pairs below cosine 0.8.")] = False,
     infer_conditions: Annotated[bool, typer.Option(help="Ask the LLM when new leaves apply (applies_if).")] = False,
     model: Annotated[str | None, typer.Option(help="Model name on an OpenAI-compatible endpoint.")] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")] = None,
-    structured_method: Annotated[str | None, typer.Option(help="json_schema, function_calling, json_mode.")] = None,
+    structured_method: MethodOpt = None,
 ) -> None:
     """Stage 1: build (or grow) the attribute tree from self-disclosure Q&A; resumable."""
     from rich.table import Table
@@ -135,6 +139,7 @@ def taxonomy_build(
     from deeppersona_agents.taxonomy.builder.inputs import read_pairs
     from deeppersona_agents.taxonomy.stats import tree_stats
 
+    into = out_or_default(out, "", old=into, old_flag="--into")
     with guarded():
         if not conversations.is_file():
             raise ConfigError(f"{conversations} is not a readable file; give a JSONL file of conversations")
@@ -153,7 +158,7 @@ def taxonomy_build(
             deps = BuilderDeps(
                 model=resolve_chat_model(model, base_url=base_url), embeddings=resolve_embeddings(), base=base_tree,
                 work_dir=work_dir or into.with_name(into.name + ".work"),
-                structured_method=resolve_structured_method(structured_method), concurrency=concurrency,
+                structured_method=resolve_structured_method(option_value(structured_method)), concurrency=concurrency,
                 threshold=threshold,
                 confirm_merges=confirm_merges, infer_conditions=infer_conditions,
                 on_progress=on_progress,

@@ -82,7 +82,7 @@ def split_youth(lfpr: float, w15: float, w20: float, odds: float = ODDS_20_24) -
 
 def _rounded(shares: dict[str, float]) -> dict[str, float]:
     out = {k: round(max(shares[k], 0.0), 4) for k in ACTIVITIES}
-    top = max(out, key=out.get)
+    top = max(out, key=lambda k: out[k])
     out[top] = round(out[top] + 1 - sum(out.values()), 4)
     return out
 

@@ -8,6 +8,7 @@ name, format and sha256). Errors name the file and what to give instead.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,18 +63,24 @@ def message(err: Exception) -> str:
         return "not UTF-8 text; save the file as UTF-8 CSV"
     return str(err.args[0]) if isinstance(err, KeyError) and err.args else str(err)
 
-def wpp_copy_section(path: Path, iso3: str, year: int | None) -> dict[str, Any]:
-    """The ``age_sex`` section from the WPP 2024 copy (latest year by default)."""
-    frame = read_copy_frame(path, copies.WPP_FRAME, copies.WPP_COLUMNS)
+def _country_body(path: Path, frame: pd.DataFrame, column: str, iso3: str, year: int | None,
+                  build: Callable[[pd.DataFrame, int, int], dict[str, Any]]) -> tuple[int, dict[str, Any]]:
+    """``(year, build(frame, m49, year))`` from the country's rows (``column``: M49 codes; latest year by default)."""
     m49 = m49_of(iso3)
-    rows = frame[frame["locationId"] == m49]
+    rows = frame[frame[column] == m49]
     if rows.empty:
         raise ConfigError(f"{path} has no rows for {iso3} (M49 {m49})")
     year = latest(rows["year"], year)
     try:
-        body = copies.wpp_age_sex(frame, m49, year)
+        return year, build(frame, m49, year)
     except (KeyError, ValueError) as err:
         raise ConfigError(f"{path}: {message(err)}") from None
+
+
+def wpp_copy_section(path: Path, iso3: str, year: int | None) -> dict[str, Any]:
+    """The ``age_sex`` section from the WPP 2024 copy (latest year by default)."""
+    frame = read_copy_frame(path, copies.WPP_FRAME, copies.WPP_COLUMNS)
+    year, body = _country_body(path, frame, "locationId", iso3, year, copies.wpp_age_sex)
     return {"source": f"UN DESA Population Division, World Population Prospects 2024: population by 5-year group "
                       f"and sex, {year}, thousands (copy {path.name})",
             "year": year, "precision": "checked", "copy": copy_record(path, "WPP 2024 copy (wpp_age_sex_fiveyr)"),
@@ -84,15 +91,7 @@ def import_education(path: PathLike, iso3: str, year: int | None = None) -> dict
     """The ``education`` section from the Wittgenstein Centre copy (latest year by default)."""
     path = existing_file(path)
     frame = read_copy_frame(path, copies.WIC_FRAME, copies.WIC_COLUMNS)
-    m49 = m49_of(iso3)
-    rows = frame[frame["country_code"] == m49]
-    if rows.empty:
-        raise ConfigError(f"{path} has no rows for {iso3} (M49 {m49})")
-    year = latest(rows["year"], year)
-    try:
-        body = copies.wic_education(frame, m49, year)
-    except (KeyError, ValueError) as err:
-        raise ConfigError(f"{path}: {message(err)}") from None
+    year, body = _country_body(path, frame, "country_code", iso3, year, copies.wic_education)
     return {"source": f"Wittgenstein Centre Human Capital Data Explorer: population by age, sex and education, "
                       f"{year}, six-level scheme (copy {path.name})",
             "year": year, "precision": "checked", "copy": copy_record(path, "Wittgenstein Centre copy (past_epop)"),
@@ -104,8 +103,8 @@ def import_urban(path: PathLike, iso3: str, year: int | None) -> dict[str, Any]:
     """The ``urban`` section from the OWID WUP 2018 table for ``year`` (the table's year by default)."""
     path = existing_file(path)
     if year is None:
-        raise ConfigError(f"{path}: WUP runs to 2050 (projections); give --year, or --wpp (its year is used)",
-                          param="year")
+        raise ConfigError(f"{path}: WUP runs to 2050 (projections); give year, or wpp (its year is used)",
+                          param=("year", "wpp"))
     try:
         frame = copies.read_wup(path)
         share = copies.urban_share(frame, copies.wup_entity(frame, iso3), int(year))
@@ -173,7 +172,7 @@ def activity_section(files: dict[str, tuple[Path, list[dict[str, str]]]], iso3: 
     try:
         rates = activity_rule.rates({k: rows for k, (_, rows) in files.items()}, iso3, year)
     except KeyError as err:
-        raise ConfigError(f"{message(err)}; give --year with a year every file has") from None
+        raise ConfigError(f"{message(err)}; give year with a year every file has", param="year") from None
     bands = age_sex["bands"]
     body = {sex: activity_rule.activity_for_sex(rates[sex], sex, age_sex[sex][bands.index("15-19")],
                                                 age_sex[sex][bands.index("20-24")]) for sex in rates}

@@ -185,7 +185,7 @@ def _base_table(iso3: str, folder: Path) -> dict[str, Any]:
         try:
             return json.loads(target.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as err:
-            raise ConfigError(f"{target} is not a readable table ({err}); move it away or pick another --into",
+            raise ConfigError(f"{target} is not a readable table ({err}); move it away or pick another into folder",
                               param="into") from None
     if iso3 in shipped_countries():
         from deeppersona_agents.demographics.tables import _load_shipped
@@ -208,8 +208,8 @@ def import_country(
     """
     files = [ilostat] if isinstance(ilostat, (str, Path)) else list(ilostat or [])
     if wpp is None and not files and education is None and urban is None and religion is None:
-        raise ConfigError("nothing to import; give --wpp, --ilostat, --education, --urban or --religion FILE",
-                          param="wpp")
+        raise ConfigError("nothing to import; give wpp, ilostat, education, urban or religion (a file each)",
+                          param=("wpp", "ilostat", "education", "urban", "religion"))
     folder = Path(into)
     table = _base_table(iso3, folder)
     if wpp is not None:
@@ -231,7 +231,7 @@ def import_country(
         name, rows = _ilostat_rows(path, iso3)
         needs_age = name == MARITAL or name in activity_rule.INPUTS
         if needs_age and "age_sex" not in table:
-            raise ConfigError(f"{path} ({name}) is split into age bands with the population by age: give --wpp "
+            raise ConfigError(f"{path} ({name}) is split into age bands with the population by age: give wpp "
                               "in the same run or import it first", param="wpp")
         if name in OCCUPATION:
             table["occupation"] = occupation_section(path, name, rows, year)
@@ -249,9 +249,9 @@ def import_country(
         lacking = [name for name in activity_rule.INPUTS if name not in activity]
         if lacking:
             raise ConfigError(f"the activity section needs the ILOSTAT series {lacking} as well; give all three "
-                              "(participation, unemployment, NEET) with --ilostat", param="ilostat")
+                              "(participation, unemployment, NEET) in ilostat", param="ilostat")
         if table_year is None:
-            raise ConfigError("the ILO modelled rates run into projections: give --year or --wpp", param="year")
+            raise ConfigError("the ILO modelled rates run into projections: give year or wpp", param=("year", "wpp"))
         table["activity"] = activity_section(activity, iso3, int(table_year), table["age_sex"])
     table.setdefault("year", table_year or max(v["year"] for v in table.values() if isinstance(v, dict)))
     problems = [p for p in check_table(table) if not p.startswith("missing section")]

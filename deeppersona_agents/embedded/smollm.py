@@ -89,6 +89,12 @@ class EmbeddedChatModel(SchemaConstrainedChatModel):
     def _llm_type(self) -> str:
         return "deeppersona-embedded-llama-cpp"
 
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        """The settings that change an answer: part of LangChain's response-cache key."""
+        names = ("model_path", "n_ctx", "temperature", "top_p", "max_tokens", "repeat_penalty", "seed")
+        return {name: getattr(self, name) for name in names}
+
     def _decoding_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         return grammar_schema(schema)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -18,7 +19,7 @@ from deeppersona_agents.demographics import occupations
 from deeppersona_agents.demographics.countries import resolve_country
 from deeppersona_agents.errors import DeepPersonaError
 from deeppersona_agents.generation.profile import StageRun, user_data
-from deeppersona_agents.llm import cache_dir_setting, chat_model_name
+from deeppersona_agents.llm import chat_model_name
 
 log = logging.getLogger(__name__)
 #: Pronouns for the person the bio is about (relatives such as "her husband" do not count).
@@ -162,8 +163,9 @@ def classify_occupation(title: str, run: StageRun) -> occupations.Occupation:
     known = occupations.classify_title(title)
     if known.known:
         return known
-    model, folder = chat_model_name(run.deps.model), cache_dir_setting()
-    cached = occupations.recall(title, model, folder)
+    model = chat_model_name(run.deps.model)
+    folder = Path(run.config.cache_dir) if run.config.cache_dir else None  # the run's cache folder
+    cached = occupations.recall(title, model, folder) if folder is not None else None
     if cached is not None:
         return cached
     try:

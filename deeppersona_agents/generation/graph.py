@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from langchain_core.caches import BaseCache
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from langgraph.graph import StateGraph
@@ -78,6 +79,7 @@ def create_persona_generator(
     tree: AttributeTree | str | Path | None = None,
     config: GenerationConfig | None = None,
     name: str = "deeppersona",
+    cache: BaseCache | str | Path | None = None,
     **compile_kwargs: Any,
 ) -> CompiledStateGraph[PersonaState, PersonaRunContext, PersonaInput, PersonaOutput]:
     """Build and compile the persona generator.
@@ -89,11 +91,18 @@ def create_persona_generator(
         config: Bound into the generator and checked against the tree now (k too large fails here,
             not mid-run). A run may override it with ``config`` in its input state (checked again).
         name: Graph name (shows up when used as a subgraph).
+        cache: Response cache for every model call (a SQLite file path or a LangChain cache). Keys
+            include the run seed when the graph runs inside ``response_cache.seeded(seed)``, as
+            :func:`generate_persona` does; a bare ``invoke`` keys by model, prompt and schema only.
         **compile_kwargs: Passed to ``StateGraph.compile`` (checkpointer, store, ...).
 
     Returns:
         A compiled graph: ``invoke({"country": "KEN", "seed": 7, "anchors": {...}, "bio": "..."})``
         returns ``{"persona": {...}}`` (the seed may also come from ``context=PersonaRunContext(seed=7)``).
     """
+    if cache is not None:
+        from deeppersona_agents.response_cache import with_cache
+
+        model = with_cache(resolve_chat_model(model), cache)
     deps = make_deps(model, embeddings, tree, config)
     return build_persona_graph(deps).compile(name=name, **compile_kwargs)

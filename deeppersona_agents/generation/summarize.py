@@ -101,7 +101,9 @@ def assemble_persona(state: PersonaState, deps: PersonaDeps, runtime: Runtime | 
             "tree_hash": deps.tree.content_hash,
             "model": chat_model_name(deps.model),
             "embeddings": embeddings_name(deps.embeddings),
-            "config": run_config(state, deps).model_dump(mode="json"),
+            # the cache folder is machine-local and never changes the person: kept out of the record
+            # (population manifests and resume fingerprints still carry it)
+            "config": run_config(state, deps).model_dump(mode="json", exclude={"cache_dir"}),
             "llm_calls": usage.get("llm_calls", 0),
             "calls_cached": usage.get("calls_cached", 0),
             "prompt_tokens": usage.get("prompt_tokens", 0),

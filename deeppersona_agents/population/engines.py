@@ -90,7 +90,7 @@ def run_ray(job: PopulationJob, tasks: Iterable[PersonaTask], *, concurrency: in
     limit (each actor gets ``requests_per_second / actors``), so the endpoint sees the run's limit.
     Connects to ``address`` (``"auto"``, ``"ray://host:10001"``) or starts a local Ray instance.
     """
-    ray = _import_ray()
+    ray = import_ray()
     started_here = _init_ray(ray, address)
     try:
         count = actors or max(1, min(int(ray.cluster_resources().get("CPU", 1)), concurrency))
@@ -165,11 +165,13 @@ def _merge_stats(parts: list[dict[str, Any]]) -> dict[str, Any]:
             "transient_retries": sum(p["transient_retries"] for p in parts)}
 
 
-def _import_ray() -> Any:
+def import_ray() -> Any:
+    """The ``ray`` module, or a ConfigError naming the extra to install (Ray is optional)."""
     try:
         import ray
     except ImportError:
-        raise ConfigError("engine='ray' needs Ray: pip install 'deeppersona-agents[ray]'", param="engine") from None
+        raise ConfigError("engine='ray' needs Ray, an optional extra: pip install 'deeppersona-agents[ray]' "
+                          "(or use the local engine)", param="engine") from None
     return ray
 
 

@@ -81,7 +81,7 @@ class Tally:
             "missing": self.store.n - len(self.store.done),
             "generated_this_run": self.new,
             "failed_this_run": self.failed,
-            "llm_calls": self.llm_calls,
+            "calls_billed": self.llm_calls,
             "calls_cached": self.calls_cached,
             "gate_calls": int(stats.get("calls", 0)),
             "transient_retries": int(stats.get("transient_retries", 0)),

@@ -27,13 +27,14 @@ from deeppersona_agents.generation import GenerationConfig
 from deeppersona_agents.generation.capacity import check_capacity
 from deeppersona_agents.llm import chat_model_name, embeddings_name, embeddings_setting, model_setting
 from deeppersona_agents.persona import Persona
-from deeppersona_agents.population.engines import run_local, run_ray
+from deeppersona_agents.population.engines import import_ray, run_local, run_ray
 from deeppersona_agents.population.frame import audit_population, population_frame
 from deeppersona_agents.population.inputs import ShallowPersona
 from deeppersona_agents.population.progress import Tally
 from deeppersona_agents.population.spec import Engine, ModelSpec
 from deeppersona_agents.population.store import PERSONAS, PopulationStore
 from deeppersona_agents.population.worker import PersonaTask, PopulationJob
+from deeppersona_agents.response_cache import open_cache
 from deeppersona_agents.taxonomy import load_tree
 
 
@@ -83,6 +84,7 @@ def spawn_population(
     force: bool = False,
     progress: bool = True,
     audit: bool = True,
+    cache: str | Path | None = None,
 ) -> PopulationResult:
     """Generate ``n`` personas, writing them to ``out`` as they finish; rerun to resume.
 
@@ -110,6 +112,8 @@ def spawn_population(
         force: Discard an existing run in ``out`` made with a different configuration.
         progress: Show a progress bar (stderr).
         audit: Compare the result's demographics with the country's tables.
+        cache: Response cache file (SQLite, shared by threads and Ray actors on one machine): a
+            rerun or resume reuses every reply stored for the same model, prompt, schema and seed.
 
     Raises:
         ConfigError: Bad input (unknown country, ``n < 1``, unwritable ``out``, corrupted files,
@@ -117,7 +121,8 @@ def spawn_population(
     """
     job, task_count, chat, emb = _prepare(country, n, model, embeddings, seed, engine, where, config,
                                           tree, inputs, requests_per_second, concurrency)
-    job = job.model_copy(update={"retry_backoff": retry_backoff})
+    job = job.model_copy(update={"retry_backoff": retry_backoff, "cache": str(cache) if cache else None})
+    open_cache(cache)  # an unusable cache file fails here, before the output folder is made
     temporary = out is None
     folder = Path(tempfile.mkdtemp(prefix="deeppersona-population-")) if temporary else Path(out)  # type: ignore[arg-type]
     fingerprint = _fingerprint(job, chat, emb, inputs_hash or _hash_inputs(inputs))
@@ -160,6 +165,8 @@ def _prepare(country: str | None, n: int | None, model: Any, embeddings: Embeddi
 
     if engine not in ("local", "ray"):
         raise ConfigError(f"engine={engine!r} is unknown; use local or ray", param="engine")
+    if engine == "ray":
+        import_ray()  # the optional extra is missing: say so before any output
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise ConfigError(f"seed={seed!r} is invalid; use a whole number >= 0", param="seed")
     if not isinstance(concurrency, int) or concurrency < 1:

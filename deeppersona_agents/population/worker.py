@@ -21,6 +21,7 @@ from deeppersona_agents.generation import GenerationConfig, create_persona_gener
 from deeppersona_agents.llm import redact
 from deeppersona_agents.population.limits import CallGate, CappedChatModel
 from deeppersona_agents.population.spec import ModelSpec
+from deeppersona_agents.response_cache import with_cache
 from deeppersona_agents.seeding import derive_seed
 from deeppersona_agents.taxonomy import AttributeTree
 from deeppersona_agents.usage import Usage, UsageCallback
@@ -43,6 +44,7 @@ class PopulationJob(BaseModel):
     tree: str | None = None
     requests_per_second: float | None = None
     retry_backoff: float = 0.5
+    cache: str | None = None  # response cache file (``response_cache.py``); not part of what a persona is
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,7 @@ class PersonaWorker:
                  embeddings: Embeddings | None = None, tree: AttributeTree | None = None) -> None:
         self.job = job
         self.gate = CallGate(concurrency, job.requests_per_second, backoff=job.retry_backoff)
-        chat = model if model is not None else job.spec.build_model()
+        chat = with_cache(model if model is not None else job.spec.build_model(), job.cache)
         emb = embeddings if embeddings is not None else job.spec.build_embeddings()
         if embeddings is None and isinstance(emb, MiniLMEmbeddings):
             emb.threads = 1  # the personas in flight keep every core busy; a second ONNX thread only competes

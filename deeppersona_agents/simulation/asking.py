@@ -19,7 +19,7 @@ from langchain_core.messages import BaseMessage
 from langchain_core.runnables import Runnable
 
 from deeppersona_agents.errors import ConfigError, DeepPersonaError, StructuredOutputError
-from deeppersona_agents.llm import redact
+from deeppersona_agents.llm import model_with, redact
 from deeppersona_agents.simulation.instruments import Item, parse_answer
 from deeppersona_agents.structured import Usage, ask_structured
 from deeppersona_agents.usage import invoke_counted
@@ -79,7 +79,7 @@ def failure_reason(exc: BaseException) -> str:
 
 def with_seed(model: BaseChatModel, seed: int) -> BaseChatModel:
     """A copy of ``model`` sampling with ``seed`` (models without a seed setting are returned as is)."""
-    return model.model_copy(update={"seed": seed}) if "seed" in type(model).model_fields else model
+    return model_with(model, seed=seed) if "seed" in type(model).model_fields else model
 
 
 def option_probabilities(message: Any, item: Item) -> dict[int, float] | None:

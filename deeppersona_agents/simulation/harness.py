@@ -35,10 +35,12 @@ def run_methods(
     concurrency: int = 8,
     structured_method: str = "json_schema",
     seed: int = 0,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Answers of every method (rows: persona_id, country, item, answer, method, sample, wave, reason).
 
     ``depth`` is the plain ``deep`` run's (None = all attributes); each of ``depths`` adds a ``deep@k<depth>`` run.
+    ``progress`` shows each run's calls as a bar (see :class:`SurveyModel`).
     """
     runs: list[tuple[str, str, int | None]] = [(m, m, depth if m == "deep" else None) for m in methods]
     runs += [(f"deep@k{k}", "deep", k) for k in depths]
@@ -48,7 +50,8 @@ def run_methods(
     for label, method, shown in runs:
         sim = SurveyModel(personas, chat_model, instrument=instrument, items=items, method=method, depth=shown,
                           embeddings=ranker, mode=mode, block_size=block_size, samples=samples,
-                          concurrency=concurrency, structured_method=structured_method, rng=seed)
+                          concurrency=concurrency, structured_method=structured_method, rng=seed,
+                          progress=progress)
         sim.step()
         frame = pd.DataFrame(sim.rows)
         frame["method"] = label

@@ -213,20 +213,16 @@ def describe(
         embeddings: Embeddings for a new ranker (the embedded MiniLM when None).
     """
     block = persona_block(persona, method)
-    details = question_details(persona, method, questions, depth, relevance=relevance, embeddings=embeddings)
+    details = question_details(persona, method, questions, depth, relevance or embeddings)
     return f"{block}\n\n{details}" if details else block
 
 
-def question_details(
-    persona: Persona,
-    method: str,
-    questions: str | Sequence[str] | None = None,
-    depth: int | None = None,
-    *,
-    relevance: Relevance | None = None,
-    embeddings: Embeddings | None = None,
-) -> str:
-    """The question-dependent part of :func:`describe` (``deep`` only; empty otherwise or at depth 0)."""
+def question_details(persona: Persona, method: str, questions: str | Sequence[str] | None, depth: int | None,
+                     ranker: Relevance | Embeddings | None = None) -> str:
+    """The question-dependent part of :func:`describe` (``deep`` only; empty otherwise or at depth 0).
+
+    ``ranker`` is a shared :class:`Relevance`, or the embeddings for a new one (the embedded MiniLM when None).
+    """
     if depth is not None and depth < 0:
         raise ConfigError(f"depth must be 0 or more, not {depth}", param="depth")
     if method != "deep" or depth == 0:
@@ -235,8 +231,8 @@ def question_details(
         pool = [persona.attributes[i] for i in candidate_attributes(persona)]
         chosen = pool if depth is None else pool[:depth]
     elif candidate_attributes(persona):
-        ranker = relevance or Relevance(embeddings)
-        chosen = ranker.top(persona, [questions] if isinstance(questions, str) else list(questions), depth)
+        ranking = ranker if isinstance(ranker, Relevance) else Relevance(ranker)
+        chosen = ranking.top(persona, [questions] if isinstance(questions, str) else list(questions), depth)
     else:
         chosen = []
     return details_block(chosen)

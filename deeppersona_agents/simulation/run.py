@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from langchain_core.caches import BaseCache
 from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 
@@ -30,6 +31,7 @@ from deeppersona_agents._io import JsonlLog, lock_file, read_log, write_csv_atom
 from deeppersona_agents._resume import fingerprint_hash, open_manifest
 from deeppersona_agents.errors import ConfigError
 from deeppersona_agents.persona import Persona
+from deeppersona_agents.response_cache import cached_model
 from deeppersona_agents.simulation.survey import Key, SurveyModel
 
 LOG, MANIFEST, CSV, LOCK = "answers.jsonl", "manifest.json", "answers.csv", ".lock"
@@ -87,14 +89,20 @@ def run_survey(
     embeddings: Embeddings | None = None,
     progress: bool = True,
     force: bool = False,
+    cache: BaseCache | str | Path | None = None,
     **options: Any,
 ) -> SurveyRun:
     """Run (or resume) a survey into ``out``; ``options`` are :class:`SurveyModel`'s (instrument, items ...).
+
+    ``cache`` (a SQLite file path or a LangChain cache) keeps every reply: a rerun, or a resumed run
+    whose answers were lost, asks the endpoint only what it has not answered for this seed.
 
     Raises:
         ConfigError: ``out`` holds a run made with other options (resume with the same ones, or ``force``).
     """
     folder = Path(out)
+    rng = options.get("rng")
+    chat_model = cached_model(chat_model, cache, f"survey-{rng}" if isinstance(rng, int) else None)
     sim = SurveyModel(personas, chat_model, embeddings=embeddings, **options)  # every option checked before output
     folder.mkdir(parents=True, exist_ok=True)
     lock = (folder / LOCK).open("w")
@@ -147,7 +155,7 @@ def _run(sim: SurveyModel, personas: Sequence[Persona], folder: Path, model_name
             bar.close()
     result = _finish(folder, latest, personas, sim, waves, expected)
     summary = {"expected": expected, "answered": expected - result.missing, "missing": result.missing,
-               "missing_reasons": dict(result.reasons.most_common(5)), "llm_calls_this_run": sim.usage.llm_calls,
+               "missing_reasons": dict(result.reasons.most_common(5)), "calls_billed_this_run": sim.usage.llm_calls,
                "calls_cached_this_run": sim.usage.calls_cached}
     write_json_atomic(folder / MANIFEST, {**manifest, "status": "complete" if not result.missing else "incomplete",
                                           "runs": run, "waves": waves, "summary": summary})

@@ -55,7 +55,7 @@ class PersonaAgent(mesa.Agent):
         texts = [it.text for it in items]
         if self._block is None:
             self._block = persona_block(self.persona, self.method)
-        details = question_details(self.persona, self.method, texts, self.depth, relevance=model.relevance)
+        details = question_details(self.persona, self.method, texts, self.depth, model.relevance)
         system = f"{self._block}\n\n{details}" if details else self._block  # as respondents.describe() joins them
         people = nationality(self.persona.core.country)
         if len(items) == 1:
@@ -120,6 +120,8 @@ class SurveyModel(mesa.Model):
             from ``model.rng``); the seed used is kept in ``model.seed``. Call seeds derive from it.
         skip: Answers already on disk (``(persona id, item, sample, wave)``), not asked again.
         on_rows: Called in the model's thread with each call's rows as they arrive.
+        progress: Show a progress bar of each wave's calls (``tqdm.auto``: a widget in notebooks with the
+            ``notebook`` extra, text elsewhere).
     """
 
     def __init__(
@@ -142,6 +144,7 @@ class SurveyModel(mesa.Model):
         rng: int | np.integer | np.random.Generator | None = 0,
         skip: Collection[Key] = (),
         on_rows: Callable[[list[dict[str, Any]]], None] | None = None,
+        progress: bool = False,
     ) -> None:
         if isinstance(rng, np.integer):  # Mesa's type hints allow it; its stdlib Random does not
             rng = int(rng)
@@ -180,6 +183,7 @@ class SurveyModel(mesa.Model):
             self.relevance.question_vectors([it.text for it in self.items])
         self.skip = set(skip)
         self.on_rows = on_rows
+        self.progress = progress
         self.usage = Usage()
         self.rows: list[dict[str, Any]] = []
         self.wave_answered = self.wave_missing = self.wave_calls = 0
@@ -217,6 +221,8 @@ class SurveyModel(mesa.Model):
 
     def step(self) -> None:
         """One survey wave (threads; safe inside Jupyter, no event loop needed)."""
+        from tqdm.auto import tqdm
+
         self.wave_answered = self.wave_missing = self.wave_calls = 0
         order = {it.code: i for i, it in enumerate(self.items)}
         wave_rows: list[tuple[tuple[int, int, int], dict[str, Any]]] = []
@@ -225,7 +231,9 @@ class SurveyModel(mesa.Model):
             try:
                 self.agents.do("step")
                 owners = {fut: (n, agent) for n, agent in enumerate(self.agents) for fut in agent.pending}
-                for fut in as_completed(owners):
+                bar = tqdm(as_completed(owners), total=len(owners), unit="call", desc=f"{self.method} wave",
+                           disable=not self.progress, dynamic_ncols=True)
+                for fut in bar:
                     n, agent = owners[fut]
                     outcome = fut.result()
                     agent.receive(outcome)

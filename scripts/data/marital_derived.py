@@ -40,9 +40,10 @@ from deeppersona_agents.demographics.ilostat import five_year_weights as weights
 
 AGGREGATE = "pop_xwap_sex_age_mts_agg"
 #: Countries with only the union / not-in-union aggregates -> peers whose split of the not-in-union is borrowed.
-#: Western European peers with a status split for DEU and ITA; KOR, the only East Asian country with a recent
-#: status split in the copy (CHN's is from 2000), for JPN.
-AGGREGATE_PEERS = {"DEU": ["ESP", "FRA", "GBR"], "ITA": ["ESP", "FRA", "GBR"], "JPN": ["KOR"]}
+#: Western European peers with a status split for DEU; ESP, the Southern European one, for ITA (low divorce: the
+#: French and British mix would give Italian women 65+ 13 % divorced-separated against Spain's 8 %); KOR, the only
+#: East Asian country with a recent status split in the copy (CHN's is from 2000), for JPN.
+AGGREGATE_PEERS = {"DEU": ["ESP", "FRA", "GBR"], "ITA": ["ESP"], "JPN": ["KOR"]}
 #: Countries with no ILOSTAT marital file -> peers whose status shares are borrowed whole: neighbours in the same
 #: region that have a status split in the copy (Botswana is the only Southern African one; Spain, France, the UK
 #: and Russia the European ones the extracts hold; the Philippines and Viet Nam the South-East Asian ones).

@@ -60,14 +60,14 @@ SURVEY = [
          "instrument.json"),
     case("survey-instrument-not-utf8", f"{SUR} --instrument {{root}}/latin1.json --out {{root}}/new",
          "latin1.json"),
-    case("survey-method", f"{SUR} --method psychic --out {{root}}/new", "psychic"),
+    case("survey-method", f"{SUR} --method psychic --out {{root}}/new", "psychic", "'deep'", "'bare'", code=2),
     case("survey-depth-negative", f"{SUR} --depth -2 --out {{root}}/new", "--depth", code=2),
     case("survey-depth-negative-one", f"{SUR} --depth -1 --out {{root}}/new", "--depth", code=2),  # 0: no attributes
     case("survey-samples-zero", f"{SUR} --samples 0 --out {{root}}/new", "--samples", code=2),
     case("survey-waves-zero", f"{SUR} --waves 0 --out {{root}}/new", "--waves", code=2),
     case("survey-out-is-file", f"{SUR} --out {{root}}/a_file", "a_file"),
     case("survey-out-under-file", f"{SUR} --out {{root}}/a_file/new", "--out"),
-    case("survey-structured-method", f"{SUR} --structured-method xml --out {{root}}/new", "json_schema"),
+    case("survey-structured-method", f"{SUR} --structured-method xml --out {{root}}/new", "'json_schema'", code=2),
     case("survey-no-out", "survey {root}/personas.jsonl", "--out", code=2),
 ]
 

@@ -52,6 +52,9 @@ CASES = [
     case("compare-unwritable", "compare {root}/answers.csv --reference {root}/marginals.csv --out {root}/locked/c",
          "--out"),
     case("demo-unwritable", "demographics sample --country KEN -n 2 --out {root}/locked/d.csv", "not writable"),
+    case("export-hf-unwritable", "export {root}/personas.jsonl --hf {root}/locked/hf", "not writable", "--hf"),
+    case("export-tt-unwritable", "export {root}/personas.jsonl --tinytroupe {root}/locked/tt", "not writable"),
+    case("export-edsl-unwritable", "export {root}/personas.jsonl --edsl {root}/locked/a.json", "not writable"),
 ]
 
 

@@ -165,8 +165,8 @@ def test_a_shipped_country_keeps_its_other_sections(files, tmp_path):
 
 
 @pytest.mark.parametrize(("kwargs", "needle"), [
-    ({"ilostat": ["mts"]}, "give --wpp"),
-    ({"urban": "wup"}, "give --year"),
+    ({"ilostat": ["mts"]}, "give wpp"),
+    ({"urban": "wup"}, "give year"),
     ({"wpp": "wpp_csv", "ilostat": ["lfpr"]}, "une_2eap_sex_age_rt"),
     ({"wpp": "wpp_csv", "year": 1990}, "1990"),
     ({"education": "pew"}, "missing columns"),

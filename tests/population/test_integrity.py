@@ -43,11 +43,11 @@ def test_the_summary_counts_every_attempt_of_stored_and_failed_personas(tmp_path
 
     with StubEndpoint(script) as stub:
         result = spawn(tmp_path / "ke", stub.url)
-        assert result.summary["llm_calls"] == len(stub.requests)
+        assert result.summary["calls_billed"] == len(stub.requests)
     [failed] = [f["index"] for f in read_lines(tmp_path / "ke", "failures.jsonl")]
     stored = read_lines(tmp_path / "ke")
     assert sorted(r["index"] for r in stored) == sorted({0, 1, 2} - {failed})  # unsorted: the run is incomplete
-    assert result.summary["llm_calls"] > sum(r["manifest"]["llm_calls"] for r in stored)  # failed ones count too
+    assert result.summary["calls_billed"] > sum(r["manifest"]["llm_calls"] for r in stored)  # failed ones count too
 
 
 @pytest.mark.parametrize("status", [400, 403, 429])
@@ -85,6 +85,9 @@ def test_the_tables_folder_is_part_of_the_fingerprint(tmp_path, monkeypatch):
     recorded = json.loads((tmp_path / "ke" / "manifest.json").read_text())["fingerprint"]
     assert recorded["config"]["tables_dir"] == str(tables.resolve())
     assert recorded["config"]["cache_dir"] == config.cache_dir  # the cache folder too (DEEPPERSONA_CACHE, read once)
+    [person] = [json.loads(line) for line in (tmp_path / "ke" / "personas.jsonl").read_text().splitlines()]
+    assert "cache_dir" not in person["manifest"]["config"]  # machine-local, never part of the person
+    assert person["manifest"]["config"]["tables_dir"] == str(tables.resolve())
     folder = recorded["demographics_dir"]
     assert folder["dir"] == str(tables.resolve()) and folder["files"] == "1" and len(folder["hash"]) == 16
     with pytest.raises(ConfigError, match="different configuration.*tables_dir"):

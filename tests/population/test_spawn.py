@@ -37,7 +37,7 @@ def test_writes_exactly_n_valid_personas_in_index_order_with_a_manifest_and_summ
     assert manifest["fingerprint"]["config"]["attributes"] == K
     s = result.summary
     assert s["done"] == 6 and s["generated_this_run"] == 6 and s["missing"] == 0
-    assert s["llm_calls"] == sum(p.manifest.llm_calls for p in personas) > 0
+    assert s["calls_billed"] == sum(p.manifest.llm_calls for p in personas) > 0
     assert s["prompt_tokens"] > 0 and s["personas_per_minute"] > 0
     assert set(s["stage_seconds"]) == set(STAGE_NAMES)  # timings live in the run's manifest
     assert set(result.audit["variable"]) >= {"sex", "age_band", "activity"}

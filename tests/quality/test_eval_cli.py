@@ -102,3 +102,15 @@ def test_bad_inputs_exit_1_with_a_clear_message(args, message):
     result = runner.invoke(evaluate_app, args)
     assert result.exit_code == 1
     assert message in " ".join(result.output.split())
+
+
+def test_qa_rerun_with_the_cache_bills_nothing(tmp_path):
+    def run(out):
+        return runner.invoke(evaluate_app, ["qa", str(DATA / "personas_lines.txt"), "--out", str(out), "--limit", "2",
+                                            "--cache", str(tmp_path / "replies.sqlite"), "--quiet"])
+
+    first = run(tmp_path / "a")
+    assert first.exit_code == 0, first.output
+    assert "model calls this run: 48" in first.output and "0 more served from cache" in first.output
+    again = run(tmp_path / "b")  # a new folder: every pair is asked again, and answered from the cache
+    assert "model calls this run: 0" in again.output and "48 more served from cache" in again.output

@@ -179,3 +179,14 @@ def test_each_persona_sends_a_byte_identical_prefix_with_every_item(personas, em
     asked = [next(code for code in ("Q45", "Q46", "Q57", "Q184")
                   if m[-1].content.endswith(wvs.item(code).prompt("Indian"))) for m in model.prompts]
     assert sorted(asked) == sorted(2 * ["Q45", "Q46", "Q57", "Q184"])  # the item and its options come last
+
+
+def test_progress_shows_one_bar_per_wave_and_is_off_by_default(personas, capsys):
+    quiet = SurveyModel(personas[:2], FakeChatModel(), items=["Q46", "Q57"], rng=0)
+    quiet.step()
+    assert capsys.readouterr().err == ""
+    shown = SurveyModel(personas[:2], FakeChatModel(), items=["Q46", "Q57"], rng=0, progress=True)
+    shown.step()
+    bar = capsys.readouterr().err
+    assert "deep wave" in bar and "4/4" in bar and "call" in bar
+    assert shown.rows == quiet.rows
