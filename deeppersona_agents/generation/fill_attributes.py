@@ -57,7 +57,8 @@ def numbered_keys(config: GenerationConfig, model: BaseChatModel) -> bool:
     """Whether fill schemas use numbered keys: the config's choice, else yes for remote models (see the config)."""
     if config.numbered_keys is not None:
         return config.numbered_keys
-    return not isinstance(model, SchemaConstrainedChatModel)
+    # a constrained model that stands for a remote one (the estimator's dry run) gets what the remote one gets
+    return not isinstance(model, SchemaConstrainedChatModel) or bool(getattr(model, "remote", False))
 
 
 def names_topic(leaf: Leaf) -> bool:
