@@ -67,7 +67,9 @@ def main(k: int = 200, n: int = 3, embedded: bool = False) -> None:
     for review in (False, True):
         if review and "review" not in GenerationConfig.model_fields:
             break  # a version without the review stage
-        config = GenerationConfig(attributes=k, **({"review": review} if review else {}))
+        # the fake stands for a remote model, which gets numbered fill keys; the embedded model decides itself
+        keys = {} if embedded or "numbered_keys" not in GenerationConfig.model_fields else {"numbered_keys": True}
+        config = GenerationConfig(attributes=k, **({"review": review} if review else {}), **keys)
         for seed in range(n):
             size = PromptSize()
             start = time.perf_counter()

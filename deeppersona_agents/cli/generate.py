@@ -44,7 +44,7 @@ def generate(
     model: Annotated[str | None, typer.Option(help="Model name on an OpenAI-compatible endpoint.")] = None,
     base_url: Annotated[str | None, typer.Option(help="OpenAI-compatible endpoint URL.")] = None,
     tree: Annotated[Path | None, typer.Option(help="Attribute tree JSON (default: shipped tree).")] = None,
-    batch_size: Annotated[int, typer.Option(help="Attributes filled per LLM call.")] = 40,
+    batch_size: Annotated[int, typer.Option(help="Attributes filled per LLM call.")] = 70,  # GenerationConfig default
     summary_style: Annotated[SummaryStyle, typer.Option(help="Summary length.")] = SummaryStyle.concise,
     structured_method: MethodOpt = None,
     demographics: DemographicsOpt = Demographics.census,

@@ -49,7 +49,7 @@ BatchOpt = Annotated[int, typer.Option(help="Attributes filled per LLM call.")]
 #: Options ``population`` and ``enrich`` share (name: annotation, default); they reach ``_run`` as keywords.
 SHARED_OPTIONS: dict[str, tuple[Any, Any]] = {
     "attributes": (AttributesOpt, 200), "seed": (SeedOpt, 0), "concurrency": (ConcurrencyOpt, 8),
-    "engine": (EngineOpt, Engine.local), "batch_size": (BatchOpt, 40), "structured_method": (MethodOpt, None),
+    "engine": (EngineOpt, Engine.local), "batch_size": (BatchOpt, 70), "structured_method": (MethodOpt, None),
     "model": (ModelOpt, None), "base_url": (BaseUrlOpt, None), "factory": (FactoryOpt, None),
     "requests_per_second": (RpsOpt, None), "ray_address": (RayAddressOpt, None), "ray_actors": (RayActorsOpt, None),
     "force": (ForceOpt, False), "quiet": (QuietOpt, False), "cache": (CacheOpt, None),

@@ -41,14 +41,17 @@ class GenerationConfig(BaseModel):
             every year value.
         review: after filling, one model call lists contradictions and the flagged values are written
             again; ``None`` decides by the model (on for remote models, off for the embedded one).
+        numbered_keys: fill schemas key the values ``a1``, ``a2``, ... (each explained once in the prompt;
+            shorter, and providers bill the schema) instead of by attribute name; ``None`` decides by the
+            model (numbered for remote models; names for local decoders, which take the key as their cue).
     """
 
     model_config = ConfigDict(frozen=True)
 
     attributes: int = Field(200, ge=1, le=100_000)
     strata_ratio: tuple[int, int, int] = (5, 3, 2)
-    batch_size: int = Field(40, ge=1, le=200)
-    context_attributes: int = Field(20, ge=0, le=500)
+    batch_size: int = Field(70, ge=1, le=200)
+    context_attributes: int = Field(12, ge=0, le=500)
     include_categories: tuple[str, ...] = ()
     exclude_categories: tuple[str, ...] = ()
     summary_style: Literal["concise", "detailed"] = "concise"
@@ -61,6 +64,7 @@ class GenerationConfig(BaseModel):
     cache_dir: str | None = Field(default_factory=lambda: str(cache_dir_setting()))
     current_year: int = Field(2026, ge=1900, le=2200)
     review: bool | None = None
+    numbered_keys: bool | None = None
 
     @field_validator("strata_ratio")
     @classmethod

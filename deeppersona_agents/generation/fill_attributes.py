@@ -12,13 +12,17 @@ fails loudly (exactly k, or a recorded failure).
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from typing import Any
 
 import numpy as np
+from langchain_core.language_models import BaseChatModel
 from langgraph.runtime import Runtime
 
+from deeppersona_agents.embedded import SchemaConstrainedChatModel
 from deeppersona_agents.errors import GenerationError
+from deeppersona_agents.generation.config import GenerationConfig
 from deeppersona_agents.generation.deps import PersonaDeps
 from deeppersona_agents.generation.leaf_values import (
     NOT_APPLICABLE,
@@ -33,6 +37,7 @@ from deeppersona_agents.generation.replacement import replacement_leaves
 from deeppersona_agents.generation.select_attributes import person_strata
 from deeppersona_agents.generation.selection import STRATA
 from deeppersona_agents.generation.state import PersonaState
+from deeppersona_agents.taxonomy import Leaf
 
 
 def known_lines(filled: dict[int, Any], batch: list[int], deps: PersonaDeps, limit: int,
@@ -48,6 +53,22 @@ def known_lines(filled: dict[int, Any], batch: list[int], deps: PersonaDeps, lim
     return [f"- {leaves[i].path[-1]}: {shown(leaves[i], filled[int(i)])}" for i in sorted(keep)]
 
 
+def numbered_keys(config: GenerationConfig, model: BaseChatModel) -> bool:
+    """Whether fill schemas use numbered keys: the config's choice, else yes for remote models (see the config)."""
+    if config.numbered_keys is not None:
+        return config.numbered_keys
+    # a constrained model that stands for a remote one (the estimator's dry run) gets what the remote one gets
+    return not isinstance(model, SchemaConstrainedChatModel) or bool(getattr(model, "remote", False))
+
+
+def names_topic(leaf: Leaf) -> bool:
+    """Whether the leaf's name already names its topic (shares a word with it): the topic need not be shown."""
+    def stems(text: str) -> set[str]:
+        return {w[:5].lower() for w in re.findall(r"[A-Za-z]{4,}", text)}
+
+    return bool(stems(leaf.path[-1]) & stems(leaf.path[-2]))
+
+
 def ask_values(run: StageRun, state: PersonaState, batch: list[int], known: list[str],
                notes: dict[int, str] | None = None) -> dict[int, Any]:
     """One fill call for the leaves ``batch``: each leaf's cleaned value, NOT_APPLICABLE, or None (unusable).
@@ -56,7 +77,8 @@ def ask_values(run: StageRun, state: PersonaState, batch: list[int], known: list
     """
     tree = run.deps.tree
     leaves = [tree.leaves[i] for i in batch]
-    keys = batch_keys(leaves)
+    numbered = numbered_keys(run.config, run.deps.model)
+    keys = batch_keys(leaves, numbered)
     age, year = int(state["core"]["age"]), current_year(state)
     lines, category = [], None
     for i, key, leaf in zip(batch, keys, leaves, strict=True):  # batches run category by category
@@ -65,18 +87,19 @@ def ask_values(run: StageRun, state: PersonaState, batch: list[int], known: list
             lines.append(f"{category}:")
         note = f" {notes[i]}" if notes and i in notes else ""
         hint = f" ({number_hint(leaf, age, year)})" if leaf.type == "number" else ""
-        lines.append(f"- {key} [{leaf.path[-2]}]{hint}{note}")
+        topic = "" if names_topic(leaf) else f" [{leaf.path[-2]}]"
+        lines.append(f"{key}: {leaf.path[-1]}{topic}{hint}{note}" if numbered else f"- {key}{topic}{hint}{note}")
     items = "\n".join(lines)
     extra = ("\n\nAlready established about them:\n" + "\n".join(known)) if known else ""
     prompt = (
         f"{profile_text(state)}{extra}\n\n"
-        "Give this person's value for each attribute below, listed by category as: JSON key [topic] (unit and "
-        "range of a number); the response schema gives each value's kind and choices. Every value must agree "
-        "with everything above (the user's data first, then the fixed facts and stories; ages and dates as of "
-        f"{year}) and be specific to this individual and plausible for their age, country and work; "
-        "unflattering or unusual answers are welcome. Texts: a short phrase or one sentence. Answer null when "
-        "an attribute does not apply to them at all (a child's school for someone without children), never "
-        "'none' or 'not applicable'.\n\n"
+        "Give this person's value for each attribute below, listed by category as: "
+        f"{'JSON key: attribute' if numbered else 'JSON key'} [topic] (unit and range of a number); the response "
+        "schema gives each value's kind and choices. Every value must agree with everything above (the user's "
+        f"data first, then the fixed facts and stories; ages and dates as of {year}) and be specific to this "
+        "individual and plausible for their age, country and work; unflattering or unusual answers are welcome. "
+        "Texts: a short phrase or one sentence. Answer null when an attribute does not apply to them at all (a "
+        "child's school for someone without children), never 'none' or 'not applicable'.\n\n"
         f"{items}"
     )
     answer = run.ask(batch_schema(leaves, keys, age, year), prompt)

@@ -115,21 +115,26 @@ def number_hint(leaf: Leaf, age: int, year: int) -> str:
     return ", ".join(part for part in (unit, bounds) if part) or "any number"
 
 
-def batch_keys(leaves: list[Leaf]) -> list[str]:
-    """JSON keys for a batch: the leaf's own name, prefixed by its parent where names repeat.
-
-    Descriptive keys matter for constrained decoders: the key the decoder writes is the cue for
-    the value that follows.
-    """
+def display_names(leaves: list[Leaf]) -> list[str]:
+    """Names to show the leaves by: the leaf's own name, prefixed by its parent where names repeat."""
     names = [leaf.path[-1] for leaf in leaves]
     name_counts = Counter(names)
-    keys = [f"{leaf.path[-2]} - {n}" if name_counts[n] > 1 else n for leaf, n in zip(leaves, names, strict=True)]
-    key_counts = Counter(keys)
-    return [k if key_counts[k] == 1 else f"{k} ({i})" for i, k in enumerate(keys, 1)]
+    shown_names = [f"{leaf.path[-2]} - {n}" if name_counts[n] > 1 else n for leaf, n in zip(leaves, names, strict=True)]
+    counts = Counter(shown_names)
+    return [k if counts[k] == 1 else f"{k} ({i})" for i, k in enumerate(shown_names, 1)]
+
+
+def batch_keys(leaves: list[Leaf], numbered: bool = True) -> list[str]:
+    """JSON keys for a batch: ``a1``, ``a2``, ... (each explained once in the prompt) or the display names.
+
+    Numbered keys are short (providers bill the schema, where each key appears twice); names suit
+    small constrained decoders, for which the key they write is the cue for the value that follows.
+    """
+    return [f"a{n}" for n in range(1, len(leaves) + 1)] if numbered else display_names(leaves)
 
 
 def batch_schema(leaves: list[Leaf], keys: list[str], age: int, year: int) -> dict[str, Any]:
-    """JSON schema of one fill call: one required, nullable property per leaf, keyed by :func:`batch_keys`.
+    """JSON schema of one fill call: one required, nullable property per leaf, keyed by ``keys`` (:func:`batch_keys`).
 
     A plain dict (not a pydantic class) so each value is validated on its own by
     :func:`clean_value`: one bad value is asked for again instead of failing the whole batch.
@@ -150,7 +155,6 @@ def batch_schema(leaves: list[Leaf], keys: list[str], age: int, year: int) -> di
         properties[key] = {"$ref": f"#/$defs/{names[text]}"} if text in names else value
     schema: dict[str, Any] = {
         "title": "AttributeValues",
-        "description": "the listed attributes' values for this person; null where one does not apply",
         "type": "object",
         "properties": properties,
         "required": keys,

@@ -1,8 +1,9 @@
 """Node 8 — review: find contradictions in the filled persona and write the flagged values again.
 
 Sits between ``fill_attributes`` and ``summarize``. First the rule checks (:mod:`.rules`, no model
-call); then, when review is on, one model call that reads the core, the fact ledger, the stories
-and every value and lists contradictions as (value, reason). The flagged LLM values are written
+call); then, when review is on, one model call that reads the core, the fact ledger (which stands
+for the life stories: people, places, dated events, employer, schools), the hobbies and every value
+and lists contradictions as (value, reason). The flagged LLM values are written
 again in one batch that states each contradiction (at most two extra calls in all). A flagged
 leaf that turns out not to apply is swapped for a spare of its stratum asked in the same batch,
 so exactly k values remain. Contradictions in the core (table or user given) are reported, not
@@ -21,8 +22,8 @@ from deeppersona_agents.embedded import SchemaConstrainedChatModel
 from deeppersona_agents.generation.config import GenerationConfig
 from deeppersona_agents.generation.deps import PersonaDeps
 from deeppersona_agents.generation.fill_attributes import ask_values, known_lines
-from deeppersona_agents.generation.leaf_values import NOT_APPLICABLE, batch_keys, shown
-from deeppersona_agents.generation.profile import StageRun, profile_text, stage, stage_rng
+from deeppersona_agents.generation.leaf_values import NOT_APPLICABLE, display_names, shown
+from deeppersona_agents.generation.profile import StageRun, core_text, ledger_text, stage, stage_rng
 from deeppersona_agents.generation.replacement import replacement_leaves
 from deeppersona_agents.generation.rules import Finding, rule_findings
 from deeppersona_agents.generation.select_attributes import person_strata
@@ -53,7 +54,7 @@ def review_schema(n: int) -> dict[str, Any]:
 
 
 def model_findings(run: StageRun, state: PersonaState) -> list[Finding]:
-    """One model call listing values that contradict the core, the ledger, the stories or each other.
+    """One model call listing values that contradict the core, the ledger (the stories' facts) or each other.
 
     The values are numbered and grouped under their category, each by its short name (the
     category is written once, not repeated as a path on every line).
@@ -61,7 +62,7 @@ def model_findings(run: StageRun, state: PersonaState) -> list[Finding]:
     attrs = state.get("attributes", [])
     tree = run.deps.tree
     leaves = [tree.leaves[tree.index(a["path"])] for a in attrs]
-    keys = batch_keys(leaves)
+    keys = display_names(leaves)
     order = sorted(range(len(attrs)), key=lambda n: leaves[n].path[0])  # stable: strata order within a category
     lines, category = [], None
     for number, n in enumerate(order, 1):
@@ -70,13 +71,15 @@ def model_findings(run: StageRun, state: PersonaState) -> list[Finding]:
             lines.append(f"{category}:")
         lines.append(f"{number}. {keys[n]}: {shown(leaves[n], attrs[n]['value'])}")
     listing = "\n".join(lines)
+    hobbies = f"Hobbies: {', '.join(state['hobbies'])}" if state.get("hobbies") else ""
+    facts = "\n".join(part for part in (core_text(state), ledger_text(state), hobbies) if part)
     prompt = (
-        f"{profile_text(state)}\n\nValues written for this person, numbered, by category:\n{listing}\n\n"
+        f"{facts}\n\nValues written for this person, numbered, by category:\n{listing}\n\n"
         "Check these values against everything above and against each other. List each value that "
-        "contradicts the user's data, the core, the fixed facts, the stories or another value (an impossible "
-        "age or date, a spouse for someone never married, a rural detail for a city dweller, a child older "
-        "than possible, a job detail that does not fit the occupation): its number and the reason in one "
-        "short sentence. List nothing that is merely unusual; an empty list is a fine answer."
+        "contradicts the user's data, the core, the fixed facts (taken from their life stories) or another "
+        "value (an impossible age or date, a spouse for someone never married, a rural detail for a city "
+        "dweller, a child older than possible, a job detail that does not fit the occupation): its number and "
+        "the reason in one short sentence. List nothing that is merely unusual; an empty list is a fine answer."
     )
     answer = run.ask(review_schema(len(attrs)), prompt)
     out: dict[str, str] = {}  # one finding per value (a model may list a number twice)

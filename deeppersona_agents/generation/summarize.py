@@ -27,7 +27,7 @@ from deeppersona_agents.persona import Persona
 from deeppersona_agents.usage import add_usage
 
 LIMITS = {"concise": 250, "detailed": 600}  # words at most; longer answers are cut at a sentence end
-SUMMARY_ATTRIBUTES = 30  # as many telling details as a 250-word portrait can use
+SUMMARY_ATTRIBUTES = 20  # as many telling details as a 250-word portrait can use
 
 
 @load_once  # one class per style: a new class per persona would miss every schema cache

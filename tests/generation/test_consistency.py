@@ -102,11 +102,13 @@ class FlaggingModel(FakeChatModel):
     def __init__(self, flag: list[str] | None = None) -> None:
         super().__init__()
         object.__setattr__(self, "schemas", [])
+        object.__setattr__(self, "prompts", [])
         object.__setattr__(self, "flag", flag)
         object.__setattr__(self, "responder", self._respond)
 
     def _respond(self, schema: dict, prompt: str) -> dict | None:
         self.schemas.append(list(schema.get("properties", {})))
+        self.prompts.append(prompt)
         if schema.get("title") == "Contradictions":
             numbers = [int(re.search(rf"^(\d+)\. {re.escape(name)}: ", prompt, re.M)[1])
                        for name in self.flag] if self.flag else [3, 7]
@@ -116,7 +118,8 @@ class FlaggingModel(FakeChatModel):
 
 
 def test_the_review_rewrites_exactly_the_flagged_values(deps, tree):
-    state = {**copy.deepcopy(CLEAN), "config": GenerationConfig(attributes=4, review=True).model_dump(mode="json")}
+    config = GenerationConfig(attributes=4, review=True, numbered_keys=True)
+    state = {**copy.deepcopy(CLEAN), "config": config.model_dump(mode="json")}
     state["attributes"] += [llm("Physical and Health Characteristics > Sleep > Chronotype", "night owl"),
                             llm("Hobbies, Interests, and Lifestyle > Gardening and Growing > Pest Control Approach",
                                 "ash from the cooking fire"),
@@ -131,8 +134,10 @@ def test_the_review_rewrites_exactly_the_flagged_values(deps, tree):
     changed = [p for p in before if before[p] != after.get(p)]
     assert changed == flagged
     assert out["usage"]["llm_calls"] == 2  # the review and one rewrite batch
-    rewrite = model.schemas[-1]
-    assert rewrite[:2] == [tree.leaves[tree.index(p)].path[-1] for p in flagged]  # flagged first, then spares
+    assert model.schemas[-1][:2] == ["a1", "a2"]
+    for key, path in zip(("a1", "a2"), flagged, strict=True):  # flagged first (each with its reason), then spares
+        name = re.escape(tree.leaves[tree.index(path)].path[-1])
+        assert re.search(rf"^{key}: {name}\b.*contradicted them", model.prompts[-1], re.M), key
     assert out["consistency"] == {"found": 2, "fixed": 2, "remaining": []}
 
 
@@ -164,3 +169,20 @@ def test_a_value_the_review_lists_twice_is_rewritten_once(deps, tree):
     out = review_node(state, Runtime(context=run_ctx()), deps)
     assert out["consistency"]["found"] == 1 and out["consistency"]["fixed"] == 1
     assert len(set(model.schemas[-1])) == len(model.schemas[-1]) == 2  # the value once, plus one spare
+
+
+def test_the_review_reads_core_ledger_hobbies_and_every_value_but_not_the_stories(deps):
+    state = {**copy.deepcopy(CLEAN), "config": GenerationConfig(attributes=4, review=True).model_dump(mode="json"),
+             "stories": ["At nineteen she left Kakamega to train as a nurse in Nairobi."],
+             "values": "Family first.", "hobbies": ["church choir", "draughts"]}
+    model = FlaggingModel()
+    deps = type(deps)(model, deps.embeddings, deps.tree, deps.leaf_vectors, deps.config)
+    review_node(state, Runtime(context=run_ctx()), deps)
+    prompt = model.prompts[0]
+    assert "Name: Amina Osoro" in prompt and '"background": "Moved to Nairobi' in prompt
+    assert all(f"- {f['kind']}: {f['text']}" in prompt for f in CLEAN["facts"])
+    assert "Hobbies: church choir, draughts" in prompt
+    assert [n for n in range(1, 5) if re.search(rf"^{n}\. .+: ", prompt, re.M)] == [1, 2, 3, 4]
+    assert "a crowded block of flats off Jogoo Road" in prompt and "17 years" in prompt
+    # the ledger stands for the stories (their people, places and dated events); the review does not repeat them
+    assert "At nineteen" not in prompt and "Family first." not in prompt

@@ -46,7 +46,8 @@ class Recorder(FakeChatModel):
 def recorded(embeddings):
     model = Recorder()
     persona = generate_persona({"age": "34", "occupation": "nurse"}, bio=BIO, country="KEN", seed=5, model=model,
-                               embeddings=embeddings, config=GenerationConfig(attributes=60, current_year=2031))
+                               embeddings=embeddings,
+                               config=GenerationConfig(attributes=60, batch_size=40, current_year=2031))
     return persona, model.seen
 
 

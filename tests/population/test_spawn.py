@@ -121,7 +121,9 @@ def test_a_leaf_the_model_cannot_fill_twice_is_swapped_so_exactly_k_arrive(tmp_p
         hit = blanked & set(answer)
         return json.dumps({**answer, **dict.fromkeys(hit, {"oops": 1})}) if hit else None
 
-    spawn(tmp_path / "ke", n=2, model=FakeChatModel(tamper=never_the_first_key))
+    # named fill keys, so the tamper recognises the same leaf in later calls (numbered keys restart at a1)
+    spawn(tmp_path / "ke", n=2, model=FakeChatModel(tamper=never_the_first_key),
+          config=GenerationConfig(attributes=K, numbered_keys=False))
     records = read_lines(tmp_path / "ke")
     assert len(records) == 2 and read_lines(tmp_path / "ke", "failures.jsonl") == []
     for record in records:
