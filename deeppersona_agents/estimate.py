@@ -100,12 +100,12 @@ def _fill(schema: dict[str, Any], root: dict[str, Any], position: Any) -> Any:
     if kind == "object":
         return {key: _fill(sub, root, position) for key, sub in (schema.get("properties") or {}).items()}
     if kind == "array":
-        low, high = int(schema.get("minItems", 0)), schema.get("maxItems")
-        count = math.ceil((low + int(high)) / 2) if high is not None else max(low, 2)
+        low_items, high_items = int(schema.get("minItems", 0)), schema.get("maxItems")
+        count = math.ceil((low_items + int(high_items)) / 2) if high_items is not None else max(low_items, 2)
         return [_fill(schema.get("items") or {"type": "string"}, root, position) for _ in range(count)]
     if kind in ("integer", "number"):
         low, high = schema.get("minimum"), schema.get("maximum")
-        value = (low + high) / 2 if low is not None and high is not None else low if low is not None else 3
+        value: float = (low + high) / 2 if low is not None and high is not None else low if low is not None else 3
         value += next(position) % 2 if high is None or value + 1 <= high else 0  # items differ a little
         return int(value) if kind == "integer" else float(value)
     if kind == "boolean":
@@ -152,7 +152,7 @@ def embedded_counter() -> TokenCounter:
                                    bos_token=vocab.token_get_text(vocab.token_bos()))
 
     def chat(messages: list[BaseMessage]) -> str:
-        return str(template(messages=_message_dicts(messages)).prompt)
+        return str(template(messages=_message_dicts(messages)).prompt)  # type: ignore[arg-type]
 
     return TokenCounter(lambda text: len(vocab.tokenize(text.encode(), add_bos=False, special=True)),
                         f"the {EMBEDDED_MODEL_NAME} tokenizer and chat template (llama.cpp)", chat)

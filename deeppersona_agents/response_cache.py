@@ -137,7 +137,7 @@ def with_cache(model: BaseChatModel, cache: str | Path | BaseCache | None) -> Ba
     return model_with(model, cache=store)
 
 
-def cached_model(model: BaseChatModel | None, cache: str | Path | BaseCache | None, seed: int | None) -> Any:
+def cached_model(model: BaseChatModel | None, cache: str | Path | BaseCache | None, seed: int | str | None) -> Any:
     """``model`` (resolved per ``llm.py`` when ``None``) looking calls up in ``cache`` keyed with a fixed ``seed``.
 
     For runs whose calls leave the thread that started them (a survey's pool): the seed is bound into

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -67,10 +67,10 @@ def survey(
     with guarded():
         personas = load_personas(personas_file)
         check_prices(price_in, price_out)
-        options = dict(instrument=instrument, items=items.split(",") if items else None, method=method.value,
-                       depth=depth, mode=mode.value, block_size=block_size, samples=samples, concurrency=concurrency,
-                       structured_method=resolve_structured_method(option_value(structured_method)),
-                       logprobs=logprobs, rng=seed)
+        options: dict[str, Any] = dict(
+            instrument=instrument, items=items.split(",") if items else None, method=method.value, depth=depth,
+            mode=mode.value, block_size=block_size, samples=samples, concurrency=concurrency,
+            structured_method=resolve_structured_method(option_value(structured_method)), logprobs=logprobs, rng=seed)
         if dry_run:
             from deeppersona_agents.dry_runs import survey_estimate
 

@@ -50,7 +50,7 @@ def edsl_agent(persona: Persona) -> dict[str, Any]:
     from deeppersona_agents.simulation.respondents import HOUSEHOLD, identity
 
     who = {trait_key(label): value for label, value in identity(persona)}
-    values = {
+    values: dict[str, Any] = {
         "age": persona.core.age, "gender": persona.core.gender, "country": country_name(persona.core.country),
         **{k: who[k] for k in ("lives_in", "occupation", "education", "religion", "marital_status", "household",
                                "languages") if k in who},

@@ -46,10 +46,11 @@ def _highlights(state: PersonaState, deps: PersonaDeps, n: int) -> list[str]:
     if not attrs:
         return []
     core = np.asarray(deps.embeddings.embed_query(core_profile(state)), np.float32)
-    rows = np.asarray([deps.tree.index(a["path"]) for a in attrs])
+    indices = [deps.tree.index(a["path"]) for a in attrs]
+    rows = np.asarray(indices)
     top = np.sort(np.argsort(-(deps.leaf_vectors[rows] @ core), kind="stable")[:n])
-    leaves = [deps.tree.leaves[r] for r in rows]
-    return [f"- {leaves[i].path[-1]}: {shown(leaves[i], attrs[i]['value'])}" for i in top]
+    leaves = [deps.tree.leaves[r] for r in indices]
+    return [f"- {leaves[i].path[-1]}: {shown(leaves[i], attrs[i]['value'])}" for i in top.tolist()]
 
 
 @load_once
