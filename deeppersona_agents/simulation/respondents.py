@@ -213,7 +213,11 @@ def describe(
         embeddings: Embeddings for a new ranker (the embedded MiniLM when None).
     """
     block = persona_block(persona, method)
-    details = question_details(persona, method, questions, depth, relevance or embeddings)
+    return join_description(block, question_details(persona, method, questions, depth, relevance or embeddings))
+
+
+def join_description(block: str, details: str) -> str:
+    """The system prompt from the persona block and the question's details (the block alone when none)."""
     return f"{block}\n\n{details}" if details else block
 
 

@@ -26,7 +26,14 @@ from deeppersona_agents.persona import Persona
 from deeppersona_agents.seeding import derive_seed
 from deeppersona_agents.simulation.asking import TOP_LOGPROBS, Call, Outcome, ask, ask_distribution
 from deeppersona_agents.simulation.instruments import Instrument, Item, load_instrument
-from deeppersona_agents.simulation.respondents import METHODS, Relevance, nationality, persona_block, question_details
+from deeppersona_agents.simulation.respondents import (
+    METHODS,
+    Relevance,
+    join_description,
+    nationality,
+    persona_block,
+    question_details,
+)
 from deeppersona_agents.structured import Usage
 
 MODES = ("item", "questionnaire")
@@ -56,7 +63,7 @@ class PersonaAgent(mesa.Agent):
         if self._block is None:
             self._block = persona_block(self.persona, self.method)
         details = question_details(self.persona, self.method, texts, self.depth, model.relevance)
-        system = f"{self._block}\n\n{details}" if details else self._block  # as respondents.describe() joins them
+        system = join_description(self._block, details)
         people = nationality(self.persona.core.country)
         if len(items) == 1:
             question = f"{instrument.instructions}\n\n{items[0].prompt(people)}"
